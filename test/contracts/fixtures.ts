@@ -1,0 +1,112 @@
+import { network } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { Council, DocumentRegistry, Forwarder } from "../../types/ethers-contracts/index.js";
+
+export const { ethers, networkHelpers } = await network.create();
+
+/** Organisation kinds, in the contract's order. */
+export const Kind = { NONE: 0, TRADER: 1, ISSUING_AUTHORITY: 2, CUSTOMS: 3, AGENCY: 4, AUDITOR: 5 } as const;
+/** Stored statuses, in the contract's order. */
+export const Status = { NOT_FOUND: 0, PENDING: 1, VALID: 2, REVOKED: 3, SUPERSEDED: 4 } as const;
+export const AnchorKind = { NONE: 0, SINGLE: 1, PRIVATE_BATCH: 2, PUBLIC_BATCH: 3 } as const;
+export const Outcome = { NONE: 0, ACCEPTED: 1, REJECTED: 2, INSPECTED: 3 } as const;
+
+export const kinds = (...list: number[]) => list.reduce((bits, k) => bits | (1 << k), 0);
+
+/** UNTDID 1001 codes used by the tests. */
+export const DocType = { INVOICE: 380, CERTIFICATE_OF_ORIGIN: 861, GOODS_DECLARATION: 830, BILL_OF_LADING: 705 } as const;
+
+export const LIFETIME = 7 * 24 * 3600;
+
+export interface Consortium {
+  registry: DocumentRegistry;
+  council: Council;
+  forwarder: Forwarder;
+  governors: HardhatEthersSigner[];
+  trader: HardhatEthersSigner;
+  trader2: HardhatEthersSigner;
+  officer1: HardhatEthersSigner;
+  officer2: HardhatEthersSigner;
+  customs: HardhatEthersSigner;
+  agency: HardhatEthersSigner;
+  auditor: HardhatEthersSigner;
+  otherTrader: HardhatEthersSigner;
+  outsider: HardhatEthersSigner;
+  spare: HardhatEthersSigner[];
+  org: { trader: bigint; authority: bigint; customs: bigint; agency: bigint; auditor: bigint; otherTrader: bigint };
+  /** Proposes `calls` as governor 0, approves as governor 1 and executes. */
+  govern: (calls: { target: string; data: string }[]) => Promise<void>;
+}
+
+/** Forwarder, council (three governors, threshold 2) and registry, with nobody admitted yet. */
+export async function deployLedger() {
+  const signers = await ethers.getSigners();
+  const governors = signers.slice(0, 3);
+  const forwarder = await ethers.deployContract("Forwarder");
+  const council = await ethers.deployContract("Council", [
+    governors.map((g) => g.address),
+    2,
+    LIFETIME,
+    await forwarder.getAddress(),
+  ]);
+  const registry = await ethers.deployContract("DocumentRegistry", [
+    await council.getAddress(),
+    await forwarder.getAddress(),
+    kinds(Kind.TRADER, Kind.ISSUING_AUTHORITY),
+  ]);
+  const govern = async (calls: { target: string; data: string }[]) => {
+    const id = (await council.proposalCount()) + 1n;
+    await council.connect(governors[0]).propose(calls, "test");
+    await council.connect(governors[1]).approve(id);
+    await council.connect(governors[1]).execute(id);
+  };
+  return { signers, governors, forwarder, council, registry, govern };
+}
+
+/** A demo consortium: a trader (two accounts), an issuing authority with two officers, customs, an agency,
+ * an auditor and a second trader; certificates of origin need two approvals and only authorities issue them. */
+export async function deployConsortium(): Promise<Consortium> {
+  const { signers, governors, forwarder, council, registry, govern } = await deployLedger();
+  const [trader, trader2, officer1, officer2, customs, agency, auditor, otherTrader, outsider] = signers.slice(3, 12);
+  const target = await registry.getAddress();
+  const add = (name: string, country: string, kind: number, accounts: string[]) => ({
+    target,
+    data: registry.interface.encodeFunctionData("addOrganisation", [name, ethers.hexlify(ethers.toUtf8Bytes(country)), kind, accounts]),
+  });
+  const policy = (docType: number, allowed: number, approvals: number) => ({
+    target,
+    data: registry.interface.encodeFunctionData("setDocumentPolicy", [docType, allowed, approvals]),
+  });
+  await govern([
+    add("Saigon Textiles JSC", "VN", Kind.TRADER, [trader.address, trader2.address]),
+    add("VCCI Ho Chi Minh City", "VN", Kind.ISSUING_AUTHORITY, [officer1.address, officer2.address]),
+    add("General Department of Vietnam Customs", "VN", Kind.CUSTOMS, [customs.address]),
+    add("Plant Protection Department", "VN", Kind.AGENCY, [agency.address]),
+    add("State Audit Office", "VN", Kind.AUDITOR, [auditor.address]),
+    add("Rotterdam Imports BV", "NL", Kind.TRADER, [otherTrader.address]),
+    policy(DocType.CERTIFICATE_OF_ORIGIN, kinds(Kind.ISSUING_AUTHORITY), 2),
+    policy(DocType.INVOICE, kinds(Kind.TRADER), 1),
+    policy(DocType.GOODS_DECLARATION, kinds(Kind.TRADER, Kind.CUSTOMS), 1),
+  ]);
+  return {
+    registry,
+    council,
+    forwarder,
+    governors,
+    trader,
+    trader2,
+    officer1,
+    officer2,
+    customs,
+    agency,
+    auditor,
+    otherTrader,
+    outsider,
+    spare: signers.slice(12),
+    org: { trader: 1n, authority: 2n, customs: 3n, agency: 4n, auditor: 5n, otherTrader: 6n },
+    govern,
+  };
+}
+
+/** A random 32-byte hash. */
+export const randomHash = () => ethers.hexlify(ethers.randomBytes(32));

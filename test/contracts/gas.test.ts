@@ -1,0 +1,138 @@
+import { expect } from "chai";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { deployConsortium, DocType, ethers, networkHelpers, Outcome, randomHash } from "./fixtures.js";
+
+/**
+ * Gas is behaviour: every figure here is committed in test/snapshots/gas.json and reviewed in diffs.
+ * A figure that moves fails this test until the snapshot is regenerated with `npm run gas:snapshot`.
+ * Figures are the whole transaction's gas (intrinsic 21,000 and calldata included).
+ */
+const SNAPSHOT = new URL("../snapshots/gas.json", import.meta.url);
+
+/** Budgets from the ledger issue: these never move without a decision. */
+const BUDGETS: Record<string, number> = {
+  register: 50_000,
+  "registerBatch private 1": 55_000,
+  "registerBatch private 100": 55_000,
+  "registerBatch private 10000": 55_000,
+};
+const PER_DOCUMENT_BUDGETS: Record<string, [number, number]> = {
+  "registerPublicBatch 1000": [1_000, 1_500],
+};
+
+/** Leaf order of the OpenZeppelin standard tree: ascending leaf hashes. */
+function tree(hashes: string[]) {
+  const t = StandardMerkleTree.of(hashes.map((h) => [h]), ["bytes32"]);
+  const ordered = [...hashes].sort((a, b) => (t.leafHash([a]) < t.leafHash([b]) ? -1 : 1));
+  return { t, ordered };
+}
+
+/** Deterministic hashes, so that calldata (and so gas) is the same on every run. */
+const hashes = (label: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ethers.keccak256(ethers.toUtf8Bytes(`${label}-${i}`)));
+
+async function gasOf(tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>) {
+  const receipt = await (await tx).wait();
+  return Number(receipt!.gasUsed);
+}
+
+describe("gas snapshot", function () {
+  this.timeout(300_000);
+  const figures: Record<string, number> = {};
+
+  before(async function () {
+    const c = await networkHelpers.loadFixture(deployConsortium);
+    const { registry, trader, officer1, officer2, customs } = c;
+    const h = hashes("doc", 8);
+
+    figures.register = await gasOf(registry.connect(trader).register(h[0], DocType.INVOICE));
+    figures["register pending (countersignature required)"] = await gasOf(
+      registry.connect(officer1).register(h[1], DocType.CERTIFICATE_OF_ORIGIN),
+    );
+    figures.approve = await gasOf(registry.connect(officer2).approve(h[1]));
+    await registry.connect(trader).register(h[2], DocType.INVOICE);
+    figures.revoke = await gasOf(registry.connect(trader).revoke(h[2], "issued in error"));
+    await registry.connect(trader).register(h[3], DocType.INVOICE);
+    figures.supersede = await gasOf(registry.connect(trader).supersede(h[0], h[3]));
+    figures.attest = await gasOf(registry.connect(customs).attest(h[3], Outcome.ACCEPTED, 0));
+    figures["attest (second outcome)"] = await gasOf(registry.connect(customs).attest(h[3], Outcome.INSPECTED, 12));
+
+    for (const n of [1, 100, 10_000]) {
+      const root = n === 1 ? tree(hashes(`p${n}`, 1)).t.root : tree(hashes(`p${n}`, n)).t.root;
+      figures[`registerBatch private ${n}`] = await gasOf(registry.connect(trader).registerBatch(root, n, DocType.INVOICE));
+    }
+    for (const n of [100, 1_000]) {
+      const { t, ordered } = tree(hashes(`pub${n}`, n));
+      const gas = await gasOf(registry.connect(trader).registerPublicBatch(ordered, DocType.INVOICE));
+      expect((await registry.verify(ordered[0], t.root, t.getProof([ordered[0]]))).status).to.equal(2n);
+      figures[`registerPublicBatch ${n}`] = gas;
+      figures[`registerPublicBatch ${n} per document`] = Math.round(gas / n);
+    }
+    for (const n of [8, 1_024]) {
+      const docs = hashes(`r${n}`, n);
+      const { t } = tree(docs);
+      await registry.connect(trader).registerBatch(t.root, n, DocType.INVOICE);
+      figures[`revokeInBatch of ${n}`] = await gasOf(
+        registry.connect(trader).revokeInBatch(t.root, docs[5], t.getProof([docs[5]]), "issued in error"),
+      );
+    }
+
+    // A register relayed through the ERC-2771 forwarder (the relayer pays; the trader signs).
+    const { forwarder } = c;
+    const relayer = c.spare[0];
+    const data = registry.interface.encodeFunctionData("register", [h[7], DocType.INVOICE]);
+    const request = {
+      from: trader.address,
+      to: await registry.getAddress(),
+      value: 0n,
+      gas: 100_000n,
+      nonce: await forwarder.nonces(trader.address),
+      deadline: 2n ** 47n,
+      data,
+    };
+    const domain = {
+      name: "Tradeproof Forwarder",
+      version: "1",
+      chainId: (await ethers.provider.getNetwork()).chainId,
+      verifyingContract: await forwarder.getAddress(),
+    };
+    const types = {
+      ForwardRequest: [
+        { name: "from", type: "address" },
+        { name: "to", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "gas", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint48" },
+        { name: "data", type: "bytes" },
+      ],
+    };
+    const signature = await trader.signTypedData(domain, types, request);
+    figures["register relayed"] = await gasOf(
+      forwarder.connect(relayer).execute({ ...request, signature }),
+    );
+    expect((await registry.verify(h[7], h[7], [])).account).to.equal(trader.address);
+    void randomHash;
+  });
+
+  it("every figure equals the committed snapshot", function () {
+    const current = JSON.stringify(figures, null, 2) + "\n";
+    if (process.env.UPDATE_GAS_SNAPSHOT === "1" || !existsSync(SNAPSHOT)) {
+      writeFileSync(SNAPSHOT, current);
+      console.log(current);
+      return;
+    }
+    const committed = JSON.parse(readFileSync(SNAPSHOT, "utf8")) as Record<string, number>;
+    expect(figures, "gas moved: review the change, then run `npm run gas:snapshot`").to.deep.equal(committed);
+  });
+
+  it("stays within the budgets the ledger promises", function () {
+    for (const [name, budget] of Object.entries(BUDGETS)) {
+      expect(figures[name], name).to.be.at.most(budget);
+    }
+    for (const [name, [, budget]] of Object.entries(PER_DOCUMENT_BUDGETS)) {
+      expect(figures[`${name} per document`], name).to.be.at.most(budget);
+    }
+  });
+});
