@@ -31,7 +31,7 @@ export default defineConfig({
     hardhatIgnitionEthers,
   ],
   solidity: { profiles: { default: solc, production: solc } },
-  paths: { tests: { mocha: "test" } },
+  paths: { tests: { mocha: "test" }, ignition: "./scripts/ignition" },
   networks: {
     localhost: { type: "http", url: process.env.TRADEPROOF_RPC ?? "http://127.0.0.1:8545" },
   },
