@@ -1,4 +1,5 @@
 import { network } from "hardhat";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Council, DocumentRegistry, Forwarder } from "../../types/ethers-contracts/index.js";
 
@@ -110,3 +111,48 @@ export async function deployConsortium(): Promise<Consortium> {
 
 /** A random 32-byte hash. */
 export const randomHash = () => ethers.hexlify(ethers.randomBytes(32));
+
+/** The OpenZeppelin standard tree of `hashes` (leaf encoding ["bytes32"]) and the hashes in its leaf order
+ * (ascending leaf hash, duplicates removed), which is the order registerPublicBatch requires. */
+export function standardTree(hashes: string[]) {
+  const unique = [...new Set(hashes)];
+  const tree = StandardMerkleTree.of(
+    unique.map((h) => [h]),
+    ["bytes32"],
+  );
+  const leaf = (h: string) => tree.leafHash([h]);
+  const ordered = [...unique].sort((a, b) => (BigInt(leaf(a)) < BigInt(leaf(b)) ? -1 : 1));
+  const proof = (h: string) => tree.getProof([h]);
+  return { tree, root: tree.root, ordered, proof, leaf };
+}
+
+/** `count` distinct random hashes. */
+export const randomHashes = (count: number) => Array.from({ length: count }, randomHash);
+
+/** A call of `contract` as a council proposal carries it. */
+export function callOf<C extends { target: unknown; interface: { encodeFunctionData: (...a: never[]) => string } }>(
+  contract: C,
+  fn: string,
+  args: unknown[],
+) {
+  const encode = contract.interface.encodeFunctionData as unknown as (f: string, a: unknown[]) => string;
+  return { target: contract.target as string, data: encode.call(contract.interface, fn, args) };
+}
+
+/** Proposes `calls` as governor 0 and approves them as governor 1, without executing; returns the id. */
+export async function approvedProposal(c: Pick<Consortium, "council" | "governors">, calls: { target: string; data: string }[]) {
+  const id = (await c.council.proposalCount()) + 1n;
+  await c.council.connect(c.governors[0]).propose(calls, "test");
+  await c.council.connect(c.governors[1]).approve(id);
+  return id;
+}
+
+/** An ISO 3166-1 alpha-2 code as the registry's bytes2. */
+export const country = (code: string) => ethers.hexlify(ethers.toUtf8Bytes(code));
+
+/** The timestamp of the block that mined `tx`. */
+export async function minedAt(tx: { wait: () => Promise<{ blockNumber: number } | null> }) {
+  const receipt = await tx.wait();
+  const block = await ethers.provider.getBlock(receipt!.blockNumber);
+  return BigInt(block!.timestamp);
+}
