@@ -26,7 +26,7 @@ function governanceCalls(c: Consortium): [string, unknown[]][] {
     ["setOrganisationActive", [c.org.trader, false]],
     ["addAccount", [c.org.trader, c.spare[0].address]],
     ["removeAccount", [c.trader2.address]],
-    ["rotateAccount", [c.trader2.address, c.spare[0].address]],
+    ["rotateAccount", [c.officer1.address, c.spare[1].address]],
     ["setDocumentPolicy", [DocType.BILL_OF_LADING, kinds(Kind.TRADER), 1]],
     ["clearDocumentPolicy", [DocType.INVOICE]],
     ["setDefaultPolicy", [kinds(Kind.TRADER), 1]],
