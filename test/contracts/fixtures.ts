@@ -156,3 +156,56 @@ export async function minedAt(tx: { wait: () => Promise<{ blockNumber: number } 
   const block = await ethers.provider.getBlock(receipt!.blockNumber);
   return BigInt(block!.timestamp);
 }
+
+/** A DocumentState as a plain object (numbers as bigint), for exact deep comparison. */
+export interface PlainState {
+  status: bigint;
+  kind: bigint;
+  root: string;
+  docType: bigint;
+  account: string;
+  organisation: bigint;
+  organisationKind: bigint;
+  organisationActive: boolean;
+  anchoredAt: bigint;
+  approvalsRequired: bigint;
+  approvalsGiven: bigint;
+  supersededBy: string;
+  supersedes: string;
+  revokedAt: bigint;
+  revokedBy: string;
+  attestations: { account: string; organisation: bigint; timestamp: bigint; outcome: bigint; reasonCode: bigint }[];
+}
+
+/** What verify returns for a hash the ledger does not know (or a proof that leads nowhere). */
+export const NOT_FOUND_STATE: PlainState = {
+  status: 0n,
+  kind: 0n,
+  root: ethers.ZeroHash,
+  docType: 0n,
+  account: ethers.ZeroAddress,
+  organisation: 0n,
+  organisationKind: 0n,
+  organisationActive: false,
+  anchoredAt: 0n,
+  approvalsRequired: 0n,
+  approvalsGiven: 0n,
+  supersededBy: ethers.ZeroHash,
+  supersedes: ethers.ZeroHash,
+  revokedAt: 0n,
+  revokedBy: ethers.ZeroAddress,
+  attestations: [],
+};
+
+/** Converts a DocumentState result of verify/verifyMany into a PlainState. */
+export function plainState(result: unknown): PlainState {
+  const r = result as import("ethers").Result;
+  const object = r.toObject() as unknown as PlainState;
+  const attestations = [...(r.getValue("attestations") as import("ethers").Result[])].map((a) => a.toObject());
+  return { ...object, attestations: attestations as PlainState["attestations"] };
+}
+
+/** verify(docHash, root, proof) as a PlainState; root defaults to docHash (a single document). */
+export async function stateOf(registry: DocumentRegistry, docHash: string, root = docHash, proof: string[] = []) {
+  return plainState(await registry.verify(docHash, root, proof));
+}
