@@ -12,6 +12,14 @@ const ALL_KINDS = kinds(Kind.TRADER, Kind.ISSUING_AUTHORITY, Kind.CUSTOMS, Kind.
 
 const ACTORS = ["TRADER", "ISSUING_AUTHORITY", "CUSTOMS", "AGENCY", "AUDITOR", "NON_MEMBER"] as const;
 type Actor = (typeof ACTORS)[number];
+const ACTOR_NAMES: Record<Actor, string> = {
+  TRADER: "a trader",
+  ISSUING_AUTHORITY: "an issuing authority's officer",
+  CUSTOMS: "a customs officer",
+  AGENCY: "an agency's officer",
+  AUDITOR: "an auditor",
+  NON_MEMBER: "a non-member",
+};
 
 /** A cell: "ok", or the error the registry reverts with. */
 type Verdict = "ok" | "NotMember" | "NotIssuer" | "NotAttester" | "NotIssuingOrganisation";
@@ -55,7 +63,7 @@ const row = (...v: Verdict[]) => Object.fromEntries(ACTORS.map((a, i) => [a, v[i
 
 function registerAction(docType: number, label: string, verdicts: Record<Actor, Verdict>): Action {
   return {
-    name: `register a ${label} (${docType})`,
+    name: `register ${label} (${docType})`,
     run: async (m, actor) => {
       const doc = randomHash();
       return { tx: m.registry.connect(m.cast[actor].account).register(doc, docType), event: "DocumentRegistered", anchor: doc };
@@ -116,10 +124,10 @@ function anchorActions(own: boolean): Action[] {
 
 //                                                 TRADER       AUTHORITY    CUSTOMS      AGENCY       AUDITOR      NON_MEMBER
 const ACTIONS: Action[] = [
-  registerAction(DocType.INVOICE, "invoice", row("ok", "NotIssuer", "NotIssuer", "NotIssuer", "NotIssuer", "NotMember")),
-  registerAction(DocType.CERTIFICATE_OF_ORIGIN, "certificate of origin", row("NotIssuer", "ok", "NotIssuer", "NotIssuer", "NotIssuer", "NotMember")),
-  registerAction(DocType.GOODS_DECLARATION, "goods declaration", row("ok", "NotIssuer", "ok", "NotIssuer", "NotIssuer", "NotMember")),
-  registerAction(DocType.BILL_OF_LADING, "type without a policy", row("ok", "ok", "NotIssuer", "NotIssuer", "NotIssuer", "NotMember")),
+  registerAction(DocType.INVOICE, "an invoice", row("ok", "NotIssuer", "NotIssuer", "NotIssuer", "NotIssuer", "NotMember")),
+  registerAction(DocType.CERTIFICATE_OF_ORIGIN, "a certificate of origin", row("NotIssuer", "ok", "NotIssuer", "NotIssuer", "NotIssuer", "NotMember")),
+  registerAction(DocType.GOODS_DECLARATION, "a goods declaration", row("ok", "NotIssuer", "ok", "NotIssuer", "NotIssuer", "NotMember")),
+  registerAction(DocType.BILL_OF_LADING, "a type without a policy", row("ok", "ok", "NotIssuer", "NotIssuer", "NotIssuer", "NotMember")),
   {
     name: "register a private batch of goods declarations",
     run: async (m, actor) => {
@@ -175,7 +183,7 @@ describe("permission matrix", function () {
     describe(action.name, function () {
       for (const actor of ACTORS) {
         const verdict = action.verdicts[actor];
-        const who = actor === "NON_MEMBER" ? "a non-member" : `a ${actor.toLowerCase().replace("_", " ")}`;
+        const who = ACTOR_NAMES[actor];
         it(`${who} ${verdict === "ok" ? "may" : `may not (${verdict})`} ${action.name}`, async function () {
           const m = await loadFixture(deployMatrix);
           const { account, org } = m.cast[actor];
