@@ -1,0 +1,115 @@
+import { keccak_256 } from "@noble/hashes/sha3";
+import { InvalidArgumentError } from "./errors.js";
+import { normalizeDocHash } from "./hash.js";
+import type { Hex } from "./types.js";
+
+/**
+ * A Merkle batch of documents: OpenZeppelin's standard tree with leaf encoding `["bytes32"]`
+ * (`@openzeppelin/merkle-tree` `StandardMerkleTree.of(docHashes.map(h => [h]), ["bytes32"])` gives the same
+ * root and proofs; the tests check that).
+ */
+export interface Batch {
+  /** The Merkle root: the batch's anchor on chain. */
+  root: Hex;
+  /** The distinct document hashes in the tree's leaf order (ascending leaf hash): the order `registerPublicBatch` needs. */
+  leaves: Hex[];
+  /** The proof of one document of the batch; throws {@link InvalidArgumentError} for a hash not in it. */
+  proof(docHash: Hex): Hex[];
+  /** The number of distinct documents. */
+  size: number;
+}
+
+/**
+ * The leaf of a document in the standard tree: keccak256(keccak256(abi.encode(docHash))); for a bytes32,
+ * abi.encode is the 32 bytes themselves.
+ *
+ * @example
+ * ```ts
+ * import { leafHash } from "./sdk/index.js";
+ * leafHash("0x" + "00".repeat(32)); // equals registry.leafHash(bytes32(0)) on chain
+ * ```
+ */
+export function leafHash(docHash: Hex): Hex {
+  return toHex(leafBytes(normalizeDocHash(docHash)));
+}
+
+// Bytes <-> hex through Buffer (native) and keccak through @noble/hashes directly: ethers' keccak256 converts to
+// and from hex strings on every call, which tripled the time of a 100,000-document batch.
+const toHex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+const fromHex = (hex: Hex): Uint8Array => Buffer.from(hex.slice(2), "hex");
+const leafBytes = (docHash: Hex): Uint8Array => keccak_256(keccak_256(fromHex(docHash)));
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const pair = new Uint8Array(64);
+  if (compareBytes(a, b) <= 0) {
+    pair.set(a, 0);
+    pair.set(b, 32);
+  } else {
+    pair.set(b, 0);
+    pair.set(a, 32);
+  }
+  return keccak_256(pair);
+}
+
+/**
+ * Folds a Merkle proof from a leaf with sorted-pair keccak256 (OpenZeppelin `MerkleProof.processProof`).
+ *
+ * @example
+ * ```ts
+ * import { buildBatch, leafHash, processProof } from "./sdk/index.js";
+ * const batch = buildBatch(["0x" + "11".repeat(32), "0x" + "22".repeat(32)]);
+ * processProof(leafHash(batch.leaves[0]), batch.proof(batch.leaves[0])) === batch.root; // true
+ * ```
+ */
+export function processProof(leaf: Hex, proof: readonly Hex[]): Hex {
+  let node = fromHex(normalizeDocHash(leaf));
+  for (const sibling of proof) node = hashPair(node, fromHex(normalizeDocHash(sibling)));
+  return toHex(node);
+}
+
+/**
+ * Builds the batch of `docHashes` (duplicates are dropped): its root, leaf order and proofs.
+ *
+ * The tree is built here over raw bytes rather than with `StandardMerkleTree.of`, because that library hashes
+ * through hex strings and ABI encoding and takes about 27 s for 100,000 documents on a 2-core machine; the
+ * layout (sorted leaves, flat array, root at 0, children of i at 2i+1 and 2i+2) is the library's own.
+ *
+ * @example
+ * ```ts
+ * import { buildBatch, hashJson } from "./sdk/index.js";
+ * const batch = buildBatch([hashJson({ n: 1 }), hashJson({ n: 2 }), hashJson({ n: 3 })]);
+ * console.log(batch.root, batch.proof(batch.leaves[1]));
+ * ```
+ */
+export function buildBatch(docHashes: readonly Hex[]): Batch {
+  if (docHashes.length === 0) throw new InvalidArgumentError("A batch needs at least one document.");
+  const distinct = [...new Set(docHashes.map(normalizeDocHash))];
+  const entries = distinct.map((docHash) => ({ docHash, leaf: leafBytes(docHash) }));
+  entries.sort((a, b) => compareBytes(a.leaf, b.leaf));
+  const n = entries.length;
+  const tree: Uint8Array[] = new Array(2 * n - 1);
+  // Leaves fill the end of the array in reverse order, as in @openzeppelin/merkle-tree's makeMerkleTree.
+  entries.forEach((e, i) => (tree[tree.length - 1 - i] = e.leaf));
+  for (let i = tree.length - 1 - n; i >= 0; i--) tree[i] = hashPair(tree[2 * i + 1]!, tree[2 * i + 2]!);
+  const index = new Map(entries.map((e, i) => [e.docHash, tree.length - 1 - i]));
+  return {
+    root: toHex(tree[0]!),
+    leaves: entries.map((e) => e.docHash),
+    size: n,
+    proof(docHash: Hex): Hex[] {
+      let i = index.get(normalizeDocHash(docHash));
+      if (i === undefined) throw new InvalidArgumentError(`${docHash} is not in this batch.`);
+      const proof: Hex[] = [];
+      while (i > 0) {
+        const sibling = i % 2 === 1 ? i + 1 : i - 1;
+        proof.push(toHex(tree[sibling]!));
+        i = Math.floor((i - 1) / 2);
+      }
+      return proof;
+    },
+  };
+}

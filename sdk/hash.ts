@@ -1,0 +1,195 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import canonicalize from "canonicalize";
+import { InvalidDocumentError, InvalidHashError } from "./errors.js";
+import type { Hex } from "./types.js";
+
+const DOC_HASH = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * Whether `x` is a document hash: `0x` followed by 64 hex digits (either case; {@link normalizeDocHash} lowers it).
+ *
+ * @example
+ * ```ts
+ * import { isDocHash } from "./sdk/index.js";
+ * isDocHash("0x" + "ab".repeat(32)); // true
+ * isDocHash("ab".repeat(32));        // false
+ * ```
+ */
+export function isDocHash(x: unknown): x is Hex {
+  return typeof x === "string" && DOC_HASH.test(x);
+}
+
+/**
+ * The normative spelling of a document hash (lowercase hex), or {@link InvalidHashError}.
+ *
+ * @example
+ * ```ts
+ * import { normalizeDocHash } from "./sdk/index.js";
+ * normalizeDocHash("0x" + "AB".repeat(32)); // "0xabab…ab"
+ * ```
+ */
+export function normalizeDocHash(x: unknown): Hex {
+  if (!isDocHash(x)) throw new InvalidHashError({ value: x });
+  return x.toLowerCase() as Hex;
+}
+
+function sha256(data: Uint8Array | string): Hex {
+  return `0x${createHash("sha256").update(data).digest("hex")}`;
+}
+
+/**
+ * The RFC 8785 (JCS) canonical form of a JSON value, or {@link InvalidDocumentError} when JCS cannot encode it
+ * (NaN, Infinity, a lone surrogate, a BigInt, a cycle, undefined at the top).
+ *
+ * @example
+ * ```ts
+ * import { canonicalJson } from "./sdk/index.js";
+ * canonicalJson({ b: 1, a: [1.0, "é"] }); // '{"a":[1,"é"],"b":1}'
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = canonicalize(value);
+  } catch (e) {
+    throw new InvalidDocumentError("The value cannot be written as canonical JSON (RFC 8785).", { cause: e });
+  }
+  if (text === undefined) throw new InvalidDocumentError("The value is not JSON (undefined, a function or a symbol).");
+  return text;
+}
+
+/**
+ * SHA-256 of the RFC 8785 (JCS) canonical form of a JSON value: the docHash of a JSON document.
+ *
+ * @example
+ * ```ts
+ * import { hashJson } from "./sdk/index.js";
+ * hashJson({ invoice: "INV-1", total: 100 }) === hashJson({ total: 100.0, invoice: "INV-1" }); // true
+ * ```
+ */
+export function hashJson(value: unknown): Hex {
+  return sha256(canonicalJson(value));
+}
+
+/**
+ * SHA-256 of exact bytes: the docHash of a non-JSON document held in memory.
+ *
+ * @example
+ * ```ts
+ * import { hashBytes } from "./sdk/index.js";
+ * hashBytes(new TextEncoder().encode("abc")); // "0xba7816bf…15ad"
+ * ```
+ */
+export function hashBytes(bytes: Uint8Array): Hex {
+  return sha256(bytes);
+}
+
+/**
+ * SHA-256 of a stream of bytes, chunk by chunk, so any size hashes in constant memory.
+ *
+ * @example
+ * ```ts
+ * import { createReadStream } from "node:fs";
+ * import { hashStream } from "./sdk/index.js";
+ * const docHash = await hashStream(createReadStream("bill-of-lading.pdf"));
+ * ```
+ */
+export async function hashStream(stream: AsyncIterable<Uint8Array | string>): Promise<Hex> {
+  const hash = createHash("sha256");
+  try {
+    for await (const chunk of stream) hash.update(chunk);
+  } catch (e) {
+    throw new InvalidDocumentError("The document could not be read.", { cause: e });
+  }
+  return `0x${hash.digest("hex")}`;
+}
+
+async function collect(stream: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  } catch (e) {
+    throw new InvalidDocumentError("The document could not be read.", { cause: e });
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch (e) {
+    throw new InvalidDocumentError(`${what} is not UTF-8 text.`, { cause: e });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InvalidDocumentError(`${what} is not valid JSON.`, { cause: e });
+  }
+}
+
+/** Whether a file is hashed as JSON: by its `.json` extension (DESIGN.md). */
+export function isJsonPath(path: string): boolean {
+  return /\.json$/i.test(path);
+}
+
+/**
+ * The docHash of a file: a `.json` file is parsed and hashed by its JCS form; any other file is hashed by its
+ * exact bytes, streamed (a 2 GB file is never held in memory). `opts.json` overrides the extension rule.
+ *
+ * @example
+ * ```ts
+ * import { hashFile } from "./sdk/index.js";
+ * const docHash = await hashFile("../shared/samples/certificate-of-origin.json");
+ * ```
+ */
+export async function hashFile(path: string, opts: { json?: boolean } = {}): Promise<Hex> {
+  if (opts.json ?? isJsonPath(path)) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw new InvalidDocumentError(`${path} cannot be read.`, { cause: e });
+    }
+    return hashJson(parseJsonBytes(bytes, path));
+  }
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    return await hashStream(stream);
+  } catch (e) {
+    throw e instanceof InvalidDocumentError ? new InvalidDocumentError(`${path} cannot be read.`, { cause: e.cause }) : e;
+  }
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<Uint8Array | string> {
+  return typeof x === "object" && x !== null && Symbol.asyncIterator in x;
+}
+
+/**
+ * The docHash of a document given in any form:
+ * - a `Uint8Array` (or Buffer): its bytes, or, with `{ json: true }`, the JCS form of the JSON they hold;
+ * - a string: a file path (see {@link hashFile});
+ * - a readable stream / async iterable of bytes: streamed, or parsed as JSON with `{ json: true }`;
+ * - any other value (object, array, number...): a JSON value, hashed by its JCS form.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from "node:fs/promises";
+ * import { hashDocument } from "./sdk/index.js";
+ * const path = "../shared/samples/commercial-invoice.json";
+ * const a = await hashDocument(path);
+ * const b = await hashDocument(JSON.parse(await readFile(path, "utf8")));
+ * const c = await hashDocument(await readFile(path), { json: true });
+ * // a === b && b === c
+ * ```
+ */
+export async function hashDocument(input: unknown, opts: { json?: boolean } = {}): Promise<Hex> {
+  if (input instanceof Uint8Array) return opts.json ? hashJson(parseJsonBytes(input, "The document")) : hashBytes(input);
+  if (typeof input === "string") return hashFile(input, opts);
+  if (isAsyncIterable(input)) {
+    return opts.json ? hashJson(parseJsonBytes(await collect(input), "The document")) : hashStream(input);
+  }
+  return hashJson(input);
+}
