@@ -62,5 +62,5 @@ export function makeDocument(i: number) {
   };
 }
 
-/** `n` documents, 0 … n-1. */
-export const makeDocuments = (n: number) => Array.from({ length: n }, (_, i) => makeDocument(i));
+/** `n` documents, `from` … `from + n - 1`. */
+export const makeDocuments = (n: number, from = 0) => Array.from({ length: n }, (_, i) => makeDocument(from + i));

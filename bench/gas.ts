@@ -6,7 +6,6 @@
  * (`MerkleTree` of `@govtechsg/open-attestation`: the leaves are the documents' target hashes, sorted
  * pairs hashed with keccak256, an odd last node promoted), our side OpenZeppelin's standard tree.
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -19,9 +18,6 @@ const require = createRequire(import.meta.url);
 const { DocumentStoreFactory: GovtechDocumentStore } = require("@govtechsg/document-store") as {
   DocumentStoreFactory: { abi: unknown[]; bytecode: string };
 };
-/** A package's installed version, read from its package.json (some packages do not export that path). */
-const version = (pkg: string) =>
-  (JSON.parse(readFileSync(new URL(`../node_modules/${pkg}/package.json`, import.meta.url), "utf8")) as { version: string }).version;
 
 /** EIP-7825 (Osaka) caps one transaction at 2^24 gas; every chunk below stays under this. */
 const TX_GAS_CAP = 16_000_000;
@@ -37,8 +33,8 @@ export async function benchGas({ quick }: GasOptions): Promise<Row[]> {
   const ours = await deployOurLedger(ethers);
   const registry = ours.registry.connect(ours.trader);
 
-  const trustvcName = `OA v4 (@trustvc/document-store ${version("@trustvc/document-store")})`;
-  const govtechName = `OA legacy (@govtechsg/document-store ${version("@govtechsg/document-store")})`;
+  const trustvcName = "OA v4";
+  const govtechName = "OA legacy";
   const v4Factory = new ethers.ContractFactory(TrustVcDocumentStore.abi, TrustVcDocumentStore.bytecode, admin);
   const v4 = await v4Factory.deploy("Benchmark Store", admin.address);
   const legacyFactory = new ethers.ContractFactory(GovtechDocumentStore.abi, GovtechDocumentStore.bytecode, admin);
@@ -74,8 +70,8 @@ export async function benchGas({ quick }: GasOptions): Promise<Row[]> {
 
   const rows: Row[] = [];
   const vs = (figure: string, tradeproof: number, v4Gas: number | null, legacyGas: number | null, note?: string, notes?: { v4?: string; legacy?: string }) => {
-    rows.push({ section: "Gas", figure, unit: "gas", better: "lower", tradeproof, peer: v4Gas, peerName: trustvcName, note: [note, notes?.v4].filter(Boolean).join(" ") || undefined });
-    rows.push({ section: "Gas", figure, unit: "gas", better: "lower", tradeproof, peer: legacyGas, peerName: govtechName, note: [note, notes?.legacy].filter(Boolean).join(" ") || undefined });
+    rows.push({ section: "Gas", figure, unit: "gas", better: "lower", tradeproof, peer: v4Gas, peerName: trustvcName, note: [note, notes?.v4 && `Peer: ${notes.v4}`].filter(Boolean).join(" ") || undefined });
+    rows.push({ section: "Gas", figure, unit: "gas", better: "lower", tradeproof, peer: legacyGas, peerName: govtechName, note: [note, notes?.legacy && `Peer: ${notes.legacy}`].filter(Boolean).join(" ") || undefined });
   };
 
   vs("deploy", ours.deployGas, await deployGas(v4), await deployGas(legacy), "Ours: forwarder, council and registry together (governance included).");
@@ -154,7 +150,7 @@ export async function benchGas({ quick }: GasOptions): Promise<Row[]> {
       await call(v4, "revoke(bytes32,bytes32,bytes32[])", oa.root, doc, oa.proof(doc)),
       await call(legacy, "revoke(bytes32)", doc),
       "Ours and v4 check the Merkle proof on chain.",
-      { legacy: "Legacy: revoke(targetHash), no proof checked: any hash can be marked revoked." },
+      { legacy: "revoke(targetHash), no proof checked: any hash can be marked revoked." },
     );
   }
 

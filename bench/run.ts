@@ -1,0 +1,78 @@
+/**
+ * `npm run bench [-- --quick] [--only gas,throughput,e2e,api|sdk] [--peer-100k] [--out DIR]`
+ *
+ * Runs the benchmarks one after another (never in parallel: they would share the CPU) and writes
+ * RESULTS.md and results.json. Only a full run of everything writes bench/; a quick or partial run
+ * writes to --out (default: a tradeproof-bench folder in the system's temporary directory), so that
+ * it never overwrites the committed figures. No thresholds fail the run: targets are reported.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { Row } from "./rows.ts";
+import { meets, ratio } from "./rows.ts";
+import { machine, peers, toMarkdown, type Results } from "./report.ts";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    "peer-100k": { type: "boolean", default: false },
+    out: { type: "string" },
+  },
+});
+
+/** `sdk` and `api` are the groups behind `npm run bench:sdk` and `npm run bench:api`. */
+const GROUPS: Record<string, string[]> = { sdk: ["throughput", "e2e"], api: ["api"] };
+const ALL = ["gas", "throughput", "e2e", "api"];
+const only = values.only?.split(",").flatMap((x) => GROUPS[x.trim()] ?? [x.trim()]);
+for (const name of only ?? []) {
+  if (!ALL.includes(name)) {
+    console.error(`unknown benchmark "${name}": choose from ${[...ALL, ...Object.keys(GROUPS)].join(", ")}`);
+    process.exit(2);
+  }
+}
+const wanted = (name: string) => !only || only.includes(name);
+const quick = values.quick;
+const sizes = quick ? [1_000] : [1_000, 10_000, 100_000];
+
+const started = new Date();
+const info = machine();
+const t0 = performance.now();
+const rows: Row[] = [];
+const step = async (name: string, run: () => Promise<Row[]>) => {
+  if (!wanted(name)) return;
+  const t = performance.now();
+  process.stderr.write(`bench: ${name}…\n`);
+  rows.push(...(await run()));
+  process.stderr.write(`bench: ${name} done in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+};
+
+await step("gas", async () => (await import("./gas.ts")).benchGas({ quick }));
+await step("throughput", async () =>
+  (await import("./throughput.ts")).benchThroughput({ sizes, peerMaxSize: values["peer-100k"] ? Infinity : 10_000 }),
+);
+await step("e2e", async () => (await import("./sdk-e2e.ts")).benchEndToEnd({ sizes }));
+await step("api", async () => (await import("./api.ts")).benchApi({ quick, sizes }));
+
+const results: Results = {
+  machine: { ...info, date: started.toISOString().replace(/\.\d+Z$/, "Z") },
+  mode: quick ? "quick" : "full",
+  only,
+  durationSeconds: (performance.now() - t0) / 1000,
+  peers: peers(),
+  rows: rows.map((r) => ({ ...r, ratio: ratio(r), meetsTarget: meets(r) })),
+};
+
+const full = !quick && !only;
+const outDir = values.out ?? (full ? path.dirname(fileURLToPath(import.meta.url)) : path.join(os.tmpdir(), "tradeproof-bench"));
+mkdirSync(outDir, { recursive: true });
+const markdown = toMarkdown(results);
+writeFileSync(path.join(outDir, "RESULTS.md"), markdown);
+writeFileSync(path.join(outDir, "results.json"), JSON.stringify(results, null, 2) + "\n");
+console.log(markdown);
+console.error(`bench: wrote ${path.join(outDir, "RESULTS.md")} and results.json in ${results.durationSeconds.toFixed(0)} s`);
+// The in-process chains and their worker threads would otherwise keep the process alive.
+process.exit(0);

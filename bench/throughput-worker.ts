@@ -1,0 +1,84 @@
+/**
+ * One side of the throughput benchmark, alone in its own process so that its peak memory (max RSS)
+ * is its own. Usage: `node --import tsx bench/throughput-worker.ts tradeproof|oa N SAMPLE`.
+ * Prints one JSON line: build and check times, peak RSS, and RSS once the input documents exist.
+ */
+import { makeDocuments } from "./documents.ts";
+
+export interface WorkerResult {
+  side: "tradeproof" | "oa";
+  n: number;
+  /** Seconds to turn the n documents into anchored-batch material (hashes, root, one receipt or wrapped document each). */
+  buildSeconds: number;
+  /** How many documents were checked, spread evenly over the batch. */
+  checked: number;
+  /** Seconds to check them (re-hash the document and check its proof to the root). */
+  checkSeconds: number;
+  /** Peak resident set size of the whole process, in bytes. */
+  maxRssBytes: number;
+  /** Resident set size once the input documents were generated, before any work, in bytes. */
+  inputRssBytes: number;
+}
+
+const [side, nArg, sampleArg] = process.argv.slice(2);
+const n = Number(nArg);
+const sample = Math.min(n, Number(sampleArg));
+if ((side !== "tradeproof" && side !== "oa") || !Number.isInteger(n) || !Number.isInteger(sample)) {
+  console.error("usage: throughput-worker.ts tradeproof|oa N SAMPLE");
+  process.exit(2);
+}
+
+const docs = makeDocuments(n);
+const inputRssBytes = process.memoryUsage().rss;
+const step = n / sample;
+const picks = Array.from({ length: sample }, (_, i) => Math.floor(i * step));
+
+let buildSeconds: number;
+let checkSeconds: number;
+if (side === "tradeproof") {
+  const { hashJson, buildBatch, checkReceipt } = await import("../sdk/index.ts");
+  // What registerBatch hands back per document; the chain fields are fixed stand-ins (no chain here).
+  const anchor = {
+    type: "tradeproof-receipt/v1" as const,
+    docType: "380",
+    chainId: 31337,
+    registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const,
+    txHash: `0x${"ab".repeat(32)}` as const,
+    blockNumber: 12,
+    anchoredAt: "2026-11-23T10:00:00Z",
+    issuer: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as const,
+  };
+  let t = performance.now();
+  const hashes = docs.map((d) => hashJson(d));
+  const batch = buildBatch(hashes);
+  const receipts = hashes.map((docHash) => ({ ...anchor, docHash, root: batch.root, proof: batch.proof(docHash) }));
+  buildSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  for (const i of picks) {
+    const verdict = checkReceipt(receipts[i], hashJson(docs[i]));
+    if (!verdict.ok) throw new Error(`receipt ${i} does not check: ${verdict.reason}`);
+  }
+  checkSeconds = (performance.now() - t) / 1000;
+} else {
+  const { wrapDocuments, verifySignature } = await import("@govtechsg/open-attestation");
+  let t = performance.now();
+  const wrapped = wrapDocuments(docs);
+  buildSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  for (const i of picks) {
+    if (!verifySignature(wrapped[i])) throw new Error(`wrapped document ${i} does not verify`);
+  }
+  checkSeconds = (performance.now() - t) / 1000;
+}
+
+const result: WorkerResult = {
+  side,
+  n,
+  buildSeconds,
+  checked: sample,
+  checkSeconds,
+  // resourceUsage reports maxRSS in kilobytes.
+  maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  inputRssBytes,
+};
+console.log(JSON.stringify(result));

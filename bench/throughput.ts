@@ -1,0 +1,103 @@
+/**
+ * Throughput and peak memory: our hashing, batching and receipts against OpenAttestation's
+ * `wrapDocuments` (v2 documents), and our receipt check against its `verifySignature`, on the same
+ * generated documents of about 4 KB. Each side runs in a child process of its own.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Row } from "./rows.ts";
+import type { WorkerResult } from "./throughput-worker.ts";
+
+const WORKER = fileURLToPath(new URL("./throughput-worker.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** How many documents each check figure re-verifies, spread over the batch. */
+const CHECK_SAMPLE = 10_000;
+const PEER = "OA";
+
+export interface ThroughputOptions {
+  sizes: number[];
+  /** Also run OpenAttestation at this size and above (it takes minutes at 100,000). */
+  peerMaxSize: number;
+}
+
+/** Runs one side in a fresh Node process (the same Node, with tsx) and parses its result line. */
+function runWorker(side: "tradeproof" | "oa", n: number): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", WORKER, side, String(n), String(CHECK_SAMPLE)], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${side} worker (n=${n}) exited with ${code}: ${err.trim().split("\n").slice(-5).join("\n")}`));
+      resolve(JSON.parse(out.trim().split("\n").pop()!) as WorkerResult);
+    });
+  });
+}
+
+const MB = 1024 * 1024;
+
+export async function benchThroughput({ sizes, peerMaxSize }: ThroughputOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  const sdkBuilt = existsSync(new URL("../sdk/index.ts", import.meta.url));
+  for (const n of sizes) {
+    const label = n.toLocaleString("en");
+    const ours = sdkBuilt ? await runWorker("tradeproof", n) : null;
+    const peer = n <= peerMaxSize ? await runWorker("oa", n) : null;
+    const oursNote = sdkBuilt ? undefined : "not measured: SDK not built.";
+    const peerNote =
+      n <= peerMaxSize
+        ? undefined
+        : `OpenAttestation not run at ${label}: wrapDocuments runs minutes at this size, beyond the 10-minute budget of the full run; \`npm run bench -- --peer-100k\` measures it.`;
+    const sampleNote = n > CHECK_SAMPLE ? ` Both sides check ${CHECK_SAMPLE.toLocaleString("en")} documents spread over the batch.` : "";
+    rows.push({
+      section: "Throughput",
+      figure: `hash + batch + receipts, ${label} documents`,
+      unit: "documents/s",
+      better: "higher",
+      tradeproof: ours && n / ours.buildSeconds,
+      peer: peer && n / peer.buildSeconds,
+      peerName: PEER,
+      target: n === 100_000 ? { op: ">=", value: 20_000 } : undefined,
+      note: [oursNote, peerNote, "Ours: hashJson + buildBatch + a receipt object each; OA: wrapDocuments."].filter(Boolean).join(" "),
+    });
+    rows.push({
+      section: "Throughput",
+      figure: `receipt check, ${label} documents`,
+      unit: "documents/s",
+      better: "higher",
+      tradeproof: ours && ours.checked / ours.checkSeconds,
+      peer: peer && peer.checked / peer.checkSeconds,
+      peerName: PEER,
+      note: [oursNote, peerNote, "Ours: hashJson of the document + checkReceipt; OA: verifySignature (re-digests the document, checks the proof)." + sampleNote]
+        .filter(Boolean)
+        .join(" "),
+    });
+    rows.push({
+      section: "Memory",
+      figure: `peak RSS, ${label} documents`,
+      unit: "MB",
+      better: "lower",
+      tradeproof: ours && ours.maxRssBytes / MB,
+      peer: peer && peer.maxRssBytes / MB,
+      peerName: PEER,
+      note: [oursNote, peerNote, "Whole process, the input documents included."].filter(Boolean).join(" "),
+    });
+    rows.push({
+      section: "Memory",
+      figure: `peak RSS above the input, ${label} documents`,
+      unit: "MB",
+      better: "lower",
+      tradeproof: ours && (ours.maxRssBytes - ours.inputRssBytes) / MB,
+      peer: peer && (peer.maxRssBytes - peer.inputRssBytes) / MB,
+      peerName: PEER,
+      note: [oursNote, peerNote, "Peak minus the RSS once the documents were generated: what the work itself costs."].filter(Boolean).join(" "),
+    });
+  }
+  return rows;
+}
