@@ -1,0 +1,25 @@
+// `tradeproof approve HASH|FILE`: countersigns a pending anchor (the four-eyes principle).
+import { Command } from "commander";
+import { signingClient, withSigner, type SignerOptions } from "./context.js";
+import { hashArg } from "./inputs.js";
+import { statusLine, txLine } from "./output.js";
+
+export function approveCommand(): Command {
+  return withSigner(
+    new Command("approve")
+      .summary("countersign a pending document or batch")
+      .description(
+        "Approves a PENDING anchor as a second (third, …) account of the organisation that anchored it. It becomes VALID " +
+          "once its document type's number of distinct accounts approved it. For a batch, give the batch root.",
+      )
+      .argument("<anchor>", "the document (or its 0x hash), or a batch root"),
+  )
+    .addHelpText("after", "\nExample:\n  $ TRADEPROOF_PRIVATE_KEY=… tradeproof approve certificate-of-origin.json")
+    .action(async (arg: string, opts: SignerOptions) => {
+      const anchor = await hashArg(arg);
+      const client = await signingClient(opts);
+      const tx = await client.approve(anchor);
+      const result = await client.verify(anchor);
+      process.stdout.write(`${txLine(`approved ${anchor}`, tx)}\n${statusLine(result.status, result)}\n`);
+    });
+}

@@ -1,0 +1,143 @@
+// Where a command connects and with which key. Shared by every command that talks to the ledger.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { Writable } from "node:stream";
+import { Command, Option } from "commander";
+import { JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
+import { loadDeployment, NodeUnreachableError, TradeproofClient, type Deployment } from "../../sdk/index.js";
+import { UsageError } from "./errors.js";
+
+export const DEFAULT_RPC = "http://127.0.0.1:8545";
+export const DEFAULT_DEPLOYMENT = "./data/deployment.json";
+
+/** Options that every ledger command accepts. */
+export interface ConnectionOptions {
+  rpc: string;
+  deployment: string;
+}
+/** Options of the commands that sign a transaction. */
+export interface SignerOptions extends ConnectionOptions {
+  keystore?: string;
+}
+
+/** Adds `--rpc` and `--deployment`, with their environment variables and defaults. */
+export function withConnection(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--rpc <url>", "JSON-RPC endpoint of a ledger node").env("TRADEPROOF_RPC").default(DEFAULT_RPC))
+    .addOption(
+      new Option("--deployment <file>", "deployment file (chain id and contract addresses)")
+        .env("TRADEPROOF_DEPLOYMENT")
+        .default(DEFAULT_DEPLOYMENT),
+    );
+}
+
+/** Adds `--keystore` (the key itself only ever comes from the environment, never from a flag). */
+export function withSigner(cmd: Command): Command {
+  return withConnection(cmd)
+    .option("--keystore <file>", "encrypted JSON keystore to sign with (password from TRADEPROOF_KEYSTORE_PASSWORD or a prompt)")
+    .addHelpText(
+      "after",
+      "\nSigning key: the environment variable TRADEPROOF_PRIVATE_KEY, or --keystore FILE.",
+    );
+}
+
+/**
+ * A provider for `url`. The chain id is pinned when known: ethers would otherwise retry network
+ * detection forever against a node that does not answer, instead of failing the first request.
+ */
+export function providerFor(url: string, chainId?: number): JsonRpcProvider {
+  return chainId === undefined
+    ? new JsonRpcProvider(url, undefined, { pollingInterval: 250 })
+    : new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 250 });
+}
+
+/**
+ * Asks the node at `url` for its chain id, failing at once when it does not answer (a provider left to
+ * detect the network by itself would retry forever).
+ */
+export async function detectChainId(url: string): Promise<number> {
+  let body: { result?: string };
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    body = (await res.json()) as { result?: string };
+  } catch (cause) {
+    throw new NodeUnreachableError({ cause, url });
+  }
+  if (typeof body.result !== "string") throw new NodeUnreachableError({ cause: new Error(JSON.stringify(body)), url });
+  return Number(BigInt(body.result));
+}
+
+/** Reads the deployment file, with a message that says how to get one when it is missing. */
+export async function readDeployment(file: string): Promise<Deployment> {
+  if (!existsSync(file)) {
+    throw new UsageError(`no deployment file at ${file} (pass --deployment FILE, set TRADEPROOF_DEPLOYMENT, or run \`tradeproof deploy\`)`);
+  }
+  return loadDeployment(file);
+}
+
+/** A read-only client: enough for verify, history, members and council list. */
+export async function readClient(opts: ConnectionOptions): Promise<TradeproofClient> {
+  const deployment = await readDeployment(opts.deployment);
+  return TradeproofClient.connect({ runner: providerFor(opts.rpc, deployment.chainId), deployment });
+}
+
+/** A client that signs with the operator's key. */
+export async function signingClient(opts: SignerOptions): Promise<TradeproofClient> {
+  const deployment = await readDeployment(opts.deployment);
+  const signer = await loadSigner(opts, providerFor(opts.rpc, deployment.chainId));
+  return TradeproofClient.connect({ runner: signer, deployment });
+}
+
+/** The operator's key: from `--keystore` (encrypted JSON) or from TRADEPROOF_PRIVATE_KEY. */
+export async function loadSigner(opts: { keystore?: string }, provider: JsonRpcProvider): Promise<Signer> {
+  if (opts.keystore) {
+    let json: string;
+    try {
+      json = await readFile(opts.keystore, "utf8");
+    } catch (e) {
+      throw new UsageError(`cannot read keystore ${opts.keystore}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    const password = process.env.TRADEPROOF_KEYSTORE_PASSWORD ?? (await promptPassword(`Password for ${opts.keystore}: `));
+    try {
+      return (await Wallet.fromEncryptedJson(json, password)).connect(provider);
+    } catch (e) {
+      // ethers says "incorrect password" or names what is wrong with the JSON.
+      throw new UsageError(`cannot decrypt keystore ${opts.keystore}: ${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message}`);
+    }
+  }
+  const key = process.env.TRADEPROOF_PRIVATE_KEY;
+  if (!key) throw new UsageError("this command signs a transaction: set TRADEPROOF_PRIVATE_KEY or pass --keystore FILE");
+  try {
+    return new Wallet(key.startsWith("0x") ? key : `0x${key}`, provider);
+  } catch {
+    // Never echo the value: it is a secret even when malformed.
+    throw new UsageError("TRADEPROOF_PRIVATE_KEY is not a 32-byte hex private key");
+  }
+}
+
+/** Asks for a password on the terminal without echoing it. */
+async function promptPassword(question: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError("the keystore password is needed: set TRADEPROOF_KEYSTORE_PASSWORD (stdin is not a terminal)");
+  }
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _encoding, done) {
+      if (!muted) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  const answer = new Promise<string>((resolve) => rl.question(question, resolve));
+  muted = true;
+  const password = await answer;
+  rl.close();
+  process.stderr.write("\n");
+  return password;
+}

@@ -1,0 +1,125 @@
+// `tradeproof council …`: M-of-N governance of membership, accounts and document-type policy.
+import { Command, InvalidArgumentError, Option } from "commander";
+import { getAddress, isAddress } from "ethers";
+import pc from "picocolors";
+import * as sdk from "../../sdk/index.js";
+import type { OrgKind } from "../../sdk/index.js";
+import { readClient, signingClient, withConnection, withSigner, type ConnectionOptions, type SignerOptions } from "./context.js";
+import { docTypeArg, intArg } from "./inputs.js";
+import { printJson, txLine } from "./output.js";
+
+const KINDS: OrgKind[] = ["TRADER", "ISSUING_AUTHORITY", "CUSTOMS", "AGENCY", "AUDITOR"];
+
+function addressArg(value: string): string {
+  if (!isAddress(value)) throw new InvalidArgumentError("not an Ethereum address (0x and 40 hex digits).");
+  return getAddress(value);
+}
+function countryArg(value: string): string {
+  if (!/^[A-Z]{2}$/.test(value)) throw new InvalidArgumentError("an ISO 3166-1 alpha-2 code in capitals, e.g. VN.");
+  return value;
+}
+function kindsArg(value: string): OrgKind[] {
+  const kinds = value.split(",").map((k) => k.trim().toUpperCase());
+  for (const k of kinds) if (!KINDS.includes(k as OrgKind)) throw new InvalidArgumentError(`each kind one of ${KINDS.join(", ")}.`);
+  return kinds as OrgKind[];
+}
+const orgArg = intArg("organisation id", 0xffffff);
+
+export function councilCommand(): Command {
+  const council = new Command("council")
+    .summary("propose, approve and execute governance changes")
+    .description(
+      "Every change of membership, signing accounts and document-type policy is a council proposal: a governor proposes, " +
+        "other governors approve, and once the threshold is reached any governor executes it.",
+    );
+  council.addCommand(proposeCommand());
+  council.addCommand(
+    withSigner(new Command("approve").summary("approve a proposal").argument("<id>", "proposal id", intArg("proposal id", Number.MAX_SAFE_INTEGER)))
+      .action(async (id: number, opts: SignerOptions) => {
+        const client = await signingClient(opts);
+        process.stdout.write(`${txLine(`approved proposal #${id}`, await client.approveProposal(BigInt(id)))}\n`);
+      }),
+  );
+  council.addCommand(
+    withSigner(new Command("execute").summary("execute a proposal that reached the threshold").argument("<id>", "proposal id", intArg("proposal id", Number.MAX_SAFE_INTEGER)))
+      .action(async (id: number, opts: SignerOptions) => {
+        const client = await signingClient(opts);
+        process.stdout.write(`${txLine(`executed proposal #${id}`, await client.executeProposal(BigInt(id)))}\n`);
+      }),
+  );
+  council.addCommand(
+    withConnection(new Command("list").summary("list the proposals").option("--json", "print the proposals as JSON"))
+      .action(async (opts: ConnectionOptions & { json?: boolean }) => {
+        const client = await readClient(opts);
+        const proposals = await client.proposals();
+        if (opts.json) return printJson(proposals);
+        const lines = proposals.map((p) => {
+          const state = p.executed ? pc.green("executed") : pc.yellow(`${p.approvals} approval${p.approvals == 1 ? "" : "s"}`);
+          return `#${p.id}  ${state}  ${p.description}  ${pc.dim(`by ${p.proposer}, expires ${p.expiresAt}`)}`;
+        });
+        process.stdout.write(`${lines.length > 0 ? lines.join("\n") : "no proposals yet"}\n`);
+      }),
+  );
+  return council;
+}
+
+/** `council propose <helper>`: one subcommand per common proposal. */
+function proposeCommand(): Command {
+  const propose = new Command("propose")
+    .summary("propose a change (and approve it as the proposer)")
+    .addHelpText("after", "\nExample:\n  $ tradeproof council propose add-org --name \"Mekong Coffee Export JSC\" --country VN --kind TRADER --account 0x…");
+
+  /** Declares a helper: its arguments and options, and how they become the proposal's calls and description. */
+  const helper = (name: string, summary: string, configure: (c: Command) => Command,
+    build: (d: sdk.Deployment, args: unknown[], opts: Record<string, unknown>) => { calls: { target: sdk.Hex; data: sdk.Hex }[]; description: string }) => {
+    const cmd = withSigner(configure(new Command(name).summary(summary)).option("--description <text>", "what the proposal is for (default: generated)"));
+    cmd.action(async (...all: unknown[]) => {
+      const opts = all[all.length - 2] as SignerOptions & { description?: string };
+      const args = all.slice(0, -2);
+      const client = await signingClient(opts);
+      const { calls, description } = build(client.deployment, args, opts as Record<string, unknown>);
+      const id = await client.propose(calls, opts.description ?? description);
+      process.stdout.write(`proposed #${id}: ${opts.description ?? description}\n` +
+        pc.dim(`other governors approve with \`tradeproof council approve ${id}\`, then \`tradeproof council execute ${id}\`\n`));
+    });
+    propose.addCommand(cmd);
+  };
+
+  helper("add-org", "admit an organisation with its signing accounts",
+    (c) => c.requiredOption("--name <name>", "organisation name")
+      .addOption(new Option("--country <cc>", "ISO 3166-1 alpha-2 country").argParser(countryArg).makeOptionMandatory())
+      .addOption(new Option("--kind <kind>", "organisation kind").choices(KINDS).makeOptionMandatory())
+      .addOption(new Option("--account <address...>", "signing accounts").argParser(collectAddress).makeOptionMandatory()),
+    (d, _a, o) => ({
+      calls: [sdk.addOrganisationCall(d, { name: o.name as string, country: o.country as string, kind: o.kind as OrgKind, accounts: o.account as sdk.Hex[] })],
+      description: `Admit ${o.name as string} (${o.country as string}, ${o.kind as string})`,
+    }));
+  helper("suspend", "suspend an organisation (its documents stay verifiable)",
+    (c) => c.argument("<organisation>", "organisation id", orgArg),
+    (d, [org]) => ({ calls: [sdk.suspendCall(d, org as number)], description: `Suspend organisation ${org as number}` }));
+  helper("reinstate", "reinstate a suspended organisation",
+    (c) => c.argument("<organisation>", "organisation id", orgArg),
+    (d, [org]) => ({ calls: [sdk.reinstateCall(d, org as number)], description: `Reinstate organisation ${org as number}` }));
+  helper("add-account", "add a signing account to an organisation",
+    (c) => c.argument("<organisation>", "organisation id", orgArg).argument("<account>", "address", addressArg),
+    (d, [org, account]) => ({ calls: [sdk.addAccountCall(d, org as number, account as sdk.Hex)], description: `Add account ${account as string} to organisation ${org as number}` }));
+  helper("remove-account", "remove a signing account",
+    (c) => c.argument("<account>", "address", addressArg),
+    (d, [account]) => ({ calls: [sdk.removeAccountCall(d, account as sdk.Hex)], description: `Remove account ${account as string}` }));
+  helper("rotate-account", "replace a signing account by a new one",
+    (c) => c.argument("<old>", "address", addressArg).argument("<new>", "address", addressArg),
+    (d, [oldA, newA]) => ({ calls: [sdk.rotateAccountCall(d, oldA as sdk.Hex, newA as sdk.Hex)], description: `Rotate account ${oldA as string} to ${newA as string}` }));
+  helper("set-policy", "set who may register a document type, and how many approvals it needs",
+    (c) => c.argument("<type>", "UNTDID 1001 document type code", docTypeArg)
+      .requiredOption("--kinds <kinds>", `comma-separated kinds allowed to register it (${KINDS.join(", ")})`, kindsArg)
+      .requiredOption("--approvals <n>", "distinct accounts of the issuing organisation that must approve (1 = none beyond the issuer)", intArg("--approvals", 16)),
+    (d, [type], o) => ({
+      calls: [sdk.setPolicyCall(d, { docType: type as string, kinds: o.kinds as OrgKind[], approvals: o.approvals as number })],
+      description: `Document type ${type as string}: ${(o.kinds as string[]).join(" or ")}, ${o.approvals as number} approval(s)`,
+    }));
+  return propose;
+}
+
+function collectAddress(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), addressArg(value)];
+}

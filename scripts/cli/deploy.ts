@@ -1,0 +1,73 @@
+// `tradeproof deploy`: deploys forwarder, council and registry and writes the deployment file.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { getAddress, isAddress } from "ethers";
+import pc from "picocolors";
+import { deployLedger, type Deployment } from "../../sdk/index.js";
+import { DEMO_MNEMONIC, deployDemoLedger, seedDemoConsortium } from "../demo.js";
+import { detectChainId, loadSigner, providerFor, withSigner, type SignerOptions } from "./context.js";
+import { UsageError } from "./errors.js";
+import { intArg } from "./inputs.js";
+
+interface DeployOptions extends SignerOptions {
+  governor?: string[];
+  threshold?: number;
+  demo?: boolean;
+  force?: boolean;
+}
+
+export function deployCommand(): Command {
+  return withSigner(
+    new Command("deploy")
+      .summary("deploy the ledger contracts and write the deployment file")
+      .description(
+        "Deploys the forwarder, the council and the registry, and writes their addresses, the chain id and the start block " +
+          "to the deployment file (--deployment). --demo deploys with the three demo governors (threshold 2) and seeds the " +
+          "demo consortium; it signs with the PUBLIC Hardhat/anvil test mnemonic and works on a local chain only.",
+      )
+      .option("--governor <address...>", "council governors", collectAddress)
+      .option("--threshold <m>", "approvals a council proposal needs", intArg("--threshold", 255))
+      .option("--demo", "demo governors and consortium, from the public test mnemonic (local chains only)")
+      .option("--force", "overwrite an existing deployment file"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ tradeproof deploy --demo --rpc http://127.0.0.1:8545" +
+        "  $ TRADEPROOF_PRIVATE_KEY=… tradeproof deploy --governor 0x… --governor 0x… --governor 0x… --threshold 2",
+    )
+    .action(async (opts: DeployOptions) => {
+      if (existsSync(opts.deployment) && !opts.force) {
+        throw new UsageError(`${opts.deployment} exists already (pass --force to replace it, or another --deployment FILE)`);
+      }
+      const provider = providerFor(opts.rpc, await detectChainId(opts.rpc));
+      let deployment: Deployment;
+      if (opts.demo) {
+        if (opts.governor || opts.threshold !== undefined) throw new UsageError("--demo chooses the governors and threshold itself");
+        deployment = await deployDemoLedger(provider);
+      } else {
+        if (!opts.governor || opts.governor.length === 0) throw new UsageError("name the council's governors with --governor ADDRESS (repeatable)");
+        const threshold = opts.threshold ?? Math.min(2, opts.governor.length);
+        deployment = await deployLedger(await loadSigner(opts, provider), { governors: opts.governor, threshold });
+      }
+      await mkdir(dirname(opts.deployment), { recursive: true });
+      await writeFile(opts.deployment, `${JSON.stringify(deployment, null, 2)}\n`);
+      process.stdout.write(
+        `deployed on chain ${deployment.chainId} at block ${deployment.startBlock}\n` +
+          `  registry   ${deployment.registry}\n  council    ${deployment.council}\n  forwarder  ${deployment.forwarder}\n` +
+          `written to ${opts.deployment}\n`,
+      );
+      if (opts.demo) {
+        const demo = await seedDemoConsortium({ provider, deployment });
+        process.stdout.write(`demo consortium seeded: ${Object.entries(demo.organisations).map(([k, id]) => `${k} #${id}`).join(", ")}\n`);
+        process.stdout.write(pc.yellow(`demo keys: the public test mnemonic "${DEMO_MNEMONIC}" (local use only)\n`));
+        for (const a of demo.accounts) process.stdout.write(`  ${a.role.padEnd(10)} ${a.address}  ${a.privateKey}\n`);
+      }
+    });
+}
+
+function collectAddress(value: string, previous: string[] | undefined): string[] {
+  if (!isAddress(value)) throw new InvalidArgumentError("not an Ethereum address (0x and 40 hex digits).");
+  return [...(previous ?? []), getAddress(value)];
+}

@@ -1,0 +1,42 @@
+// `tradeproof history HASH|FILE`: every event of a document, in order, and its chain of versions.
+import { Command } from "commander";
+import pc from "picocolors";
+import { readClient, withConnection, type ConnectionOptions } from "./context.js";
+import { hashArg } from "./inputs.js";
+import { printJson } from "./output.js";
+
+interface HistoryOptions extends ConnectionOptions {
+  json?: boolean;
+}
+
+export function historyCommand(): Command {
+  return withConnection(
+    new Command("history")
+      .summary("list what happened to a document, and its versions")
+      .description("Prints the ordered events of a document (registered, approved, revoked, superseded, attested) and the chain of versions, oldest first.")
+      .argument("<document>", "the document (or its 0x hash)")
+      .option("--json", "print { entries, versions } as JSON"),
+  )
+    .addHelpText("after", "\nExample:\n  $ tradeproof history certificate-of-origin.json")
+    .action(async (arg: string, opts: HistoryOptions) => {
+      const docHash = await hashArg(arg);
+      const client = await readClient(opts);
+      const history = await client.history(docHash);
+      if (opts.json) return printJson(history);
+      const names = new Map((await client.members()).map((o) => [o.id, o.name]));
+      const out: string[] = [];
+      out.push(`${pc.dim("versions".padEnd(10))}${history.versions.map((v) => (v === docHash ? pc.bold(v) : v)).join(" → ")}`);
+      if (history.entries.length === 0) out.push(pc.yellow("no events: this document is not known to the ledger"));
+      for (const e of history.entries) {
+        const subject = e.docHash && e.docHash !== e.anchor ? ` ${e.docHash} in ${e.anchor}` : e.anchor !== docHash ? ` ${e.anchor}` : "";
+        const details = Object.entries(e.details)
+          .map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : String(v)}`)
+          .join(" ");
+        out.push(
+          `${e.at}  ${pc.bold(e.action.padEnd(22))} by ${names.get(e.organisation) ?? `organisation ${e.organisation}`} (${e.account})` +
+            `${subject}${details ? `  ${pc.dim(details)}` : ""}\n${" ".repeat(22)}${pc.dim(`block ${e.blockNumber}, tx ${e.txHash}`)}`,
+        );
+      }
+      process.stdout.write(`${out.join("\n")}\n`);
+    });
+}

@@ -1,0 +1,99 @@
+// Turning command-line arguments into document hashes.
+import { existsSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { InvalidArgumentError } from "commander";
+import { docTypeName, hashFile, isDocHash, parseReceipt, type Hex, type Receipt } from "../../sdk/index.js";
+import { UsageError } from "./errors.js";
+
+/** The hash an argument names: a `0x…` document hash as given, or the hash of the file at that path. */
+export async function hashArg(arg: string): Promise<Hex> {
+  if (isDocHash(arg) && !existsSync(arg)) return arg.toLowerCase() as Hex;
+  if (arg.startsWith("0x") && !existsSync(arg)) {
+    throw new UsageError(`${arg} is neither a file nor a document hash (0x and 64 hex digits)`);
+  }
+  return hashFile(arg);
+}
+
+/** Files named by `args`: each file as given, each directory's regular files (not recursive, no dot files). */
+export async function expandInputs(args: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const arg of args) {
+    let info;
+    try {
+      info = await stat(arg);
+    } catch (e) {
+      throw new UsageError(`${arg}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : String(e)}`);
+    }
+    if (!info.isDirectory()) {
+      files.push(arg);
+      continue;
+    }
+    const entries = await readdir(arg, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.isFile() && !entry.name.startsWith(".")) files.push(join(arg, entry.name));
+    }
+  }
+  return files;
+}
+
+/** The outcome of hashing one file: its hash, or why it could not be hashed. */
+export type Hashed = { file: string; docHash: Hex } | { file: string; error: unknown };
+
+/**
+ * Hashes `files` with a few reads in flight (the SDK streams each one, so memory stays bounded),
+ * keeping the input order. A file that cannot be hashed is reported, not thrown.
+ */
+export async function hashFiles(files: string[], onDone?: (done: number) => void, concurrency = 16): Promise<Hashed[]> {
+  const results: Hashed[] = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const file = files[i];
+      try {
+        results[i] = { file, docHash: await hashFile(file) };
+      } catch (error) {
+        results[i] = { file, error };
+      }
+      onDone?.(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  return results;
+}
+
+/** Reads and validates a receipt file. */
+export async function readReceipt(file: string): Promise<Receipt> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read receipt ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`receipt ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseReceipt(json);
+}
+
+/** Parses an integer option such as a document type code or an organisation id. */
+export function intArg(name: string, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) > max) throw new InvalidArgumentError(`${name} must be a whole number from 0 to ${max}.`);
+    return Number(value);
+  };
+}
+
+/** Parses `--type`: a UNTDID 1001 document name code, e.g. 380 (commercial invoice). */
+export function docTypeArg(value: string): string {
+  const code = value.trim();
+  if (!/^\d+$/.test(code) || docTypeName(code) === undefined) {
+    throw new InvalidArgumentError("not a UNTDID 1001 document name code (e.g. 380 commercial invoice, 861 certificate of origin).");
+  }
+  return String(Number(code));
+}

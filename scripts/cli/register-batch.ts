@@ -1,0 +1,148 @@
+// `tradeproof register-batch DIR|FILE… --type CODE --receipts DIR`: anchors many documents under
+// Merkle roots and writes one receipt per document. Safe to run again: what already has a receipt
+// in DIR, or is already anchored on the ledger, is not anchored twice.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { Command } from "commander";
+import { Presets, SingleBar } from "cli-progress";
+import pc from "picocolors";
+import type { Hex, Receipt } from "../../sdk/index.js";
+import { withSigner, signingClient, type SignerOptions } from "./context.js";
+import { aboutFile, UsageError } from "./errors.js";
+import { docTypeArg, expandInputs, hashFiles, readReceipt } from "./inputs.js";
+import { note } from "./output.js";
+
+interface RegisterBatchOptions extends SignerOptions {
+  type: string;
+  public?: boolean;
+  receipts: string;
+  skipInvalid?: boolean;
+  progress?: boolean;
+}
+
+const RECEIPT_SUFFIX = ".receipt.json";
+
+export function registerBatchCommand(): Command {
+  return withSigner(
+    new Command("register-batch")
+      .summary("anchor many documents under Merkle roots, one receipt each")
+      .description(
+        "Hashes every file (a directory stands for the files directly in it), anchors the hashes as a batch and writes " +
+          "DIR/<file name>.receipt.json for each document. A private batch puts only the root and the count on chain (each " +
+          "document is then verified with its receipt); --public also emits the hashes so that any document can be found by " +
+          "its hash alone. If any file is invalid (unreadable, or a .json that is not JSON) each one is named and nothing is " +
+          "anchored, unless --skip-invalid. Running the same command again anchors nothing twice.",
+      )
+      .argument("<input...>", "directories and files")
+      .requiredOption("--type <code>", "UNTDID 1001 document type code of every document, e.g. 380", docTypeArg)
+      .requiredOption("--receipts <dir>", "directory for the receipts (created if missing)")
+      .option("--public", "public batch: emit every document hash on chain")
+      .option("--skip-invalid", "anchor the valid files even if some are invalid")
+      .option("--progress", "show the progress bar even when stderr is not a terminal"),
+  )
+    .addHelpText("after", "\nExample:\n  $ TRADEPROOF_PRIVATE_KEY=… tradeproof register-batch invoices/ --type 380 --receipts receipts/")
+    .action(async (inputs: string[], opts: RegisterBatchOptions) => {
+      const files = (await expandInputs(inputs)).filter((f) => !f.endsWith(RECEIPT_SUFFIX));
+      if (files.length === 0) throw new UsageError("no files to register");
+      const receiptFile = checkReceiptNames(files, opts.receipts);
+      // Connect before hashing: a missing key or a dead node should not cost a pass over every file.
+      const client = await signingClient(opts);
+      const bar = progressBar(opts.progress === true);
+
+      bar?.start(files.length, 0, { phase: "hashing  " });
+      const hashed = await hashFiles(files, (done) => bar?.update(done));
+      bar?.stop();
+      const bad = hashed.filter((h) => "error" in h);
+      for (const h of bad) process.stderr.write(`${pc.red("invalid:")} ${aboutFile(h.file, (h as { error: unknown }).error)}\n`);
+      if (bad.length > 0 && !opts.skipInvalid) {
+        throw new UsageError(`${bad.length} of ${files.length} files are invalid; nothing was anchored (--skip-invalid anchors the others)`);
+      }
+      const good = hashed.filter((h): h is { file: string; docHash: Hex } => "docHash" in h);
+
+      // Documents with a receipt of this ledger in DIR are done; a receipt from another deployment does not count.
+      const { chainId, registry } = client.deployment;
+      const pending: { file: string; docHash: Hex }[] = [];
+      let alreadyHadReceipt = 0;
+      for (const doc of good) {
+        const path = receiptFile(doc.file);
+        if (existsSync(path)) {
+          const old = await readReceipt(path);
+          if (old.docHash === doc.docHash && old.chainId === chainId && old.registry.toLowerCase() === registry.toLowerCase()) {
+            alreadyHadReceipt++;
+            continue;
+          }
+        }
+        pending.push(doc);
+      }
+
+      const unique = [...new Set(pending.map((d) => d.docHash))];
+      let receipts: Receipt[] = [];
+      if (unique.length > 0) {
+        bar?.start(unique.length, 0, { phase: "anchoring" });
+        receipts = await client.registerBatch(unique, opts.type, {
+          public: opts.public === true,
+          skipAnchored: true,
+          onProgress: (done) => bar?.update(done),
+        });
+        bar?.stop();
+      }
+
+      const byHash = new Map(receipts.map((r) => [r.docHash, r]));
+      await mkdir(opts.receipts, { recursive: true });
+      const onLedger: string[] = [];
+      const writes: { path: string; receipt: Receipt }[] = [];
+      for (const doc of pending) {
+        const receipt = byHash.get(doc.docHash);
+        if (receipt) writes.push({ path: receiptFile(doc.file), receipt });
+        else onLedger.push(doc.file);
+      }
+      await writeAll(writes);
+
+      const roots = new Set(receipts.map((r) => r.root));
+      const txs = new Set(receipts.map((r) => r.txHash));
+      const parts = [`anchored ${byHash.size} document${byHash.size === 1 ? "" : "s"} under ${roots.size} root${roots.size === 1 ? "" : "s"} in ${txs.size} transaction${txs.size === 1 ? "" : "s"}`];
+      if (writes.length > 0) parts.push(`${writes.length} receipt${writes.length === 1 ? "" : "s"} written to ${opts.receipts}`);
+      if (alreadyHadReceipt > 0) parts.push(`${alreadyHadReceipt} already had a receipt`);
+      if (onLedger.length > 0) parts.push(`${onLedger.length} already anchored on the ledger without a receipt here`);
+      if (bad.length > 0) parts.push(`${bad.length} invalid skipped`);
+      process.stdout.write(`${parts.join("; ")}\n`);
+      for (const file of onLedger) note(`${pc.yellow("already anchored:")} ${file} (no receipt in ${opts.receipts}; verify it by its hash)`);
+    });
+}
+
+/** The receipt path of each input; two inputs with the same file name would overwrite each other's receipt. */
+function checkReceiptNames(files: string[], dir: string): (file: string) => string {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const name = basename(file);
+    const other = seen.get(name);
+    if (other !== undefined && other !== file) {
+      throw new UsageError(`${other} and ${file} have the same file name, so their receipts would collide in ${dir}`);
+    }
+    seen.set(name, file);
+  }
+  return (file) => join(dir, `${basename(file)}${RECEIPT_SUFFIX}`);
+}
+
+/** A progress bar on stderr: on a terminal, or anywhere when asked for. */
+function progressBar(forced: boolean): SingleBar | undefined {
+  if (!process.stderr.isTTY && !forced) return undefined;
+  return new SingleBar(
+    {
+      stream: process.stderr,
+      format: "{phase} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left",
+      noTTYOutput: forced,
+      notTTYSchedule: 1000,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+}
+
+/** Writes receipts a few at a time (100,000 open files at once would exhaust descriptors). */
+async function writeAll(writes: { path: string; receipt: Receipt }[], concurrency = 64): Promise<void> {
+  for (let i = 0; i < writes.length; i += concurrency) {
+    await Promise.all(writes.slice(i, i + concurrency).map((w) => writeFile(w.path, `${JSON.stringify(w.receipt, null, 2)}\n`)));
+  }
+}

@@ -1,0 +1,79 @@
+// `tradeproof verify FILE…`: is each document genuine and in force?
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
+import { Command } from "commander";
+import { checkReceipt, type Hex, type Receipt, type VerificationResult } from "../../sdk/index.js";
+import { readClient, withConnection, type ConnectionOptions } from "./context.js";
+import { ExitCode, UsageError } from "./errors.js";
+import { hashArg, readReceipt } from "./inputs.js";
+import { formatResult, printJson } from "./output.js";
+
+interface VerifyOptions extends ConnectionOptions {
+  receipt?: string[];
+  receipts?: string;
+  json?: boolean;
+}
+
+export function verifyCommand(): Command {
+  return withConnection(
+    new Command("verify")
+      .summary("check documents against the ledger")
+      .description(
+        "Hashes each file locally and asks the ledger for its status: VALID, PENDING (waiting for countersignature), " +
+          "REVOKED, SUPERSEDED or NOT_FOUND, with the issuer, the document type, when it was anchored, its approvals, " +
+          "customs and agency outcomes, and its successor. A document of a private batch needs its receipt.\n\n" +
+          "Exit code: 0 when every document is VALID, 1 when any is not, 2 on a usage or input error, " +
+          "3 when the node cannot be reached or is not the deployment's chain (never taken as a verdict).",
+      )
+      .argument("<file...>", "documents (or 0x document hashes)")
+      .option("--receipt <file>", "receipt of a document (repeatable; matched to the documents by hash)", collect)
+      .option("--receipts <dir>", "look for DIR/<file name>.receipt.json for each document")
+      .option("--json", "print the verification result as JSON (an array for several documents)"),
+  )
+    .addHelpText("after", "\nExamples:\n  $ tradeproof verify certificate-of-origin.json\n  $ tradeproof verify invoice-0042.json --receipt receipts/invoice-0042.json.receipt.json --json")
+    .action(async (args: string[], opts: VerifyOptions) => {
+      const docHashes: Hex[] = [];
+      for (const arg of args) docHashes.push(await hashArg(arg));
+      const receipts = await matchReceipts(args, docHashes, opts);
+      const client = await readClient(opts);
+      const items = docHashes.map((docHash, i) => ({ docHash, receipt: receipts[i] }));
+      const results: VerificationResult[] =
+        items.length === 1 ? [await client.verify(items[0].docHash, { receipt: items[0].receipt })] : await client.verifyMany(items);
+
+      if (opts.json) printJson(results.length === 1 && args.length === 1 ? results[0] : results);
+      else process.stdout.write(`${results.map((r, i) => formatResult(r, args[i])).join("\n\n")}\n`);
+      if (results.some((r) => r.status !== "VALID")) process.exitCode = ExitCode.NOT_VALID;
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The receipt of each document, if one was given; a receipt that fits no document is an input error. */
+async function matchReceipts(args: string[], docHashes: Hex[], opts: VerifyOptions): Promise<(Receipt | undefined)[]> {
+  const matched: (Receipt | undefined)[] = docHashes.map(() => undefined);
+  for (const file of opts.receipt ?? []) {
+    const receipt = await readReceipt(file);
+    const indexes = docHashes.flatMap((h, i) => (h === receipt.docHash ? [i] : []));
+    if (indexes.length === 0) throw new UsageError(`receipt ${file} is for document ${receipt.docHash}, which is none of the documents given`);
+    for (const i of indexes) matched[i] = checked(receipt, file);
+  }
+  if (opts.receipts) {
+    for (const [i, arg] of args.entries()) {
+      const path = join(opts.receipts, `${basename(arg)}.receipt.json`);
+      if (matched[i] || !existsSync(path)) continue;
+      const receipt = await readReceipt(path);
+      // A receipt under the document's name but for other content means the document changed: verify it without.
+      if (receipt.docHash === docHashes[i]) matched[i] = checked(receipt, path);
+    }
+  }
+  return matched;
+}
+
+/** The receipt, if it holds together offline (its proof leads from the document to its root). */
+function checked(receipt: Receipt, file: string): Receipt {
+  const check = checkReceipt(receipt);
+  if (!check.ok) throw new UsageError(`receipt ${file} is not valid: ${check.reason}`);
+  return receipt;
+}
