@@ -1,0 +1,98 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/** A configuration value is wrong; the message names the environment variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+const hex32 = /^0x[0-9a-fA-F]{64}$/;
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+/** Environment variables the API reads, with their defaults. */
+const EnvSchema = z.object({
+  TRADEPROOF_RPC: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545"),
+  TRADEPROOF_DEPLOYMENT: z.string().min(1).default("data/deployment.json"),
+  TRADEPROOF_DATA_DIR: z.string().min(1).default("data"),
+  TRADEPROOF_API_HOST: z.string().min(1).default("127.0.0.1"),
+  TRADEPROOF_API_PORT: int(0, 65535).default(8080),
+  /** Public origin of the API, used for SIWE domain and URI checks; defaults to http://HOST:PORT. */
+  TRADEPROOF_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Private key the relayer pays gas with; without it write endpoints answer 503 RELAYER_DISABLED. */
+  TRADEPROOF_RELAYER_KEY: z.string().regex(hex32, "a 0x-prefixed 32-byte hex private key").optional(),
+  /** HS256 secret for session tokens (≥ 32 bytes, hex or base64); generated under the data dir when absent. */
+  TRADEPROOF_SESSION_SECRET: z.string().min(32).optional(),
+  TRADEPROOF_SESSION_TTL: int(60, 86_400).default(900),
+  TRADEPROOF_NONCE_TTL: int(30, 3_600).default(300),
+  TRADEPROOF_REQUEST_TTL: int(60, 86_400).default(600),
+  TRADEPROOF_CONFIRMATIONS: int(0, 1_000).default(0),
+  TRADEPROOF_POLL_MS: int(50, 60_000).default(1_000),
+  TRADEPROOF_RATE_LIMIT: int(0, 1_000_000).default(600),
+  TRADEPROOF_JSON_LIMIT: int(1_024, 50_000_000).default(2_000_000),
+  TRADEPROOF_FILE_LIMIT: int(1_024, 500_000_000).default(20_000_000),
+  TRADEPROOF_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TRADEPROOF_INDEXER: bool.default(true),
+});
+
+/** The API's configuration, parsed once at start. */
+export interface Config {
+  rpcUrl: string;
+  deploymentFile: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  relayerKey?: string;
+  sessionSecret?: string;
+  sessionTtlSec: number;
+  nonceTtlSec: number;
+  requestTtlSec: number;
+  confirmations: number;
+  pollMs: number;
+  /** Requests per minute per client on the open endpoints; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  jsonLimitBytes: number;
+  fileLimitBytes: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  indexer: boolean;
+}
+
+/**
+ * Parses the environment once. A bad value throws {@link ConfigError} naming the variable, so the
+ * server refuses to start rather than run with a half-understood configuration.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(
+    Object.keys(EnvSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = EnvSchema.safeParse(picked);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
+  }
+  const e = parsed.data;
+  return {
+    rpcUrl: e.TRADEPROOF_RPC,
+    deploymentFile: resolve(e.TRADEPROOF_DEPLOYMENT),
+    dataDir: resolve(e.TRADEPROOF_DATA_DIR),
+    host: e.TRADEPROOF_API_HOST,
+    port: e.TRADEPROOF_API_PORT,
+    publicUrl: (e.TRADEPROOF_PUBLIC_URL ?? `http://${e.TRADEPROOF_API_HOST}:${e.TRADEPROOF_API_PORT}`).replace(/\/$/, ""),
+    relayerKey: e.TRADEPROOF_RELAYER_KEY,
+    sessionSecret: e.TRADEPROOF_SESSION_SECRET,
+    sessionTtlSec: e.TRADEPROOF_SESSION_TTL,
+    nonceTtlSec: e.TRADEPROOF_NONCE_TTL,
+    requestTtlSec: e.TRADEPROOF_REQUEST_TTL,
+    confirmations: e.TRADEPROOF_CONFIRMATIONS,
+    pollMs: e.TRADEPROOF_POLL_MS,
+    rateLimitPerMinute: e.TRADEPROOF_RATE_LIMIT,
+    jsonLimitBytes: e.TRADEPROOF_JSON_LIMIT,
+    fileLimitBytes: e.TRADEPROOF_FILE_LIMIT,
+    logLevel: e.TRADEPROOF_LOG_LEVEL,
+    indexer: e.TRADEPROOF_INDEXER,
+  };
+}

@@ -1,0 +1,143 @@
+import { buildBatch, type Batch, type Hex, type HistoryEntry, type Receipt, type VerificationResult } from "../sdk/index.js";
+import type { Chain } from "./chain.js";
+import { onChain } from "./chain.js";
+import { HISTORY_ACTIONS } from "./indexer/decode.js";
+import { isoSeconds } from "./indexer/indexer.js";
+import type { Store } from "./store.js";
+
+interface EventRow {
+  block: number; log_index: number; tx_hash: string; at: number; name: string; action: string; anchor: string | null;
+  doc_hash: string | null; related: string | null; organisation: number | null; account: string | null;
+  doc_type: number | null; details: string;
+}
+
+const MAX_CACHED = 100_000;
+
+/**
+ * Reads of documents. The verdict always comes from the contract (through the SDK); the index
+ * supplies what the contract cannot find by hash alone (the batch and proof of a document of a
+ * public batch) and the history. Results are memoised until the chain head moves, since state
+ * changes only with a new block.
+ */
+export class Documents {
+  private readonly cache = new Map<string, { head: number; result: VerificationResult }>();
+  private readonly trees = new Map<string, Batch>();
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly store: Store,
+    /** Latest chain head the indexer saw, or undefined when it does not follow the chain. */
+    private readonly head: () => number | undefined,
+  ) {}
+
+  /** Verification results for `docHashes`, in order, in one contract call for the uncached ones. */
+  async verify(docHashes: Hex[]): Promise<VerificationResult[]> {
+    const head = this.head();
+    const results: (VerificationResult | undefined)[] = docHashes.map((h) => {
+      const hit = head === undefined ? undefined : this.cache.get(h);
+      return hit && hit.head === head ? hit.result : undefined;
+    });
+    const missing = [...new Set(docHashes.filter((_, i) => !results[i]))];
+    if (missing.length > 0) {
+      const client = await this.chain.sdk();
+      const fresh = await onChain(() => client.verifyMany(missing.map((h) => this.query(h))));
+      if (this.cache.size + fresh.length > MAX_CACHED) this.cache.clear();
+      const byHash = new Map(missing.map((h, i) => [h, fresh[i]]));
+      for (const [h, r] of byHash) if (head !== undefined) this.cache.set(h, { head, result: r });
+      docHashes.forEach((h, i) => (results[i] ??= byHash.get(h)));
+    }
+    return results as VerificationResult[];
+  }
+
+  /**
+   * What to ask the contract: the document alone, unless the index knows it only as a leaf of a
+   * public batch; then the newest such batch, with the proof rebuilt from the stored leaves.
+   */
+  private query(docHash: Hex): { docHash: Hex; receipt?: Receipt } {
+    const db = this.store.db;
+    if (db.prepare("SELECT 1 FROM anchors WHERE anchor = ?").get(docHash)) return { docHash };
+    const batch = db
+      .prepare(
+        `SELECT e.anchor AS root, e.tx_hash, e.block, e.at, e.account, e.doc_type FROM leaves l
+         JOIN events e ON e.anchor = l.root AND e.name = 'BatchRegistered'
+         WHERE l.doc_hash = ? ORDER BY e.block DESC, e.log_index DESC LIMIT 1`,
+      )
+      .get(docHash) as { root: Hex; tx_hash: Hex; block: number; at: number; account: Hex; doc_type: number } | undefined;
+    if (!batch) return { docHash };
+    let tree = this.trees.get(batch.root);
+    if (!tree) {
+      const leaves = db.prepare("SELECT doc_hash FROM leaves WHERE root = ? ORDER BY position").all(batch.root) as { doc_hash: Hex }[];
+      tree = buildBatch(leaves.map((l) => l.doc_hash));
+      if (this.trees.size > 1_000) this.trees.clear();
+      this.trees.set(batch.root, tree);
+    }
+    const d = this.chain.deployment;
+    return {
+      docHash,
+      receipt: {
+        type: "tradeproof-receipt/v1", docHash, docType: String(batch.doc_type), root: batch.root, proof: tree.proof(docHash),
+        chainId: d.chainId, registry: d.registry, txHash: batch.tx_hash, blockNumber: batch.block,
+        anchoredAt: isoSeconds(batch.at), issuer: batch.account,
+      },
+    };
+  }
+
+  /**
+   * The indexed history of a document (its own events, those of the batch it is a public leaf of, and
+   * supersessions either way) and its chain of versions, oldest first.
+   */
+  history(docHash: Hex): { entries: HistoryEntry[]; versions: Hex[] } {
+    const db = this.store.db;
+    const roots = (db.prepare("SELECT DISTINCT root FROM leaves WHERE doc_hash = ?").all(docHash) as { root: string }[]).map((r) => r.root);
+    const anchors = [docHash, ...roots];
+    const marks = anchors.map(() => "?").join(", ");
+    const actions = HISTORY_ACTIONS.map((a) => `'${a}'`).join(", ");
+    const rows = db
+      .prepare(
+        `SELECT * FROM events WHERE action IN (${actions}) AND (anchor IN (${marks}) OR doc_hash = ? OR related = ?)
+         ORDER BY block, log_index`,
+      )
+      .all(...anchors, docHash, docHash) as unknown as EventRow[];
+    const entries = rows
+      // Revocation of another document of the same batch is not this document's history.
+      .filter((r) => !(r.name === "BatchDocumentRevoked" && r.doc_hash !== docHash))
+      .map((r) => toHistoryEntry(r));
+    return { entries, versions: this.versions(docHash) };
+  }
+
+  private versions(docHash: Hex): Hex[] {
+    const older = this.store.db.prepare("SELECT anchor FROM events WHERE name = 'DocumentSuperseded' AND related = ? LIMIT 1");
+    const newer = this.store.db.prepare("SELECT related FROM events WHERE name = 'DocumentSuperseded' AND anchor = ? LIMIT 1");
+    const chain: Hex[] = [docHash];
+    const seen = new Set<string>(chain);
+    for (let h: Hex | undefined = docHash; h; ) {
+      h = (older.get(h) as { anchor: Hex } | undefined)?.anchor;
+      if (!h || seen.has(h)) break;
+      seen.add(h);
+      chain.unshift(h);
+    }
+    for (let h: Hex | undefined = docHash; h; ) {
+      h = (newer.get(h) as { related: Hex } | undefined)?.related;
+      if (!h || seen.has(h)) break;
+      seen.add(h);
+      chain.push(h);
+    }
+    return chain;
+  }
+}
+
+/** An index row in the SDK's HistoryEntry shape. */
+export function toHistoryEntry(r: EventRow): HistoryEntry {
+  return {
+    action: r.action as HistoryEntry["action"],
+    anchor: r.anchor as Hex,
+    ...(r.doc_hash ? { docHash: r.doc_hash as Hex } : {}),
+    account: r.account as Hex,
+    organisation: r.organisation ?? 0,
+    blockNumber: r.block,
+    txHash: r.tx_hash as Hex,
+    logIndex: r.log_index,
+    at: isoSeconds(r.at),
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,144 @@
+import type { OpenAPIRegistry, ResponseConfig } from "@asteasolutions/zod-to-openapi";
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { ApiError, badRequest, unsupportedMediaType } from "./errors.js";
+import { ErrorBody, INVALID_HASH } from "./schemas.js";
+
+/** A route's one schema, shaped `{ params, query, body }`. */
+export interface RouteSchema {
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+}
+
+export type Parsed<S extends RouteSchema> = {
+  params: S["params"] extends z.ZodType ? z.output<S["params"]> : Record<string, never>;
+  query: S["query"] extends z.ZodType ? z.output<S["query"]> : Record<string, never>;
+  body: S["body"] extends z.ZodType ? z.output<S["body"]> : undefined;
+};
+
+export interface RouteDef<S extends RouteSchema> {
+  method: "get" | "post";
+  /** Express path, e.g. /v1/documents/:docHash. */
+  path: string;
+  summary: string;
+  tags: string[];
+  schema: S;
+  /** Body kind: JSON (parsed, 415 otherwise) or any bytes (the verify-by-file route). */
+  body?: { kind: "json"; limit: number } | { kind: "raw"; limit: number; types: string[] };
+  /** Needs a session (Bearer token): documented as such. */
+  auth?: boolean;
+  middleware?: RequestHandler[];
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handler: (req: Request & Parsed<S>, res: Response) => Promise<unknown> | unknown;
+}
+
+/** Maps a zod failure to one 400 with a code: INVALID_HASH for hashes, VALIDATION_FAILED otherwise. */
+function validationError(where: string, error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  const path = [where, ...issue.path.map(String)].join(".");
+  if (error.issues.some((i) => i.message === INVALID_HASH)) {
+    const bad = error.issues.find((i) => i.message === INVALID_HASH)!;
+    return badRequest("INVALID_HASH", `${[where, ...bad.path.map(String)].join(".")} must be 0x followed by 64 hex digits.`);
+  }
+  return badRequest("VALIDATION_FAILED", `${path}: ${issue.message}`);
+}
+
+/** The validator: parses params, query and body with the route's schema and replaces them on `req`. */
+function validate(schema: RouteSchema): RequestHandler {
+  return (req, _res, next) => {
+    for (const where of ["params", "query", "body"] as const) {
+      const s = schema[where];
+      if (!s) continue;
+      const parsed = s.safeParse(where === "body" ? (req.body ?? undefined) : req[where]);
+      if (!parsed.success) throw validationError(where, parsed.error);
+      // Express 5 defines req.query as a getter; redefine it so handlers see the parsed values.
+      Object.defineProperty(req, where, { value: parsed.data, writable: true, configurable: true, enumerable: true });
+    }
+    next();
+  };
+}
+
+/** The request's media type without parameters, lower case ("" when absent). */
+export const mediaType = (req: Request) => (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+
+function bodyParser(body: NonNullable<RouteDef<RouteSchema>["body"]>): RequestHandler[] {
+  if (body.kind === "json") {
+    return [
+      (req, _res, next) => {
+        if (mediaType(req) !== "application/json") throw unsupportedMediaType("Send the body as application/json.");
+        next();
+      },
+      express.json({ limit: body.limit, type: "application/json", strict: true }),
+    ];
+  }
+  return [
+    (req, _res, next) => {
+      if (!body.types.includes(mediaType(req))) throw unsupportedMediaType(`Send the file as one of: ${body.types.join(", ")}.`);
+      next();
+    },
+    express.raw({ limit: body.limit, type: () => true }),
+  ];
+}
+
+/** Mounts a route on the router and documents it in the OpenAPI registry, from the same schema. */
+export function route<S extends RouteSchema>(router: express.Router, registry: OpenAPIRegistry, def: RouteDef<S>): void {
+  const handlers: RequestHandler[] = [...(def.middleware ?? []), ...(def.body ? bodyParser(def.body) : []), validate(def.schema)];
+  router[def.method](def.path, ...handlers, async (req, res) => {
+    const out = await def.handler(req as Request & Parsed<S>, res);
+    if (out !== undefined && !res.headersSent) res.json(out);
+  });
+  const responses: Record<number, ResponseConfig> = {};
+  for (const [status, r] of Object.entries(def.responses)) {
+    responses[Number(status)] = {
+      description: r.description,
+      ...(r.schema ? { content: { [r.contentType ?? "application/json"]: { schema: r.schema } } } : {}),
+    };
+  }
+  for (const [status, description] of [[400, "Malformed request"], [429, "Rate limited"], [503, "Ledger node unreachable"]] as const) {
+    responses[status] ??= { description, content: { "application/json": { schema: ErrorBody } } };
+  }
+  registry.registerPath({
+    method: def.method,
+    path: def.path.replace(/:(\w+)/g, "{$1}"),
+    summary: def.summary,
+    tags: def.tags,
+    ...(def.auth ? { security: [{ session: [] }] } : {}),
+    request: {
+      ...(def.schema.params ? { params: def.schema.params } : {}),
+      ...(def.schema.query ? { query: def.schema.query } : {}),
+      ...(def.schema.body && def.body?.kind === "json" ? { body: { content: { "application/json": { schema: def.schema.body } } } } : {}),
+      ...(def.body?.kind === "raw"
+        ? { body: { content: Object.fromEntries(def.body.types.map((t) => [t, { schema: { type: "string", format: "binary" } }])) } }
+        : {}),
+    },
+    responses,
+  });
+}
+
+/** body-parser's errors, by their `type`. */
+const PARSER_ERRORS: Record<string, [number, string, string]> = {
+  "entity.too.large": [413, "PAYLOAD_TOO_LARGE", "The body is larger than this endpoint accepts."],
+  "entity.parse.failed": [400, "INVALID_JSON", "The body is not valid JSON."],
+  "encoding.unsupported": [415, "UNSUPPORTED_CONTENT_TYPE", "The body's encoding is not supported."],
+  "charset.unsupported": [415, "UNSUPPORTED_CONTENT_TYPE", "The body's charset is not supported."],
+  "request.aborted": [400, "REQUEST_ABORTED", "The request was aborted."],
+  "request.size.invalid": [400, "INVALID_BODY", "The body's length does not match Content-Length."],
+};
+
+/** The one error middleware: typed errors become `{ error: { code, message } }`; anything else is a logged 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if (typeof err?.type === "string" && PARSER_ERRORS[err.type]) e = new ApiError(...PARSER_ERRORS[err.type]);
+    else {
+      logger.error({ err, method: req.method, path: req.path }, "unhandled error");
+      e = new ApiError(500, "INTERNAL", "Internal error; it has been logged.");
+    }
+    if (e.status >= 500 && e.status !== 500) logger.warn({ code: e.code, path: req.path }, e.message);
+    if (res.headersSent) return res.end();
+    res.status(e.status).json({ error: { code: e.code, message: e.message } });
+  };
+}

@@ -1,0 +1,179 @@
+import type { ethers } from "ethers";
+import type { Logger } from "pino";
+import type { Store } from "../store.js";
+import { decodeLog, type DecodedEvent } from "./decode.js";
+
+/** What the indexer needs to know about the deployment. */
+export interface IndexedContracts {
+  registry: string;
+  council: string;
+  /** First block to read (the deployment block). */
+  startBlock: number;
+}
+
+export interface IndexerOptions {
+  provider: ethers.Provider;
+  contracts: IndexedContracts;
+  store: Store;
+  /** Blocks behind the head that are left alone until they are this deep (0 on instant-finality chains). */
+  confirmations?: number;
+  /** Blocks per eth_getLogs call. */
+  chunkSize?: number;
+  logger?: Logger;
+}
+
+const CURSOR = "index.cursor";
+
+/** Reads the ISO-8601 second timestamp the API uses everywhere. */
+export const isoSeconds = (unix: number) => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/**
+ * Follows the registry's and council's events into SQLite. Resumes from its cursor (the last block
+ * fully stored); each chunk of blocks is written in one transaction together with the cursor, and
+ * events are keyed by (block, logIndex), so a crash or a second run never stores an event twice.
+ */
+export class Indexer {
+  readonly provider: ethers.Provider;
+  readonly contracts: IndexedContracts;
+  readonly store: Store;
+  readonly confirmations: number;
+  readonly chunkSize: number;
+  /** Latest chain head seen by {@link syncOnce}. */
+  head: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private readonly listeners = new Set<(cursor: number) => void>();
+  private readonly log?: Logger;
+
+  constructor(opts: IndexerOptions) {
+    this.provider = opts.provider;
+    this.contracts = opts.contracts;
+    this.store = opts.store;
+    this.confirmations = opts.confirmations ?? 0;
+    this.chunkSize = opts.chunkSize ?? 5_000;
+    this.log = opts.logger;
+  }
+
+  /** Last block whose events are all stored. */
+  cursor(): number {
+    const v = this.store.getMeta(CURSOR);
+    return v === undefined ? this.contracts.startBlock - 1 : Number(v);
+  }
+
+  /** Blocks the index is behind the chain head (undefined until the head was read once). */
+  lag(): number | undefined {
+    return this.head === undefined ? undefined : Math.max(0, this.head - this.cursor());
+  }
+
+  /** Called after each stored chunk with the new cursor (the API drops its read caches then). */
+  onAdvance(listener: (cursor: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reads the head and indexes up to head − confirmations. Returns the number of events stored. */
+  syncOnce(): Promise<number> {
+    // One sync at a time: the poll timer and callers (tests, `index` CLI) may overlap.
+    this.running ??= this.sync().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async sync(): Promise<number> {
+    this.head = await this.provider.getBlockNumber();
+    const target = this.head - this.confirmations;
+    let stored = 0;
+    for (let from = this.cursor() + 1; from <= target; ) {
+      const to = Math.min(target, from + this.chunkSize - 1);
+      stored += await this.indexRange(from, to);
+      from = to + 1;
+    }
+    return stored;
+  }
+
+  /** Reads, decodes and stores the logs of [from, to], then moves the cursor to `to`. */
+  async indexRange(from: number, to: number): Promise<number> {
+    const events = await fetchEvents(this.provider, this.contracts, from, to);
+    const count = this.write(events, to);
+    this.log?.debug({ from, to, events: count }, "indexed blocks");
+    for (const l of this.listeners) l(to);
+    return count;
+  }
+
+  private write(events: (DecodedEvent & { at: number })[], cursor: number): number {
+    const db = this.store.db;
+    const insertEvent = db.prepare(
+      `INSERT OR IGNORE INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related,
+         organisation, account, doc_type, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertAnchor = db.prepare("INSERT OR IGNORE INTO anchors (anchor, kind, doc_type) VALUES (?, ?, ?)");
+    const insertLeaf = db.prepare("INSERT OR IGNORE INTO leaves (root, position, doc_hash) VALUES (?, ?, ?)");
+    const typeOfAnchor = db.prepare("SELECT doc_type FROM anchors WHERE anchor = ?");
+    const typeOfLeaf = db.prepare(
+      "SELECT a.doc_type FROM leaves l JOIN anchors a ON a.anchor = l.root WHERE l.doc_hash = ? LIMIT 1",
+    );
+    let stored = 0;
+    this.store.tx(() => {
+      for (const e of events) {
+        if (e.name === "DocumentRegistered") insertAnchor.run(e.anchor, "SINGLE", e.docType);
+        if (e.name === "BatchRegistered") insertAnchor.run(e.anchor, e.details.isPublic ? "PUBLIC_BATCH" : "PRIVATE_BATCH", e.docType);
+        e.leaves?.forEach((h, i) => insertLeaf.run(e.anchor, i, h));
+        // Events about an anchor carry no type: take it from the anchor, so audits can filter by type.
+        let docType = e.docType;
+        if (docType === null && e.anchor) {
+          const row = (typeOfAnchor.get(e.anchor) ?? (e.docHash ? typeOfLeaf.get(e.docHash) : undefined)) as
+            | { doc_type: number }
+            | undefined;
+          docType = row?.doc_type ?? null;
+        }
+        const r = insertEvent.run(e.block, e.logIndex, e.txHash, e.at, e.contract, e.name, e.action, e.anchor, e.docHash,
+          e.related, e.organisation, e.account, docType, JSON.stringify(e.details));
+        stored += Number(r.changes);
+      }
+      this.store.setMeta(CURSOR, String(cursor));
+    });
+    return stored;
+  }
+
+  /** Polls every `pollMs`; errors (node down) are logged and retried on the next tick. */
+  start(pollMs: number): void {
+    const tick = async () => {
+      try {
+        await this.syncOnce();
+      } catch (e) {
+        this.log?.warn({ err: e }, "index sync failed; retrying");
+      }
+      if (this.timer) this.timer = setTimeout(tick, pollMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+}
+
+/** Reads and decodes the contracts' logs of [from, to], with their blocks' timestamps. */
+export async function fetchEvents(provider: ethers.Provider, contracts: IndexedContracts, from: number, to: number) {
+  const logs = await provider.getLogs({ address: [contracts.registry, contracts.council], fromBlock: from, toBlock: to });
+  const decoded = logs
+    .map((l) => decodeLog(l, contracts.registry))
+    .filter((e): e is DecodedEvent => e !== undefined);
+  const times = await blockTimes(provider, [...new Set(decoded.map((e) => e.block))]);
+  return decoded.map((e) => ({ ...e, at: times.get(e.block)! }));
+}
+
+async function blockTimes(provider: ethers.Provider, blocks: number[]): Promise<Map<number, number>> {
+  const times = new Map<number, number>();
+  const CONCURRENCY = 32;
+  for (let i = 0; i < blocks.length; i += CONCURRENCY) {
+    const slice = blocks.slice(i, i + CONCURRENCY);
+    const got = await Promise.all(slice.map((b) => provider.getBlock(b)));
+    got.forEach((block, j) => {
+      if (!block) throw new Error(`block ${slice[j]} not found while indexing`);
+      times.set(slice[j], block.timestamp);
+    });
+  }
+  return times;
+}

@@ -1,0 +1,74 @@
+import { ethers } from "ethers";
+import { buildBatch, forwarderDomain, FORWARD_REQUEST_TYPES, type ForwardRequest, type Hex } from "../../sdk/index.js";
+import { onChain, type Chain } from "../chain.js";
+import { registryInterface } from "../indexer/decode.js";
+import type { RelayQueue } from "./queue.js";
+
+const OUTCOMES = { ACCEPTED: 1, REJECTED: 2, INSPECTED: 3 } as const;
+
+/** A write a member asks the API to prepare; the shape of each is the route's zod schema. */
+export type PrepareAction =
+  | { action: "register"; docHash: Hex; docType: number }
+  | { action: "registerBatch"; root: Hex; count: number; docType: number }
+  | { action: "registerPublicBatch"; docHashes: Hex[]; docType: number }
+  | { action: "approve"; anchor: Hex }
+  | { action: "revoke"; anchor: Hex; reason: string }
+  | { action: "revokeInBatch"; root: Hex; docHash: Hex; proof: Hex[]; reason: string }
+  | { action: "supersede"; oldAnchor: Hex; newAnchor: Hex }
+  | { action: "attest"; docHash: Hex; outcome: keyof typeof OUTCOMES; reasonCode: number };
+
+/** The registry calldata of an action. */
+export function encodeAction(a: PrepareAction): Hex {
+  const f = registryInterface;
+  switch (a.action) {
+    case "register": return f.encodeFunctionData("register", [a.docHash, a.docType]) as Hex;
+    case "registerBatch": return f.encodeFunctionData("registerBatch", [a.root, a.count, a.docType]) as Hex;
+    // The contract wants the tree's leaf order; the SDK's batch gives it (deduplicated).
+    case "registerPublicBatch": return f.encodeFunctionData("registerPublicBatch", [buildBatch(a.docHashes).leaves, a.docType]) as Hex;
+    case "approve": return f.encodeFunctionData("approve", [a.anchor]) as Hex;
+    case "revoke": return f.encodeFunctionData("revoke", [a.anchor, a.reason]) as Hex;
+    case "revokeInBatch": return f.encodeFunctionData("revokeInBatch", [a.root, a.docHash, a.proof, a.reason]) as Hex;
+    case "supersede": return f.encodeFunctionData("supersede", [a.oldAnchor, a.newAnchor]) as Hex;
+    case "attest": return f.encodeFunctionData("attest", [a.docHash, OUTCOMES[a.outcome], a.reasonCode]) as Hex;
+  }
+}
+
+/** Gas when the call cannot be simulated because earlier requests of the same account are still queued. */
+const UNSIMULATED_GAS = 3_000_000n;
+
+/** The EIP-712 typed data a member signs (with any EIP-712 library) and posts back to POST /v1/requests. */
+export interface PreparedRequest {
+  domain: ethers.TypedDataDomain;
+  types: Record<string, ethers.TypedDataField[]>;
+  primaryType: "ForwardRequest";
+  message: ForwardRequest;
+}
+
+/**
+ * Builds the ForwardRequest for `action` by `from`: calldata, gas from a simulation of the relayed
+ * call (which also refuses, by the contract's error name, a write the ledger would reject), the
+ * next forwarder nonce counting requests still in the queue, and a deadline.
+ */
+export async function prepareRequest(chain: Chain, queue: RelayQueue, from: Hex, action: PrepareAction, ttlSec: number): Promise<PreparedRequest> {
+  const to = chain.deployment.registry;
+  const data = encodeAction(action);
+  const pending = queue.pendingCount(from);
+  const chainNonce = await onChain(() => chain.forwarder.nonces(from));
+  let gas: bigint;
+  if (pending === 0) {
+    // ERC-2771: the registry reads the sender from the calldata's last 20 bytes when called by the forwarder.
+    const estimate = await onChain(() => chain.provider.estimateGas({ from: chain.deployment.forwarder, to, data: ethers.concat([data, from]) }));
+    gas = estimate + estimate / 4n + 10_000n;
+  } else {
+    gas = UNSIMULATED_GAS;
+  }
+  return {
+    domain: forwarderDomain(chain.deployment),
+    types: FORWARD_REQUEST_TYPES,
+    primaryType: "ForwardRequest",
+    message: {
+      from, to, value: "0", gas: gas.toString(), nonce: (chainNonce + BigInt(pending)).toString(),
+      deadline: Math.floor(Date.now() / 1000) + ttlSec, data,
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { ethers } from "ethers";
+import { forwarderDomain, FORWARD_REQUEST_TYPES, type ForwardRequest, type Hex } from "../../sdk/index.js";
+import { onChain, type Chain } from "../chain.js";
+import { badRequest, conflict, forbidden } from "../errors.js";
+import type { Store } from "../store.js";
+
+export type RequestStatus = "queued" | "submitted" | "mined" | "failed";
+
+/** A relayed request as GET /v1/requests/:id shows it. */
+export interface RelayedRequest {
+  id: string;
+  status: RequestStatus;
+  from: Hex;
+  to: Hex;
+  nonce: string;
+  deadline: number;
+  txHash?: Hex;
+  blockNumber?: number;
+  /** Why it failed: a contract error name, DEADLINE_PASSED, STALE_NONCE… */
+  code?: string;
+  reason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RequestRow {
+  id: string; seq: number; from_addr: Hex; to_addr: Hex; value: string; gas: string; nonce: string; deadline: number;
+  data: Hex; signature: Hex; status: RequestStatus; tx_hash: Hex | null; raw_tx: Hex | null; block_number: number | null;
+  reason: string | null; reason_code: string | null; created_at: number; updated_at: number;
+}
+
+/**
+ * The relay queue in SQLite. A request is validated in full before it is accepted (signature,
+ * membership, nonce, deadline, forwarder.verify and a simulation), and once accepted it is a row
+ * that survives any crash; the worker (worker.ts) takes it from there.
+ */
+export class RelayQueue {
+  constructor(private readonly store: Store, private readonly chain: Chain) {}
+
+  /** Requests of `from` accepted but not yet mined or failed. */
+  pendingCount(from: string): number {
+    const row = this.store.db
+      .prepare("SELECT COUNT(*) AS n FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted')")
+      .get(from.toLowerCase()) as { n: number };
+    return row.n;
+  }
+
+  /** Validates a signed request and queues it; returns its id. */
+  async submit(request: ForwardRequest, signature: Hex): Promise<string> {
+    const { chain } = this;
+    const from = request.from.toLowerCase() as Hex;
+    if (request.to.toLowerCase() !== chain.deployment.registry.toLowerCase()) {
+      throw badRequest("INVALID_TARGET", "Requests are relayed to the document registry only.");
+    }
+    if (BigInt(request.value) !== 0n) throw badRequest("INVALID_VALUE", "Relayed requests carry no value.");
+    if (request.deadline <= Math.floor(Date.now() / 1000)) {
+      throw badRequest("DEADLINE_PASSED", "The request's deadline has passed; prepare and sign a new one.");
+    }
+    let signer: string;
+    try {
+      signer = ethers.verifyTypedData(forwarderDomain(chain.deployment), FORWARD_REQUEST_TYPES, request, signature);
+    } catch {
+      throw badRequest("INVALID_SIGNATURE", "The signature is not a valid EIP-712 signature.");
+    }
+    if (signer.toLowerCase() !== from) {
+      throw badRequest("INVALID_SIGNATURE", "The signature does not recover the request's `from` (wrong key, chain or forwarder?).");
+    }
+    const [org, , active] = await onChain(() => chain.registry.accountOf(from));
+    if (org === 0n) throw forbidden("NOT_MEMBER", `${from} is not an account of a member organisation.`);
+    if (!active) throw forbidden("ORGANISATION_SUSPENDED", `The organisation of ${from} is suspended.`);
+    const chainNonce = await onChain(() => chain.forwarder.nonces(from));
+    const pending = this.pendingCount(from);
+    const nonce = BigInt(request.nonce);
+    if (this.store.db.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ?").get(from, request.nonce)) {
+      throw conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
+    }
+    if (nonce !== chainNonce + BigInt(pending)) {
+      throw conflict("STALE_NONCE", `The nonce is ${nonce}; the next one for ${from} is ${chainNonce + BigInt(pending)}.`);
+    }
+    if (pending === 0) {
+      const data = { ...request, signature };
+      const valid = await onChain(() => chain.forwarder.verify(data));
+      if (!valid) throw badRequest("INVALID_REQUEST", "The forwarder does not accept this request.");
+      // Refuse now, by the contract's error name, what the ledger would refuse at execution.
+      await onChain(() => chain.provider.call({ from: chain.deployment.forwarder, to: request.to, data: ethers.concat([request.data, from]) }));
+    }
+    const id = randomUUID();
+    const now = Date.now();
+    this.store.tx(() => {
+      const { seq } = this.store.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM requests").get() as { seq: number };
+      this.store.db
+        .prepare(
+          `INSERT INTO requests (id, seq, from_addr, to_addr, value, gas, nonce, deadline, data, signature, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        )
+        .run(id, seq, from, request.to.toLowerCase(), request.value, request.gas, request.nonce, request.deadline, request.data, signature, now, now);
+    });
+    return id;
+  }
+
+  get(id: string): RelayedRequest | undefined {
+    const r = this.store.db.prepare("SELECT * FROM requests WHERE id = ?").get(id) as RequestRow | undefined;
+    if (!r) return undefined;
+    return {
+      id: r.id, status: r.status, from: r.from_addr, to: r.to_addr, nonce: r.nonce, deadline: r.deadline,
+      ...(r.tx_hash && r.status !== "queued" ? { txHash: r.tx_hash } : {}),
+      ...(r.block_number !== null ? { blockNumber: r.block_number } : {}),
+      ...(r.reason_code ? { code: r.reason_code } : {}), ...(r.reason ? { reason: r.reason } : {}),
+      createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
+    };
+  }
+
+  /** Count of requests by status (for /metrics). */
+  counts(): Record<RequestStatus, number> {
+    const out: Record<RequestStatus, number> = { queued: 0, submitted: 0, mined: 0, failed: 0 };
+    for (const r of this.store.db.prepare("SELECT status, COUNT(*) AS n FROM requests GROUP BY status").all() as { status: RequestStatus; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+import { ethers } from "ethers";
+import { pino, type Logger } from "pino";
+import { loadDeployment, type Deployment } from "../sdk/index.js";
+import { Auth, sessionSecret } from "./auth.js";
+import { Chain } from "./chain.js";
+import { ConfigError, type Config } from "./config.js";
+import { Documents } from "./documents.js";
+import { Indexer } from "./indexer/indexer.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { RelayQueue } from "./relay/queue.js";
+import { RelayWorker, type RelayWorkerOptions } from "./relay/worker.js";
+import { Store, storeFileIn } from "./store.js";
+
+/** Everything the app's handlers use; built once by {@link createServices}, closed by `close()`. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  provider: ethers.JsonRpcProvider;
+  deployment: Deployment;
+  chain: Chain;
+  indexer: Indexer;
+  documents: Documents;
+  auth: Auth;
+  queue: RelayQueue;
+  /** Absent when no relayer key is configured: write endpoints then answer 503 RELAYER_DISABLED. */
+  worker?: RelayWorker;
+  metrics: Metrics;
+  /** Starts the indexer and relayer loops (when configured). */
+  start(): void;
+  /** Stops the loops, closes the provider and the database. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  deployment?: Deployment;
+  logger?: Logger;
+  /** Relay worker test hooks (crash simulation). */
+  relayHooks?: RelayWorkerOptions["hooks"];
+}
+
+/** Builds the services from the configuration. Does not contact the node: the API starts (and answers 503) while it is down. */
+export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
+  const logger = overrides.logger ?? pino({ level: config.logLevel, base: { service: "tradeproof-api" } });
+  const deployment =
+    overrides.deployment ??
+    (await loadDeployment(config.deploymentFile).catch((e: unknown) => {
+      throw new ConfigError("TRADEPROOF_DEPLOYMENT", `cannot load ${config.deploymentFile}: ${(e as Error).message}`);
+    }));
+  // The chain id is known from the deployment, so no network detection (and no retry storm while the node is down).
+  const provider = new ethers.JsonRpcProvider(config.rpcUrl, deployment.chainId, { staticNetwork: true, batchStallTime: 2, cacheTimeout: -1 });
+  const store = new Store(storeFileIn(config.dataDir));
+  const chain = new Chain(provider, deployment);
+  const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger });
+  const documents = new Documents(chain, store, () => (config.indexer ? indexer.head : undefined));
+  const auth = new Auth({
+    store, publicUrl: config.publicUrl, chainId: deployment.chainId, secret: sessionSecret(config.sessionSecret, config.dataDir),
+    sessionTtlSec: config.sessionTtlSec, nonceTtlSec: config.nonceTtlSec,
+  });
+  const queue = new RelayQueue(store, chain);
+  const worker = config.relayerKey
+    ? new RelayWorker({ store, chain, relayer: new ethers.Wallet(config.relayerKey, provider), logger, hooks: overrides.relayHooks })
+    : undefined;
+  const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts() });
+  return {
+    config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, metrics,
+    start() {
+      if (config.indexer) indexer.start(config.pollMs);
+      worker?.start(config.pollMs);
+    },
+    async close() {
+      await indexer.stop();
+      await worker?.stop();
+      provider.destroy();
+      store.close();
+    },
+  };
+}
+

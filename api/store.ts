@@ -1,0 +1,88 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+/**
+ * Schema of the API's one SQLite file: the audit index (events, public batch leaves, anchors),
+ * the relay queue, SIWE nonces and small key/value state (index cursor).
+ * Events are keyed by (block, logIndex), so indexing the same log twice is a no-op; the
+ * composite indexes end in (block, log_index) so that every audit filter is a keyset scan.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nonces (
+  nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, used_at INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS requests (
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL UNIQUE,
+  from_addr TEXT NOT NULL, to_addr TEXT NOT NULL, value TEXT NOT NULL, gas TEXT NOT NULL,
+  nonce TEXT NOT NULL, deadline INTEGER NOT NULL, data TEXT NOT NULL, signature TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'submitted', 'mined', 'failed')),
+  tx_hash TEXT, raw_tx TEXT, block_number INTEGER, reason TEXT, reason_code TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  UNIQUE (from_addr, nonce)
+);
+CREATE INDEX IF NOT EXISTS requests_status ON requests (status, seq);
+CREATE TABLE IF NOT EXISTS events (
+  block INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, at INTEGER NOT NULL,
+  contract TEXT NOT NULL, name TEXT NOT NULL, action TEXT NOT NULL,
+  anchor TEXT, doc_hash TEXT, related TEXT, organisation INTEGER, account TEXT, doc_type INTEGER,
+  details TEXT NOT NULL,
+  PRIMARY KEY (block, log_index)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_org ON events (organisation, block, log_index);
+CREATE INDEX IF NOT EXISTS events_type ON events (doc_type, block, log_index);
+CREATE INDEX IF NOT EXISTS events_action ON events (action, block, log_index);
+CREATE INDEX IF NOT EXISTS events_at ON events (at, block, log_index);
+CREATE INDEX IF NOT EXISTS events_anchor ON events (anchor, block, log_index);
+CREATE INDEX IF NOT EXISTS events_doc ON events (doc_hash, block, log_index);
+CREATE INDEX IF NOT EXISTS events_related ON events (related) WHERE related IS NOT NULL;
+CREATE TABLE IF NOT EXISTS anchors (anchor TEXT PRIMARY KEY, kind TEXT NOT NULL, doc_type INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leaves (
+  root TEXT NOT NULL, position INTEGER NOT NULL, doc_hash TEXT NOT NULL, PRIMARY KEY (root, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS leaves_doc ON leaves (doc_hash);
+`;
+
+/** The API's SQLite database (node:sqlite, WAL). One per process; the file survives restarts. */
+export class Store {
+  readonly db: DatabaseSync;
+
+  constructor(readonly file: string) {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new DatabaseSync(file);
+    // WAL: readers (API requests) never wait for the indexer's write transactions.
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+    this.db.exec(SCHEMA);
+  }
+
+  /** Runs `fn` in one transaction (BEGIN IMMEDIATE), rolled back if it throws. */
+  tx<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (e) {
+      this.db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+/** Where the API keeps its SQLite file inside a data directory. */
+export const storeFileIn = (dataDir: string) => `${dataDir.replace(/\/$/, "")}/api.sqlite`;

@@ -1,0 +1,161 @@
+// Helpers of the API tests: an anvil node started on 127.0.0.1 and a demo consortium deployed on it.
+// No top-level side effects: `hardhat test` loads every file under test/.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { ethers } from "ethers";
+import {
+  Council__factory,
+  DocumentRegistry__factory,
+  Forwarder__factory,
+  type Council,
+  type DocumentRegistry,
+  type Forwarder,
+} from "../../types/ethers-contracts/index.js";
+
+const MNEMONIC = "test test test test test test test test test test test junk";
+export const Kind = { NONE: 0, TRADER: 1, ISSUING_AUTHORITY: 2, CUSTOMS: 3, AGENCY: 4, AUDITOR: 5 } as const;
+export const DocType = { INVOICE: 380, CERTIFICATE_OF_ORIGIN: 861, GOODS_DECLARATION: 830 } as const;
+const kinds = (...list: number[]) => list.reduce((bits, k) => bits | (1 << k), 0);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function anvilBinary(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("@foundry-rs/anvil-linux-amd64/package.json")), "bin", "anvil");
+}
+
+/** An anvil node on 127.0.0.1; `stop()` and `start()` again (same port, same state file) simulate a node outage. */
+export class Anvil {
+  private proc: ChildProcess | undefined;
+  readonly url: string;
+  private constructor(readonly port: number, private readonly stateFile: string, private readonly extra: string[]) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  static async start(extra: string[] = []): Promise<Anvil> {
+    const dir = mkdtempSync(join(tmpdir(), "tradeproof-anvil-"));
+    const a = new Anvil(await freePort(), join(dir, "state.json"), extra);
+    await a.start();
+    return a;
+  }
+
+  async start(): Promise<void> {
+    this.proc = spawn(anvilBinary(), ["--host", "127.0.0.1", "--port", String(this.port), "--accounts", "20", "--silent", "--state", this.stateFile, ...this.extra], { stdio: "ignore" });
+    const until = Date.now() + 20_000;
+    for (;;) {
+      try {
+        const r = await fetch(this.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+        if (r.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > until) throw new Error("anvil did not start");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Stops the node; SIGTERM makes anvil write its state file, so `start()` brings the same chain back. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once("exit", () => resolve());
+      p.kill("SIGTERM");
+    });
+    this.proc = undefined;
+  }
+}
+
+export const wallet = (i: number, provider: ethers.Provider) =>
+  ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
+
+export interface Consortium {
+  provider: ethers.JsonRpcProvider;
+  deployment: { chainId: number; registry: `0x${string}`; council: `0x${string}`; forwarder: `0x${string}`; startBlock: number };
+  registry: DocumentRegistry;
+  council: Council;
+  forwarder: Forwarder;
+  governors: ethers.HDNodeWallet[];
+  trader: ethers.HDNodeWallet;
+  trader2: ethers.HDNodeWallet;
+  officer1: ethers.HDNodeWallet;
+  officer2: ethers.HDNodeWallet;
+  customs: ethers.HDNodeWallet;
+  agency: ethers.HDNodeWallet;
+  auditor: ethers.HDNodeWallet;
+  otherTrader: ethers.HDNodeWallet;
+  outsider: ethers.HDNodeWallet;
+  /** The API's relayer key (pays gas, member of nothing). */
+  relayer: ethers.HDNodeWallet;
+  spare: ethers.HDNodeWallet[];
+  govern: (calls: { target: string; data: string }[]) => Promise<void>;
+}
+
+/** The same demo consortium as test/contracts/fixtures.ts, deployed on an anvil node. */
+export async function deployConsortium(rpcUrl: string): Promise<Consortium> {
+  const provider = new ethers.JsonRpcProvider(rpcUrl, 31337, { staticNetwork: true, cacheTimeout: -1 });
+  const w = Array.from({ length: 20 }, (_, i) => new ethers.NonceManager(wallet(i, provider)));
+  const raw = Array.from({ length: 20 }, (_, i) => wallet(i, provider));
+  const deployer = w[0];
+  const forwarder = await new Forwarder__factory(deployer).deploy();
+  await forwarder.waitForDeployment();
+  const startBlock = (await forwarder.deploymentTransaction()!.wait())!.blockNumber;
+  const governors = raw.slice(0, 3);
+  const council = await new Council__factory(deployer).deploy(governors.map((g) => g.address), 2, 7 * 24 * 3600, await forwarder.getAddress());
+  await council.waitForDeployment();
+  const registry = await new DocumentRegistry__factory(deployer).deploy(await council.getAddress(), await forwarder.getAddress(), kinds(Kind.TRADER, Kind.ISSUING_AUTHORITY));
+  await registry.waitForDeployment();
+  const govern = async (calls: { target: string; data: string }[]) => {
+    const id = (await council.proposalCount()) + 1n;
+    await (await council.connect(w[0]).propose(calls, "test")).wait();
+    await (await council.connect(w[1]).approve(id)).wait();
+    await (await council.connect(w[1]).execute(id)).wait();
+  };
+  const [trader, trader2, officer1, officer2, customs, agency, auditor, otherTrader, outsider, relayer] = raw.slice(3, 13);
+  const target = await registry.getAddress();
+  const add = (name: string, country: string, kind: number, accounts: string[]) => ({
+    target, data: registry.interface.encodeFunctionData("addOrganisation", [name, ethers.hexlify(ethers.toUtf8Bytes(country)), kind, accounts]),
+  });
+  const policy = (docType: number, allowed: number, approvals: number) => ({
+    target, data: registry.interface.encodeFunctionData("setDocumentPolicy", [docType, allowed, approvals]),
+  });
+  await govern([
+    add("Saigon Textiles JSC", "VN", Kind.TRADER, [trader.address, trader2.address]),
+    add("VCCI Ho Chi Minh City", "VN", Kind.ISSUING_AUTHORITY, [officer1.address, officer2.address]),
+    add("General Department of Vietnam Customs", "VN", Kind.CUSTOMS, [customs.address]),
+    add("Plant Protection Department", "VN", Kind.AGENCY, [agency.address]),
+    add("State Audit Office", "VN", Kind.AUDITOR, [auditor.address]),
+    add("Rotterdam Imports BV", "NL", Kind.TRADER, [otherTrader.address]),
+    policy(DocType.CERTIFICATE_OF_ORIGIN, kinds(Kind.ISSUING_AUTHORITY), 2),
+    policy(DocType.INVOICE, kinds(Kind.TRADER), 1),
+    policy(DocType.GOODS_DECLARATION, kinds(Kind.TRADER, Kind.CUSTOMS), 1),
+  ]);
+  return {
+    provider,
+    deployment: {
+      chainId: 31337, registry: target.toLowerCase() as `0x${string}`, council: (await council.getAddress()).toLowerCase() as `0x${string}`,
+      forwarder: (await forwarder.getAddress()).toLowerCase() as `0x${string}`, startBlock,
+    },
+    registry: registry.connect(provider) as DocumentRegistry,
+    council: council.connect(provider) as Council,
+    forwarder: forwarder.connect(provider) as Forwarder,
+    governors, trader, trader2, officer1, officer2, customs, agency, auditor, otherTrader, outsider, relayer,
+    spare: raw.slice(13),
+    govern,
+  };
+}
+
+export const tempDir = () => mkdtempSync(join(tmpdir(), "tradeproof-api-"));
