@@ -30,7 +30,7 @@ export class TradeproofError extends Error {
     super(details ? `${shortMessage}\n\nDetails: ${details}` : shortMessage, { cause: opts.cause });
     this.name = opts.name ?? "TradeproofError";
     this.shortMessage = shortMessage;
-    this.details = details;
+    if (details !== undefined) this.details = details;
     this.cause = opts.cause;
     this.code = opts.code ?? "UNKNOWN";
   }

@@ -1,0 +1,66 @@
+import { getAddress } from "ethers";
+import { blockTime, parseDocType, send, type ClientContext } from "../context.js";
+import { normalizeDocHash } from "../hash.js";
+import type { Receipt } from "../receipt.js";
+import { isoSeconds, type Hex } from "../types.js";
+
+export interface RegisterParameters {
+  /** The document's hash. */
+  docHash: Hex;
+  /** UNTDID 1001 code of its type, e.g. 380 or "861". */
+  docType: string | number;
+}
+export type RegisterReturnType = Receipt;
+/** NotMemberError, OrganisationSuspendedError, NotIssuerError, AlreadyAnchoredError, NodeUnreachableError, SignerRequiredError. */
+export type RegisterErrorType = import("../errors.js").TradeproofError;
+
+/** Builds the normative receipt of a document anchored by the transaction `tx`. */
+export async function makeReceipt(
+  ctx: ClientContext,
+  fields: { docHash: Hex; docType: number; root: Hex; proof: Hex[]; txHash: Hex; blockNumber: number; issuer: string; anchoredAt?: string },
+): Promise<Receipt> {
+  return {
+    type: "tradeproof-receipt/v1",
+    docHash: fields.docHash,
+    docType: String(fields.docType),
+    root: fields.root,
+    proof: fields.proof,
+    chainId: ctx.deployment.chainId,
+    registry: getAddress(ctx.deployment.registry) as Hex,
+    txHash: fields.txHash,
+    blockNumber: fields.blockNumber,
+    anchoredAt: fields.anchoredAt ?? isoSeconds(await blockTime(ctx, fields.blockNumber)),
+    issuer: getAddress(fields.issuer) as Hex,
+  };
+}
+
+/**
+ * Anchors one document with the client's signer and returns its receipt. The document is VALID at once, or
+ * PENDING when its type needs countersignatures (see approve).
+ *
+ * @example
+ * ```ts
+ * import { JsonRpcProvider, Wallet } from "ethers";
+ * import { TradeproofClient, hashFile, loadDeployment } from "./sdk/index.js";
+ * const provider = new JsonRpcProvider("http://127.0.0.1:8545");
+ * const client = await TradeproofClient.connect({
+ *   runner: new Wallet(process.env.TRADEPROOF_KEY!, provider),
+ *   deployment: await loadDeployment("data/deployment.json"),
+ * });
+ * const receipt = await client.register(await hashFile("invoice.pdf"), 380);
+ * ```
+ */
+export async function register(ctx: ClientContext, { docHash, docType }: RegisterParameters): Promise<RegisterReturnType> {
+  const hash = normalizeDocHash(docHash);
+  const code = parseDocType(docType);
+  const tx = await send(ctx, "register", () => ctx.registry.register(hash, code));
+  return makeReceipt(ctx, {
+    docHash: hash,
+    docType: code,
+    root: hash,
+    proof: [],
+    txHash: tx.hash as Hex,
+    blockNumber: tx.blockNumber,
+    issuer: tx.from,
+  });
+}

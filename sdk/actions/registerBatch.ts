@@ -1,0 +1,150 @@
+import { buildBatch, type Batch } from "../batch.js";
+import { chunk, parseDocType, read, registryLogs, send, type ClientContext } from "../context.js";
+import { InvalidArgumentError } from "../errors.js";
+import { normalizeDocHash } from "../hash.js";
+import { parseReceipt, type Receipt } from "../receipt.js";
+import { STATUSES, isoSeconds, type Hex } from "../types.js";
+import { readStates } from "./verify.js";
+import { makeReceipt } from "./register.js";
+
+export interface RegisterBatchParameters {
+  /** The documents' hashes; duplicates are anchored once. */
+  docHashes: Hex[];
+  /** UNTDID 1001 code of their (common) type. */
+  docType: string | number;
+  /** Public batch: the leaves are emitted so each document can be found by its hash alone. Default private. */
+  public?: boolean;
+  /** Called after the check for existing anchors and after each transaction, with documents done so far. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Anchor nothing twice: documents already anchored alone, documents whose `receipts` the ledger still knows,
+   * and batches (or public chunks) whose root is already anchored are skipped, and their receipts returned.
+   */
+  skipAnchored?: boolean;
+  /** Receipts from an earlier run (with `skipAnchored`). */
+  receipts?: Receipt[];
+  /** Documents per public-batch transaction; by default sized from the block gas limit (at most 5,000). */
+  chunkSize?: number;
+}
+/** One receipt per distinct document, in the order of first appearance in `docHashes`. */
+export type RegisterBatchReturnType = Receipt[];
+export type RegisterBatchErrorType = import("../errors.js").TradeproofError;
+
+/** Gas of a public batch per document (calldata, leaf hashing, tree, event), rounded up from the gas snapshot. */
+const PUBLIC_GAS_PER_DOCUMENT = 2_000;
+/** Fixed gas of a public batch transaction. */
+const PUBLIC_GAS_BASE = 100_000;
+/** EIP-7825 caps a transaction at 2^24 gas whatever the block allows. */
+const TX_GAS_CAP = 16_777_216;
+const MAX_PUBLIC_CHUNK = 5_000;
+
+async function publicChunkSize(ctx: ClientContext): Promise<number> {
+  const block = await read(ctx, () => ctx.provider.getBlock("latest"));
+  const limit = Math.min(Number(block?.gasLimit ?? 30_000_000n), TX_GAS_CAP);
+  // Half the limit leaves room for other transactions in the same block.
+  return Math.max(1, Math.min(MAX_PUBLIC_CHUNK, Math.floor((limit / 2 - PUBLIC_GAS_BASE) / PUBLIC_GAS_PER_DOCUMENT)));
+}
+
+/** The mined anchor of `root` as found on chain, to rebuild receipts for an anchor made by an earlier run. */
+async function existingAnchor(ctx: ClientContext, root: Hex) {
+  const iface = ctx.registry.interface;
+  const logs = await registryLogs(ctx, [[iface.getEvent("DocumentRegistered").topicHash, iface.getEvent("BatchRegistered").topicHash], root]);
+  const log = logs[0];
+  if (!log) return undefined;
+  const parsed = iface.parseLog(log)!;
+  return {
+    txHash: log.transactionHash as Hex,
+    blockNumber: log.blockNumber,
+    issuer: parsed.args.account as string,
+    docType: Number(parsed.args.docType),
+  };
+}
+
+/**
+ * Anchors many documents under Merkle roots and returns a receipt per document.
+ * - private (default): one `registerBatch` transaction with the root and the count, whatever the size;
+ * - public: the documents in leaf order, split into chunks that fit the block gas limit (about 2,000 gas per
+ *   document), one root and transaction per chunk.
+ *
+ * With `skipAnchored`, running the same call again anchors nothing twice (see {@link RegisterBatchParameters}).
+ *
+ * @example
+ * ```ts
+ * import { JsonRpcProvider, Wallet } from "ethers";
+ * import { TradeproofClient, hashFile, loadDeployment } from "./sdk/index.js";
+ * const provider = new JsonRpcProvider("http://127.0.0.1:8545");
+ * const client = await TradeproofClient.connect({
+ *   runner: new Wallet(process.env.TRADEPROOF_KEY!, provider),
+ *   deployment: await loadDeployment("data/deployment.json"),
+ * });
+ * const hashes = await Promise.all(["a.pdf", "b.pdf"].map((f) => hashFile(f)));
+ * const receipts = await client.registerBatch(hashes, 380, { public: true, skipAnchored: true,
+ *   onProgress: (done, total) => console.log(`${done}/${total}`) });
+ * ```
+ */
+export async function registerBatch(ctx: ClientContext, params: RegisterBatchParameters): Promise<RegisterBatchReturnType> {
+  const code = parseDocType(params.docType);
+  const distinct = [...new Set(params.docHashes.map(normalizeDocHash))];
+  if (distinct.length === 0) throw new InvalidArgumentError("A batch needs at least one document.");
+  if (params.chunkSize !== undefined && !(Number.isInteger(params.chunkSize) && params.chunkSize > 0)) {
+    throw new InvalidArgumentError("chunkSize must be a positive integer.");
+  }
+  const total = distinct.length;
+  const receipts = new Map<Hex, Receipt>();
+  const progress = () => params.onProgress?.(receipts.size, total);
+
+  if (params.skipAnchored) await findAnchored(ctx, distinct, params.receipts ?? [], receipts);
+  progress();
+  const remaining = distinct.filter((h) => !receipts.has(h));
+  if (remaining.length > 0) {
+    const batches = params.public
+      ? chunk(buildBatch(remaining).leaves, params.chunkSize ?? (await publicChunkSize(ctx))).map((slice) => buildBatch(slice))
+      : [buildBatch(remaining)];
+    const anchored = params.skipAnchored ? await anchoredRoots(ctx, batches) : new Set<Hex>();
+    for (const batch of batches) {
+      let anchor: { txHash: Hex; blockNumber: number; issuer: string; docType: number; anchoredAt?: string } | undefined;
+      if (anchored.has(batch.root)) anchor = await existingAnchor(ctx, batch.root);
+      if (!anchor) {
+        const tx = await send(ctx, "registerBatch", () =>
+          params.public ? ctx.registry.registerPublicBatch(batch.leaves, code) : ctx.registry.registerBatch(batch.root, batch.size, code),
+        );
+        anchor = { txHash: tx.hash as Hex, blockNumber: tx.blockNumber, issuer: tx.from, docType: code };
+      }
+      const shared = await makeReceipt(ctx, { docHash: batch.root, root: batch.root, proof: [], ...anchor });
+      for (const docHash of batch.leaves) receipts.set(docHash, { ...shared, docHash, proof: batch.proof(docHash) });
+      progress();
+    }
+  }
+  return distinct.map((h) => receipts.get(h)!);
+}
+
+/** Fills `out` with the documents the ledger already knows alone or through one of `known` receipts. */
+async function findAnchored(ctx: ClientContext, docHashes: Hex[], known: Receipt[], out: Map<Hex, Receipt>) {
+  const byDoc = new Map(known.map((r) => parseReceipt(r)).map((r) => [r.docHash, r]));
+  const queries = docHashes.map((docHash) => {
+    const r = byDoc.get(docHash);
+    const sameLedger = r && r.chainId === ctx.deployment.chainId && r.registry.toLowerCase() === ctx.deployment.registry.toLowerCase();
+    return sameLedger ? { docHash, root: r.root, proof: r.proof, receipt: r } : { docHash, root: docHash, proof: [] as Hex[] };
+  });
+  const states = await readStates(ctx, queries);
+  await Promise.all(
+    states.map(async (state, i) => {
+      if (STATUSES[Number(state.status)] === "NOT_FOUND") return;
+      const q = queries[i]!;
+      if (q.receipt) return void out.set(q.docHash, q.receipt);
+      const anchor = await existingAnchor(ctx, q.docHash);
+      if (anchor) {
+        out.set(q.docHash, await makeReceipt(ctx, { docHash: q.docHash, root: q.docHash, proof: [], anchoredAt: isoSeconds(state.anchoredAt), ...anchor }));
+      }
+    }),
+  );
+}
+
+/** The roots among `batches` that are already anchored (an earlier run of the same documents). */
+async function anchoredRoots(ctx: ClientContext, batches: Batch[]): Promise<Set<Hex>> {
+  const states = await readStates(
+    ctx,
+    batches.map((b) => ({ docHash: b.leaves[0]!, root: b.root, proof: b.proof(b.leaves[0]!) })),
+  );
+  return new Set(batches.filter((_, i) => Number(states[i]!.status) !== 0).map((b) => b.root));
+}

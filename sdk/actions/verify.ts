@@ -1,0 +1,200 @@
+import { ZeroHash } from "ethers";
+import type { IDocumentRegistry } from "../../types/ethers-contracts/DocumentRegistry.js";
+import { chunk, organisationInfo, pool, read, registryLogs, type ClientContext } from "../context.js";
+import { docTypeName } from "../doctypes.js";
+import { WrongChainError } from "../errors.js";
+import { normalizeDocHash } from "../hash.js";
+import { parseReceipt, type Receipt } from "../receipt.js";
+import { ANCHOR_KINDS, ORG_KINDS, OUTCOMES, STATUSES, isoSeconds, type Hex, type OrgKind, type Outcome, type VerificationResult } from "../types.js";
+
+export interface VerifyParameters {
+  /** The document's hash (see hashDocument). */
+  docHash: Hex;
+  /** The document's receipt: needed for a document of a batch (it carries the root and proof). */
+  receipt?: Receipt;
+}
+export type VerifyReturnType = VerificationResult;
+/** NodeUnreachableError, WrongChainError (a receipt from another ledger), InvalidHashError, InvalidReceiptError. */
+export type VerifyErrorType = import("../errors.js").TradeproofError;
+
+/** Queries per `verifyMany` eth_call: a few hundred keeps each call well under node response limits. */
+const QUERIES_PER_CALL = 250;
+/** eth_calls in flight at once. */
+const CONCURRENT_CALLS = 8;
+/** Anchors per getLogs topic filter. */
+const ANCHORS_PER_LOG_QUERY = 200;
+
+type State = IDocumentRegistry.DocumentStateStructOutput;
+type Query = { docHash: Hex; root: Hex; proof: Hex[]; receipt?: Receipt };
+
+function toQuery(ctx: ClientContext, item: VerifyParameters): Query {
+  const docHash = normalizeDocHash(item.docHash);
+  if (!item.receipt) return { docHash, root: docHash, proof: [] };
+  const receipt = parseReceipt(item.receipt);
+  const { chainId, registry } = ctx.deployment;
+  if (receipt.chainId !== chainId || receipt.registry.toLowerCase() !== registry.toLowerCase()) {
+    throw new WrongChainError(
+      `The receipt was issued by registry ${receipt.registry} on chain ${receipt.chainId}; this client reads registry ${registry} on chain ${chainId}.`,
+    );
+  }
+  // The receipt's root and proof are used as they are: if they do not lead to this document the ledger says NOT_FOUND.
+  return { docHash, root: receipt.root, proof: receipt.proof, receipt };
+}
+
+/** The contract's `verifyMany`, in chunks sent concurrently. */
+export async function readStates(ctx: ClientContext, queries: Query[]): Promise<State[]> {
+  const calls = chunk(queries, QUERIES_PER_CALL).map(
+    (slice) => () => read(ctx, () => ctx.registry.verifyMany(slice.map(({ docHash, root, proof }) => ({ docHash, root, proof })))),
+  );
+  return (await pool(calls, CONCURRENT_CALLS)).flat();
+}
+
+/** Transaction and block of each anchor, from its DocumentRegistered / BatchRegistered log. */
+async function anchorTransactions(ctx: ClientContext, anchors: Hex[]): Promise<Map<string, { txHash: Hex; blockNumber: number }>> {
+  const found = new Map<string, { txHash: Hex; blockNumber: number }>();
+  if (anchors.length === 0) return found;
+  const iface = ctx.registry.interface;
+  const events = [iface.getEvent("DocumentRegistered").topicHash, iface.getEvent("BatchRegistered").topicHash];
+  const slices = chunk(anchors, ANCHORS_PER_LOG_QUERY).map((slice) => () => registryLogs(ctx, [events, slice]));
+  for (const log of (await pool(slices, CONCURRENT_CALLS)).flat()) {
+    found.set(log.topics[1]!.toLowerCase(), { txHash: log.transactionHash as Hex, blockNumber: log.blockNumber });
+  }
+  return found;
+}
+
+/** The reason of each revocation: the anchor's DocumentRevoked, else the document's BatchDocumentRevoked. */
+async function revocationReasons(ctx: ClientContext, revoked: { docHash: Hex; root: Hex }[]): Promise<Map<string, string>> {
+  const reasons = new Map<string, string>();
+  if (revoked.length === 0) return reasons;
+  const iface = ctx.registry.interface;
+  const whole = iface.getEvent("DocumentRevoked").topicHash;
+  const one = iface.getEvent("BatchDocumentRevoked").topicHash;
+  const roots = [...new Set(revoked.map((r) => r.root))];
+  const slices = chunk(roots, ANCHORS_PER_LOG_QUERY).map((slice) => () => registryLogs(ctx, [[whole, one], slice]));
+  const byRoot = new Map<string, string>();
+  const byDocument = new Map<string, string>();
+  for (const log of (await pool(slices, CONCURRENT_CALLS)).flat()) {
+    const parsed = iface.parseLog(log);
+    if (!parsed) continue;
+    const root = log.topics[1]!.toLowerCase();
+    if (parsed.name === "DocumentRevoked") byRoot.set(root, parsed.args.reason as string);
+    else byDocument.set(`${root}:${log.topics[2]!.toLowerCase()}`, parsed.args.reason as string);
+  }
+  for (const { docHash, root } of revoked) {
+    const reason = byRoot.get(root) ?? byDocument.get(`${root}:${docHash}`);
+    if (reason !== undefined) reasons.set(`${root}:${docHash}`, reason);
+  }
+  return reasons;
+}
+
+async function toResults(ctx: ClientContext, queries: Query[], states: State[]): Promise<VerificationResult[]> {
+  const found = states.map((s, i) => ({ s, q: queries[i]! })).filter(({ s }) => Number(s.status) !== 0);
+  const orgIds = new Set<number>();
+  for (const { s } of found) {
+    orgIds.add(Number(s.organisation));
+    for (const a of s.attestations) orgIds.add(Number(a.organisation));
+  }
+  const needTx = [...new Set(found.filter(({ q }) => !q.receipt).map(({ s }) => s.root.toLowerCase() as Hex))];
+  const revoked = found
+    .filter(({ s }) => STATUSES[Number(s.status)] === "REVOKED")
+    .map(({ s, q }) => ({ docHash: q.docHash, root: s.root.toLowerCase() as Hex }));
+  const [orgs, txs, reasons] = await Promise.all([
+    Promise.all([...orgIds].map(async (id) => [id, await organisationInfo(ctx, id)] as const)).then((e) => new Map(e)),
+    anchorTransactions(ctx, needTx),
+    revocationReasons(ctx, revoked),
+  ]);
+  return states.map((s, i) => {
+    const q = queries[i]!;
+    const status = STATUSES[Number(s.status)]!;
+    if (status === "NOT_FOUND") return { docHash: q.docHash, status };
+    const root = s.root.toLowerCase() as Hex;
+    const code = String(s.docType);
+    const org = orgs.get(Number(s.organisation))!;
+    const tx = q.receipt ? { txHash: q.receipt.txHash, blockNumber: q.receipt.blockNumber } : txs.get(root);
+    const kind = ANCHOR_KINDS[Number(s.kind)];
+    // Key order follows DESIGN.md; fields that do not apply are left out.
+    const result: VerificationResult = {
+      docHash: q.docHash,
+      status,
+      docType: { code, name: docTypeName(code) ?? `Unlisted document type ${code}` },
+      issuer: {
+        account: s.account as Hex,
+        organisation: org.name,
+        country: org.country,
+        kind: ORG_KINDS[Number(s.organisationKind)] as OrgKind,
+        status: s.organisationActive ? "ACTIVE" : "SUSPENDED",
+      },
+      anchoredAt: isoSeconds(s.anchoredAt),
+    };
+    if (tx) {
+      result.blockNumber = tx.blockNumber;
+      result.txHash = tx.txHash;
+    }
+    if (s.approvalsRequired > 1n) result.approvals = { required: Number(s.approvalsRequired), given: Number(s.approvalsGiven) };
+    if (kind === "PRIVATE_BATCH" || kind === "PUBLIC_BATCH") result.batch = { root, public: kind === "PUBLIC_BATCH" };
+    if (s.supersededBy !== ZeroHash) result.supersededBy = s.supersededBy.toLowerCase() as Hex;
+    if (s.revokedAt !== 0n) {
+      result.revokedAt = isoSeconds(s.revokedAt);
+      const reason = reasons.get(`${root}:${q.docHash}`);
+      if (reason !== undefined) result.revocationReason = reason;
+    }
+    if (s.attestations.length > 0) {
+      result.attestations = s.attestations.map((a) => {
+        const attestation: NonNullable<VerificationResult["attestations"]>[number] = {
+          by: a.account as Hex,
+          organisation: orgs.get(Number(a.organisation))!.name,
+          outcome: OUTCOMES[Number(a.outcome)] as Outcome,
+          at: isoSeconds(a.timestamp),
+        };
+        if (a.reasonCode !== 0n) attestation.reasonCode = Number(a.reasonCode);
+        return attestation;
+      });
+    }
+    return result;
+  });
+}
+
+/**
+ * Verifies one document against the ledger (the contract is the source of truth) and returns the normative
+ * result. A document anchored alone needs only its hash; a document of a batch needs its receipt. A receipt
+ * whose proof does not lead to the document gives NOT_FOUND. An unreachable node throws NodeUnreachableError:
+ * it is never a verdict.
+ *
+ * @example
+ * ```ts
+ * import { JsonRpcProvider } from "ethers";
+ * import { TradeproofClient, hashFile, loadDeployment } from "./sdk/index.js";
+ * const client = await TradeproofClient.connect({
+ *   runner: new JsonRpcProvider("http://127.0.0.1:8545"),
+ *   deployment: await loadDeployment("data/deployment.json"),
+ * });
+ * const result = await client.verify(await hashFile("../shared/samples/commercial-invoice.json"));
+ * console.log(result.status, result.issuer?.organisation);
+ * ```
+ */
+export async function verify(ctx: ClientContext, params: VerifyParameters): Promise<VerifyReturnType> {
+  return (await verifyMany(ctx, [params]))[0]!;
+}
+
+/**
+ * Verifies many documents in few round trips: the queries go to the contract's `verifyMany` in chunks of
+ * 250 sent concurrently, then one topic-filtered getLogs per 200 anchors for transactions and revocation
+ * reasons. Results come in the order of `items`.
+ *
+ * @example
+ * ```ts
+ * import { JsonRpcProvider } from "ethers";
+ * import { TradeproofClient, hashFile, loadDeployment } from "./sdk/index.js";
+ * const client = await TradeproofClient.connect({
+ *   runner: new JsonRpcProvider("http://127.0.0.1:8545"),
+ *   deployment: await loadDeployment("data/deployment.json"),
+ * });
+ * const files = ["invoice.json", "packing-list.pdf"];
+ * const results = await client.verifyMany(await Promise.all(files.map(async (f) => ({ docHash: await hashFile(f) }))));
+ * ```
+ */
+export async function verifyMany(ctx: ClientContext, items: VerifyParameters[]): Promise<VerificationResult[]> {
+  const queries = items.map((item) => toQuery(ctx, item));
+  if (queries.length === 0) return [];
+  return toResults(ctx, queries, await readStates(ctx, queries));
+}

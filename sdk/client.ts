@@ -1,0 +1,208 @@
+import type { Provider, Signer } from "ethers";
+import {
+  Council__factory,
+  DocumentRegistry__factory,
+  Forwarder__factory,
+  type Council,
+  type DocumentRegistry,
+  type Forwarder,
+} from "../types/ethers-contracts/index.js";
+import { approve } from "./actions/approve.js";
+import { attest } from "./actions/attest.js";
+import { approveProposal, executeProposal, proposals, propose, type GovernanceCall } from "./actions/council.js";
+import { history, type HistoryReturnType } from "./actions/history.js";
+import { members, organisation } from "./actions/members.js";
+import { register } from "./actions/register.js";
+import { registerBatch, type RegisterBatchParameters } from "./actions/registerBatch.js";
+import { revoke, revokeInBatch } from "./actions/revoke.js";
+import { supersede } from "./actions/supersede.js";
+import { verify, verifyMany } from "./actions/verify.js";
+import type { ClientContext } from "./context.js";
+import type { Deployment } from "./deployment.js";
+import { InvalidArgumentError, NodeUnreachableError, WrongChainError, toTradeproofError } from "./errors.js";
+import type { Receipt } from "./receipt.js";
+import type { Hex, Organisation, Outcome, ProposalInfo, TxInfo, VerificationResult } from "./types.js";
+
+function isSigner(runner: Provider | Signer): runner is Signer {
+  return typeof (runner as Signer).getAddress === "function" && typeof (runner as Signer).signTypedData === "function";
+}
+
+/**
+ * A typed client of one Tradeproof ledger. Connect with an ethers provider (reads only) or signer (writes too)
+ * and the deployment's addresses. Every method translates failures once, at its boundary, into
+ * {@link TradeproofError}s: reverts by custom-error name, RPC failures as {@link NodeUnreachableError}.
+ *
+ * @example
+ * ```ts
+ * import { JsonRpcProvider } from "ethers";
+ * import { TradeproofClient, hashFile, loadDeployment } from "./sdk/index.js";
+ * const client = await TradeproofClient.connect({
+ *   runner: new JsonRpcProvider("http://127.0.0.1:8545"),
+ *   deployment: await loadDeployment("data/deployment.json"),
+ * });
+ * console.log(await client.verify(await hashFile("../shared/samples/certificate-of-origin.json")));
+ * ```
+ */
+export class TradeproofClient {
+  readonly deployment: Deployment;
+  readonly registry: DocumentRegistry;
+  readonly council: Council;
+  readonly forwarder: Forwarder;
+  readonly provider: Provider;
+  readonly signer?: Signer;
+  readonly #ctx: ClientContext;
+
+  private constructor(ctx: ClientContext) {
+    this.#ctx = ctx;
+    this.deployment = ctx.deployment;
+    this.registry = ctx.registry;
+    this.council = ctx.council;
+    this.forwarder = ctx.forwarder;
+    this.provider = ctx.provider;
+    if (ctx.signer) this.signer = ctx.signer;
+  }
+
+  /**
+   * Connects to the ledger after checking that the node answers (else {@link NodeUnreachableError}), serves the
+   * deployment's chain and has the registry's code (else {@link WrongChainError}).
+   *
+   * @example
+   * ```ts
+   * import { JsonRpcProvider, Wallet } from "ethers";
+   * import { TradeproofClient, loadDeployment } from "./sdk/index.js";
+   * const provider = new JsonRpcProvider("http://127.0.0.1:8545");
+   * const client = await TradeproofClient.connect({
+   *   runner: new Wallet(process.env.TRADEPROOF_KEY!, provider),
+   *   deployment: await loadDeployment("data/deployment.json"),
+   * });
+   * ```
+   */
+  static async connect(opts: { runner: Provider | Signer; deployment: Deployment }): Promise<TradeproofClient> {
+    const { runner, deployment } = opts;
+    const signer = isSigner(runner) ? runner : undefined;
+    const provider = signer ? signer.provider : (runner as Provider);
+    if (!provider) throw new InvalidArgumentError("The signer has no provider: connect it to one first.");
+    let chainId: bigint;
+    let code: string;
+    try {
+      chainId = (await provider.getNetwork()).chainId;
+      code = await provider.getCode(deployment.registry);
+    } catch (e) {
+      const error = toTradeproofError(e);
+      throw error instanceof WrongChainError ? error : new NodeUnreachableError({ cause: e });
+    }
+    if (Number(chainId) !== deployment.chainId) {
+      throw new WrongChainError(`The node serves chain ${chainId}, but the deployment is on chain ${deployment.chainId}.`);
+    }
+    if (code === "0x") {
+      throw new WrongChainError(`There is no contract at the registry address ${deployment.registry} on chain ${chainId}.`);
+    }
+    const connected = signer ?? provider;
+    const registry = DocumentRegistry__factory.connect(deployment.registry, connected);
+    const council = Council__factory.connect(deployment.council, connected);
+    const forwarder = Forwarder__factory.connect(deployment.forwarder, connected);
+    return new TradeproofClient({
+      deployment,
+      provider,
+      ...(signer ? { signer } : {}),
+      registry,
+      council,
+      forwarder,
+      ifaces: [registry.interface, council.interface, forwarder.interface],
+      organisations: new Map(),
+      blockTimes: new Map(),
+    });
+  }
+
+  /** Anchors one document; see {@link register}. */
+  register(docHash: Hex, docType: string | number): Promise<Receipt> {
+    return register(this.#ctx, { docHash, docType });
+  }
+
+  /** Anchors many documents under Merkle roots; see {@link registerBatch}. */
+  registerBatch(docHashes: Hex[], docType: string | number, opts: Omit<RegisterBatchParameters, "docHashes" | "docType"> = {}): Promise<Receipt[]> {
+    return registerBatch(this.#ctx, { ...opts, docHashes, docType });
+  }
+
+  /** Countersigns a PENDING anchor; see {@link approve}. */
+  approve(anchor: Hex): Promise<TxInfo> {
+    return approve(this.#ctx, { anchor });
+  }
+
+  /** Revokes a document or a whole batch; see {@link revoke}. */
+  revoke(anchor: Hex, reason: string): Promise<TxInfo> {
+    return revoke(this.#ctx, { anchor, reason });
+  }
+
+  /** Revokes one document of a batch; see {@link revokeInBatch}. */
+  revokeInBatch(receipt: Receipt, reason: string): Promise<TxInfo> {
+    return revokeInBatch(this.#ctx, { receipt, reason });
+  }
+
+  /** Replaces an anchor by an amended one; see {@link supersede}. */
+  supersede(oldAnchor: Hex, newAnchor: Hex): Promise<TxInfo> {
+    return supersede(this.#ctx, { oldAnchor, newAnchor });
+  }
+
+  /** Records a verification outcome as customs or an agency; see {@link attest}. */
+  attest(docHash: Hex, outcome: Outcome, reasonCode?: number): Promise<TxInfo> {
+    return attest(this.#ctx, { docHash, outcome, ...(reasonCode === undefined ? {} : { reasonCode }) });
+  }
+
+  /** Verifies one document against the ledger; see {@link verify}. */
+  verify(docHash: Hex, opts: { receipt?: Receipt } = {}): Promise<VerificationResult> {
+    return verify(this.#ctx, { docHash, ...opts });
+  }
+
+  /** Verifies many documents in few round trips; see {@link verifyMany}. */
+  verifyMany(items: { docHash: Hex; receipt?: Receipt }[]): Promise<VerificationResult[]> {
+    return verifyMany(this.#ctx, items);
+  }
+
+  /** The document's ordered events and version chain; see {@link history}. */
+  history(docHash: Hex, opts: { receipt?: Receipt } = {}): Promise<HistoryReturnType> {
+    return history(this.#ctx, { docHash, ...opts });
+  }
+
+  /** Every member organisation; see {@link members}. */
+  members(): Promise<Organisation[]> {
+    return members(this.#ctx);
+  }
+
+  /** One member organisation; see {@link organisation}. */
+  organisation(id: number): Promise<Organisation> {
+    return organisation(this.#ctx, id);
+  }
+
+  /** Proposes council calls (built with governance.ts); see {@link propose}. */
+  propose(calls: GovernanceCall[], description: string): Promise<bigint> {
+    return propose(this.#ctx, calls, description);
+  }
+
+  /** Approves a council proposal; see {@link approveProposal}. */
+  approveProposal(id: bigint): Promise<TxInfo> {
+    return approveProposal(this.#ctx, id);
+  }
+
+  /** Executes a council proposal; see {@link executeProposal}. */
+  executeProposal(id: bigint): Promise<TxInfo> {
+    return executeProposal(this.#ctx, id);
+  }
+
+  /** Every council proposal; see {@link proposals}. */
+  proposals(): Promise<ProposalInfo[]> {
+    return proposals(this.#ctx);
+  }
+
+  /** Returns a client for the same ledger acting with another signer (reuses the read caches). */
+  withSigner(signer: Signer): TradeproofClient {
+    if (!signer.provider) throw new InvalidArgumentError("The signer has no provider: connect it to one first.");
+    return new TradeproofClient({
+      ...this.#ctx,
+      signer,
+      registry: this.registry.connect(signer),
+      council: this.council.connect(signer),
+      forwarder: this.forwarder.connect(signer),
+    });
+  }
+}

@@ -1,0 +1,119 @@
+import type { ContractTransactionResponse, Interface, Log, Provider, Signer, TransactionReceipt } from "ethers";
+import type { Council, DocumentRegistry, Forwarder } from "../types/ethers-contracts/index.js";
+import type { Deployment } from "./deployment.js";
+import { InvalidArgumentError, SignerRequiredError, TradeproofError, atBoundary } from "./errors.js";
+import { ORG_KINDS, OUTCOMES, type Hex, type OrgKind, type Outcome, type TxInfo } from "./types.js";
+
+/** What every action of the client needs: the connection, typed contracts and read caches. Internal. */
+export interface ClientContext {
+  deployment: Deployment;
+  provider: Provider;
+  signer?: Signer;
+  registry: DocumentRegistry;
+  council: Council;
+  forwarder: Forwarder;
+  /** Interfaces used to decode reverts, registry first. */
+  ifaces: Interface[];
+  /** Organisation names and countries never change, so they are read once per client. */
+  organisations: Map<number, Promise<{ name: string; country: string; kind: OrgKind }>>;
+  /** Block timestamps (seconds), read once per block. */
+  blockTimes: Map<number, Promise<number>>;
+}
+
+/** Sends a transaction with the client's signer, waits for it and translates failures at this boundary. */
+export async function send(
+  ctx: ClientContext,
+  action: string,
+  fn: () => Promise<ContractTransactionResponse>,
+): Promise<TransactionReceipt> {
+  if (!ctx.signer) throw new SignerRequiredError(action);
+  return atBoundary(async () => {
+    const tx = await fn();
+    const receipt = await tx.wait();
+    if (!receipt) throw new TradeproofError(`The ${action} transaction was dropped.`, { code: "TRANSACTION_DROPPED" });
+    return receipt;
+  }, ctx.ifaces);
+}
+
+export const txInfo = (r: TransactionReceipt): TxInfo => ({ txHash: r.hash as Hex, blockNumber: r.blockNumber });
+
+/** Reads through the boundary translator (RPC failures become NodeUnreachableError, reverts typed errors). */
+export function read<T>(ctx: ClientContext, fn: () => Promise<T>): Promise<T> {
+  return atBoundary(fn, ctx.ifaces);
+}
+
+export function blockTime(ctx: ClientContext, blockNumber: number): Promise<number> {
+  let time = ctx.blockTimes.get(blockNumber);
+  if (!time) {
+    time = read(ctx, async () => {
+      const block = await ctx.provider.getBlock(blockNumber);
+      if (!block) throw new TradeproofError(`The node does not have block ${blockNumber}.`, { code: "BLOCK_NOT_FOUND" });
+      return block.timestamp;
+    });
+    time.catch(() => ctx.blockTimes.delete(blockNumber));
+    ctx.blockTimes.set(blockNumber, time);
+  }
+  return time;
+}
+
+export function organisationInfo(ctx: ClientContext, id: number): Promise<{ name: string; country: string; kind: OrgKind }> {
+  let info = ctx.organisations.get(id);
+  if (!info) {
+    info = read(ctx, async () => {
+      const org = await ctx.registry.organisation(id);
+      return { name: org.name, country: countryCode(org.country), kind: ORG_KINDS[Number(org.kind)] as OrgKind };
+    });
+    // A failed read must not stay cached.
+    info.catch(() => ctx.organisations.delete(id));
+    ctx.organisations.set(id, info);
+  }
+  return info;
+}
+
+/** bytes2 → "VN". */
+export function countryCode(bytes2: string): string {
+  return Buffer.from(bytes2.slice(2), "hex").toString("latin1");
+}
+
+/** The registry's document type (uint16) from a UNTDID 1001 code given as number or string. */
+export function parseDocType(docType: string | number): number {
+  const code = typeof docType === "number" ? docType : /^\s*\d{1,5}\s*$/.test(docType) ? Number(docType) : NaN;
+  if (!Number.isInteger(code) || code < 1 || code > 65535) {
+    throw new InvalidArgumentError(`${JSON.stringify(docType)} is not a UNTDID 1001 document type code (1 to 65535).`);
+  }
+  return code;
+}
+
+export function parseOutcome(outcome: Outcome): number {
+  const index = OUTCOMES.indexOf(outcome);
+  if (index < 1) throw new InvalidArgumentError(`${JSON.stringify(outcome)} is not an outcome (ACCEPTED, REJECTED, INSPECTED).`);
+  return index;
+}
+
+/** Runs `tasks` with at most `limit` in flight, keeping their order. */
+export async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/** getLogs of the registry from the deployment block, with `topics`, translated at the boundary. */
+export function registryLogs(ctx: ClientContext, topics: (string | string[] | null)[]): Promise<Log[]> {
+  return read(ctx, () =>
+    ctx.provider.getLogs({ address: ctx.deployment.registry, fromBlock: ctx.deployment.startBlock, toBlock: "latest", topics }),
+  );
+}
+
+/** Splits `items` into slices of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

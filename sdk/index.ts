@@ -1,0 +1,20 @@
+// The Tradeproof SDK: hashing, Merkle batches, receipts, a typed client of the ledger, typed errors.
+export * from "./errors.js";
+export * from "./types.js";
+export * from "./hash.js";
+export * from "./batch.js";
+export * from "./receipt.js";
+export * from "./doctypes.js";
+export * from "./deployment.js";
+export * from "./governance.js";
+export * from "./relay.js";
+export { TradeproofClient } from "./client.js";
+export type { GovernanceCall } from "./actions/council.js";
+export type { RegisterBatchParameters, RegisterBatchReturnType } from "./actions/registerBatch.js";
+export type { RegisterParameters, RegisterReturnType } from "./actions/register.js";
+export type { VerifyParameters, VerifyReturnType } from "./actions/verify.js";
+export type { HistoryParameters, HistoryReturnType } from "./actions/history.js";
+export type { ApproveParameters } from "./actions/approve.js";
+export type { RevokeParameters, RevokeInBatchParameters } from "./actions/revoke.js";
+export type { SupersedeParameters } from "./actions/supersede.js";
+export type { AttestParameters } from "./actions/attest.js";
