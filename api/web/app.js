@@ -1,0 +1,391 @@
+// Tradeproof web verifier. Files are hashed here (WebCrypto SHA-256; JSON after RFC 8785 JCS, per
+// DESIGN.md) and only the hashes go to the API. Built with DOM calls and textContent only: nothing from a
+// file or the API is ever parsed as HTML.
+import canonicalize from "/vendor/canonicalize.js";
+
+const RECEIPT_TYPE = "tradeproof-receipt/v1";
+const BATCH_LIMIT = 1000;
+const RETRY_MS = 3000;
+const HEALTH_MS = 5000;
+
+const $ = (id) => document.getElementById(id);
+const input = $("files");
+const drop = $("drop");
+const results = $("results");
+const summary = $("summary");
+const connection = $("connection");
+const clearButton = $("clear");
+
+/** Cards by docHash: { docHash, names: string[], receipt?, result?, error?, chain?, el } */
+const items = new Map();
+let online = true;
+let retryTimer;
+
+// ------------------------------------------------------------------ hashing
+
+const hex = (buf) => "0x" + Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
+const sha256 = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
+
+class UnreadableFile extends Error {}
+
+/** What a dropped file is: a receipt, or a document with its hash. */
+async function readFile(file) {
+  const bytes = await file.arrayBuffer();
+  const isJson = /\.json$/i.test(file.name) || file.type === "application/json";
+  if (!isJson) return { kind: "document", docHash: await sha256(bytes) };
+  let value;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new UnreadableFile("This .json file is not valid JSON, so it cannot be fingerprinted the way the ledger does.");
+  }
+  if (value && typeof value === "object" && value.type === RECEIPT_TYPE) {
+    if (!/^0x[0-9a-f]{64}$/.test(String(value.docHash))) throw new UnreadableFile("This receipt has no valid docHash.");
+    return { kind: "receipt", receipt: value, docHash: value.docHash };
+  }
+  return { kind: "document", docHash: await sha256(new TextEncoder().encode(canonicalize(value))) };
+}
+
+// ------------------------------------------------------------------ API
+
+class ApiUnreachable extends Error {}
+class NodeUnreachable extends Error {}
+
+async function api(path, init) {
+  let res;
+  try {
+    res = await fetch(path, { ...init, headers: { accept: "application/json", ...(init?.headers ?? {}) } });
+  } catch {
+    throw new ApiUnreachable("The Tradeproof API cannot be reached.");
+  }
+  let body;
+  try {
+    body = await res.json();
+  } catch {
+    if (res.status >= 500) throw new ApiUnreachable(`The Tradeproof API answered ${res.status}.`);
+    throw new Error(`Unexpected answer from the API (HTTP ${res.status}).`);
+  }
+  if (res.status === 503) throw new NodeUnreachable(body?.error?.message ?? "The ledger node cannot be reached.");
+  if (res.status === 502 || res.status === 504) throw new ApiUnreachable(`The Tradeproof API answered ${res.status}.`);
+  if (res.status === 429) throw new ApiUnreachable("The API asks us to slow down; retrying shortly.");
+  if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+  return body;
+}
+
+const verifyMany = async (docHashes) => {
+  const out = [];
+  for (let i = 0; i < docHashes.length; i += BATCH_LIMIT) {
+    const body = await api("/v1/verify/batch", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ docHashes: docHashes.slice(i, i + BATCH_LIMIT) }),
+    });
+    out.push(...body.results);
+  }
+  return out;
+};
+const verifyOne = (docHash) => api(`/v1/documents/${docHash}`);
+
+// ------------------------------------------------------------------ receipts with a Merkle proof
+
+let ethersLib;
+/** Root of a StandardMerkleTree(["bytes32"]) proof: leaf = keccak(keccak(abi.encode(docHash))), sorted pairs. */
+async function proofRoot(docHash, proof) {
+  ethersLib ??= await import("/vendor/ethers.min.js");
+  const { keccak256, concat, getBytes } = ethersLib;
+  let node = keccak256(keccak256(getBytes(docHash)));
+  for (const sibling of proof) {
+    const [a, b] = BigInt(node) < BigInt(sibling) ? [node, sibling] : [sibling, node];
+    node = keccak256(concat([a, b]));
+  }
+  return node.toLowerCase();
+}
+
+// ------------------------------------------------------------------ checking
+
+async function check(item) {
+  let result = (await verifyMany([item.docHash]))[0];
+  item.viaReceipt = undefined;
+  // A document of a private batch is found through its receipt: check the proof here, then ask about the root.
+  const r = item.receipt;
+  if (result.status === "NOT_FOUND" && r && r.root && r.root.toLowerCase() !== item.docHash && Array.isArray(r.proof) && r.proof.length) {
+    if ((await proofRoot(item.docHash, r.proof)) === r.root.toLowerCase()) {
+      const batch = await verifyOne(r.root);
+      if (batch.status !== "NOT_FOUND") {
+        result = { ...batch, docHash: item.docHash, batch: { root: r.root, public: false } };
+        item.viaReceipt = true;
+      }
+    } else item.receiptProblem = "The receipt's Merkle proof does not lead to its root: the receipt does not belong to this document.";
+  }
+  item.result = result;
+  item.chain = undefined;
+  if (result.status === "SUPERSEDED") item.chain = await versionsAfter(result);
+}
+
+/** The newer versions, following supersededBy (at most 10 hops). */
+async function versionsAfter(result) {
+  const chain = [];
+  let next = result.supersededBy;
+  while (next && chain.length < 10) {
+    const r = await verifyOne(next);
+    chain.push(r);
+    next = r.status === "SUPERSEDED" ? r.supersededBy : undefined;
+  }
+  return chain;
+}
+
+async function checkAll(list) {
+  clearTimeout(retryTimer);
+  const todo = list.filter((i) => !i.unreadable);
+  if (todo.length === 0) return render();
+  try {
+    // One batch call for all, then per-item follow-ups (version chains, receipts).
+    const fresh = await verifyMany(todo.map((i) => i.docHash));
+    await Promise.all(
+      todo.map(async (item, k) => {
+        if (fresh[k].status === "SUPERSEDED" || (fresh[k].status === "NOT_FOUND" && item.receipt?.proof?.length)) await check(item);
+        else {
+          item.result = fresh[k];
+          item.chain = undefined;
+        }
+        item.waiting = false;
+      }),
+    );
+    setOnline(true);
+  } catch (e) {
+    if (e instanceof ApiUnreachable || e instanceof NodeUnreachable) {
+      for (const i of todo) i.waiting = true;
+      setOnline(false, e);
+      retryTimer = setTimeout(() => checkAll([...items.values()].filter((i) => i.waiting)), RETRY_MS);
+    } else for (const i of todo) i.error = e.message;
+  }
+  render();
+}
+
+// ------------------------------------------------------------------ connection state
+
+function setOnline(ok, err) {
+  online = ok;
+  connection.hidden = ok;
+  if (ok) {
+    connection.textContent = "";
+    return;
+  }
+  connection.textContent =
+    err instanceof NodeUnreachable
+      ? "The ledger node cannot be reached, so documents cannot be checked right now. Retrying automatically…"
+      : "The Tradeproof service cannot be reached. Check your connection; retrying automatically…";
+}
+
+async function health() {
+  try {
+    await api("/health");
+    const wasOffline = !online;
+    setOnline(true);
+    const waiting = [...items.values()].filter((i) => i.waiting);
+    if (wasOffline && waiting.length) await checkAll(waiting);
+  } catch (e) {
+    if (e instanceof ApiUnreachable || e instanceof NodeUnreachable) setOnline(false, e);
+  }
+  setTimeout(health, online ? HEALTH_MS : RETRY_MS);
+}
+
+// ------------------------------------------------------------------ intake
+
+async function addFiles(fileList) {
+  const added = [];
+  for (const file of fileList) {
+    let read;
+    try {
+      read = await readFile(file);
+    } catch (e) {
+      const key = `unreadable:${file.name}:${items.size}`;
+      const item = { docHash: key, names: [file.name], unreadable: e.message };
+      items.set(key, item);
+      continue;
+    }
+    let item = items.get(read.docHash);
+    if (!item) {
+      item = { docHash: read.docHash, names: [] };
+      items.set(read.docHash, item);
+    }
+    if (read.kind === "receipt") item.receipt = read.receipt;
+    else if (!item.names.includes(file.name)) item.names.push(file.name);
+    item.error = undefined;
+    item.receiptProblem = undefined;
+    added.push(item);
+  }
+  render();
+  await checkAll([...new Set(added)]);
+}
+
+input.addEventListener("change", () => {
+  void addFiles([...input.files]);
+  input.value = "";
+});
+for (const type of ["dragenter", "dragover"]) {
+  drop.addEventListener(type, (e) => {
+    e.preventDefault();
+    drop.classList.add("over");
+  });
+}
+for (const type of ["dragleave", "drop"]) drop.addEventListener(type, () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  void addFiles([...(e.dataTransfer?.files ?? [])]);
+});
+// A file dropped outside the zone must not navigate away from the results.
+window.addEventListener("dragover", (e) => e.preventDefault());
+window.addEventListener("drop", (e) => e.preventDefault());
+clearButton.addEventListener("click", () => {
+  items.clear();
+  render();
+  input.focus();
+});
+
+// ------------------------------------------------------------------ rendering
+
+const STATUS = {
+  VALID: { label: "Valid", words: "genuine" },
+  PENDING: { label: "Pending", words: "awaiting countersignature" },
+  REVOKED: { label: "Revoked", words: "withdrawn by its issuer" },
+  SUPERSEDED: { label: "Superseded", words: "replaced by a newer version" },
+  NOT_FOUND: { label: "Not found", words: "not anchored on this ledger" },
+};
+const KINDS = { TRADER: "trader", ISSUING_AUTHORITY: "issuing authority", CUSTOMS: "customs", AGENCY: "border agency", AUDITOR: "auditor" };
+const OUTCOMES = { ACCEPTED: "accepted", REJECTED: "rejected", INSPECTED: "inspected" };
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" });
+const when = (iso) => (iso ? `${dateFormat.format(new Date(iso))} UTC` : "unknown time");
+let regions;
+const country = (code) => {
+  try {
+    regions ??= new Intl.DisplayNames(["en"], { type: "region" });
+    return `${regions.of(code)} (${code})`;
+  } catch {
+    return code;
+  }
+};
+const short = (h) => (h ? `${h.slice(0, 10)}…${h.slice(-6)}` : "");
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) node.append(c);
+  return node;
+}
+const hashText = (h) => el("code", { class: "hash", title: h }, h);
+
+function message(item) {
+  const r = item.result;
+  const by = r.issuer ? `${r.issuer.organisation} (${country(r.issuer.country)})` : "its issuer";
+  switch (r.status) {
+    case "VALID":
+      return `Genuine: this exact document was anchored by ${by} on ${when(r.anchoredAt)}.`;
+    case "PENDING":
+      return `Awaiting countersignature: anchored by ${by}, but only ${r.approvals?.given ?? 0} of ${r.approvals?.required ?? "?"} required signatures so far. Do not rely on it yet.`;
+    case "REVOKED":
+      return `Revoked on ${when(r.revokedAt)} by ${by}${r.revocationReason ? `: “${r.revocationReason}”` : ""}. Do not accept it.`;
+    case "SUPERSEDED": {
+      const next = item.chain?.[0];
+      const on = r.supersededAt ? when(r.supersededAt) : next?.anchoredAt ? when(next.anchoredAt) : undefined;
+      return `Replaced${on ? ` on ${on}` : ""} by ${short(r.supersededBy)}${next?.issuer ? ` (issued by ${next.issuer.organisation})` : ""}. Ask for the newer version.`;
+    }
+    default:
+      return "Not anchored on this ledger — it may have been altered, or it was never registered. Even a one-character change gives a different fingerprint.";
+  }
+}
+
+function row(term, ...value) {
+  return [el("dt", {}, term), el("dd", {}, ...value)];
+}
+
+function history(item) {
+  const r = item.result;
+  const events = [];
+  if (r.anchoredAt) events.push([r.anchoredAt, `Anchored by ${r.issuer?.organisation ?? "issuer"}${r.batch ? ` in a ${r.batch.public ? "public" : "private"} batch` : ""}`, r.txHash]);
+  if (r.approvals && r.approvals.required > 1) events.push([undefined, `Countersigned: ${r.approvals.given} of ${r.approvals.required} signatures`]);
+  for (const a of r.attestations ?? []) events.push([a.at, `${a.organisation}: ${OUTCOMES[a.outcome] ?? a.outcome}`]);
+  if (r.revokedAt) events.push([r.revokedAt, `Revoked${r.revocationReason ? `: ${r.revocationReason}` : ""}`]);
+  if (r.supersededBy) events.push([r.supersededAt, `Superseded by ${short(r.supersededBy)}`]);
+  events.sort((a, b) => (a[0] ?? "~").localeCompare(b[0] ?? "~"));
+  return el(
+    "details",
+    { class: "history" },
+    el("summary", {}, "History"),
+    el("ol", {}, events.map(([at, what, tx]) => el("li", {}, at ? el("time", { datetime: at }, when(at)) : "", at ? " — " : "", what, tx ? el("span", { class: "tx" }, " · tx ", hashText(tx)) : ""))),
+    el("p", { class: "note" }, "The full event history of a document is open to signed-in customs, agency and auditor accounts through the API."),
+  );
+}
+
+function receiptNote(item) {
+  const rc = item.receipt;
+  if (!rc) return undefined;
+  if (item.receiptProblem) return el("p", { class: "warn" }, item.receiptProblem);
+  const r = item.result;
+  const problems = [];
+  if (r && r.status !== "NOT_FOUND") {
+    if (r.txHash && rc.txHash && r.txHash.toLowerCase() !== rc.txHash.toLowerCase()) problems.push("its transaction differs from the ledger's");
+    if (r.anchoredAt && rc.anchoredAt && r.anchoredAt !== rc.anchoredAt) problems.push("its time differs from the ledger's");
+  }
+  if (problems.length) return el("p", { class: "warn" }, `Receipt does not match the ledger: ${problems.join("; ")}.`);
+  return el("p", { class: "note" }, `Receipt matched${item.viaReceipt ? " (its Merkle proof was checked here)" : ""}: transaction `, hashText(rc.txHash ?? ""), ` in block ${rc.blockNumber}.`);
+}
+
+function card(item) {
+  const title = item.names.length ? item.names.join(", ") : `Receipt for ${short(item.docHash)}`;
+  const head = el("h3", {}, title);
+  if (item.unreadable) return el("li", { class: "card status-ERROR" }, head, el("p", { class: "badge" }, "Cannot read"), el("p", {}, item.unreadable));
+  if (item.error) return el("li", { class: "card status-ERROR" }, head, el("p", { class: "badge" }, "Not checked"), el("p", {}, item.error), el("p", {}, "Fingerprint ", hashText(item.docHash)));
+  if (!item.result) {
+    return el("li", { class: "card status-WAITING", "aria-busy": "true" }, head,
+      el("p", { class: "badge" }, item.waiting ? "Waiting for the service" : "Checking…"),
+      el("p", {}, "Fingerprint ", hashText(item.docHash)));
+  }
+  const r = item.result;
+  const s = STATUS[r.status] ?? { label: r.status, words: "" };
+  const dl = el("dl", {});
+  if (r.issuer) {
+    dl.append(...row("Issued by", `${r.issuer.organisation}, ${country(r.issuer.country)} — ${KINDS[r.issuer.kind] ?? r.issuer.kind}`,
+      r.issuer.status === "SUSPENDED" ? el("strong", { class: "warn" }, " (this organisation is now suspended)") : ""));
+  }
+  if (r.docType) dl.append(...row("Document type", `${r.docType.name ?? "Unknown type"} (UNTDID 1001 code ${r.docType.code})`));
+  if (r.anchoredAt) dl.append(...row("Anchored", el("time", { datetime: r.anchoredAt }, when(r.anchoredAt)), r.blockNumber !== undefined ? `, block ${r.blockNumber}` : ""));
+  if (r.approvals) dl.append(...row("Countersignatures", `${r.approvals.given} of ${r.approvals.required}`));
+  if (r.attestations?.length) {
+    dl.append(...row("Customs and agency outcomes", el("ul", {}, r.attestations.map((a) => el("li", {}, `${OUTCOMES[a.outcome] ?? a.outcome} by ${a.organisation} on ${when(a.at)}`)))));
+  }
+  if (r.status === "SUPERSEDED" && item.chain) {
+    const versions = [el("li", {}, "this document (", hashText(r.docHash), ")"), ...item.chain.map((v) => el("li", {}, hashText(v.docHash), ` — ${STATUS[v.status]?.label ?? v.status}${v.anchoredAt ? `, anchored ${when(v.anchoredAt)}` : ""}`))];
+    dl.append(...row("Version chain", el("ol", { class: "versions" }, versions)));
+  }
+  if (r.batch) dl.append(...row("Batch", `${r.batch.public ? "public" : "private"} batch, root `, hashText(r.batch.root)));
+  if (r.txHash) dl.append(...row("Transaction", hashText(r.txHash)));
+  dl.append(...row("Fingerprint", hashText(r.docHash)));
+  return el("li", { class: `card status-${r.status}`, "data-status": r.status },
+    head,
+    el("p", { class: "badge" }, el("span", { class: "icon", "aria-hidden": "true" }), `${s.label} — ${s.words}`),
+    el("p", { class: "message" }, message(item)),
+    receiptNote(item),
+    dl,
+    r.status !== "NOT_FOUND" ? history(item) : undefined,
+  );
+}
+
+function render() {
+  const list = [...items.values()];
+  results.replaceChildren(...list.map(card));
+  clearButton.hidden = list.length === 0;
+  const done = list.filter((i) => i.result);
+  const counts = {};
+  for (const i of done) counts[i.result.status] = (counts[i.result.status] ?? 0) + 1;
+  const parts = Object.entries(counts).map(([k, n]) => `${n} ${STATUS[k]?.label.toLowerCase() ?? k}`);
+  const waiting = list.filter((i) => i.waiting).length;
+  summary.textContent = list.length === 0 ? "" : `${list.length} checked${parts.length ? `: ${parts.join(", ")}` : ""}${waiting ? `; ${waiting} waiting for the service` : ""}.`;
+}
+
+void health();

@@ -1,0 +1,96 @@
+// Starts the anvil binary shipped by @foundry-rs/anvil on a private 127.0.0.1 port.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer, type AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The platform binary itself, not the npm wrapper (`node_modules/.bin/anvil` is a Node script that spawns
+ * it; signalling the wrapper would leave the node running).
+ */
+export function anvilBinary(): string {
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  let dir: string;
+  try {
+    dir = dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    throw new Error(`anvil is not installed for ${process.platform}/${process.arch} (npm package ${pkg} is missing)`);
+  }
+  const bin = join(dir, "bin", process.platform === "win32" ? "anvil.exe" : "anvil");
+  if (!existsSync(bin)) throw new Error(`anvil binary not found at ${bin}`);
+  return bin;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Anvil {
+  url: string;
+  process: ChildProcess;
+  /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts anvil on 127.0.0.1, loading `stateFile` when it exists. It does not dump state itself: the
+ * durable gateway (durable-rpc.ts) writes the state file atomically.
+ */
+export async function startAnvil(opts: { stateFile: string; chainId?: number; log?: (line: string) => void }): Promise<Anvil> {
+  const port = await freePort();
+  const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(opts.chainId ?? 31337), "--silent"];
+  if (existsSync(opts.stateFile)) args.push("--load-state", opts.stateFile);
+  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (c: Buffer) => {
+    stderr += c.toString();
+    opts.log?.(c.toString().trimEnd());
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+
+  // Wait until it answers (loading a large state takes a moment).
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`anvil exited with code ${child.exitCode}: ${stderr.trim()}`);
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`anvil did not answer on ${url} within 60 s`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  return {
+    url,
+    process: child,
+    async stop(graceMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

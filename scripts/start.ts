@@ -1,0 +1,138 @@
+// `npm start`: the embedded default. One command starts a local chain whose state survives restarts and
+// `kill -9`, deploys the ledger and seeds the demo consortium on the first start, and serves the API and the
+// web verifier on 127.0.0.1. See scripts/START.md for the durability design.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HDNodeWallet, JsonRpcProvider } from "ethers";
+import { startServer, type RunningServer } from "../api/server.js";
+import { loadDeployment, TradeproofClient, type Deployment } from "../sdk/index.js";
+import { demoAccounts, deployDemoLedger, seedDemoConsortium, DEMO_MNEMONIC } from "./demo.js";
+import { startAnvil, type Anvil } from "./embedded/anvil.js";
+import { startDurableRpc, writeFileAtomic, type DurableRpc } from "./embedded/durable-rpc.js";
+import { prepareDemoFolder, seedDemoDocuments } from "./embedded/seed.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** Account 9 of the public test mnemonic pays the relayer's gas; it plays no member's part. */
+const RELAYER_INDEX = 9;
+
+/** A start-up problem worth a one-line message rather than a stack trace. */
+class StartError extends Error {}
+
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new StartError(`${name}: expected a port number 0-65535, got "${raw}"`);
+  return n;
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+let anvil: Anvil | undefined;
+let gateway: DurableRpc | undefined;
+let api: RunningServer | undefined;
+let stopping: Promise<void> | undefined;
+
+/** Stops the API first (no new writes), then writes the last state file, then stops the node. */
+function stop(code: number): Promise<void> {
+  return (stopping ??= (async () => {
+    await api?.close().catch((e: unknown) => say(`api: ${(e as Error).message}`));
+    await gateway?.close({ flush: true }).catch((e: unknown) => say(`state: ${(e as Error).message}`));
+    await anvil?.stop();
+    process.exit(code);
+  })());
+}
+
+async function main() {
+  const dataDir = resolve(process.env.TRADEPROOF_DATA_DIR || join(ROOT, "data"));
+  const apiPort = portFrom("PORT", 8080);
+  const rpcPort = portFrom("TRADEPROOF_RPC_PORT", 8545);
+  const samplesDir = resolve(process.env.TRADEPROOF_SAMPLES || join(ROOT, "..", "shared", "samples"));
+  const stateFile = join(dataDir, "chain.json");
+  const deploymentFile = join(dataDir, "deployment.json");
+  const keysFile = join(dataDir, "demo-keys.json");
+  const demoDir = join(dataDir, "demo");
+  await mkdir(dataDir, { recursive: true });
+
+  process.once("SIGINT", () => void stop(0));
+  process.once("SIGTERM", () => void stop(0));
+
+  const reuse = existsSync(stateFile);
+  anvil = await startAnvil({ stateFile });
+  anvil.process.once("exit", (code, signal) => {
+    if (!stopping) {
+      say(`the chain node stopped unexpectedly (${signal ?? `code ${code}`}); stopping`);
+      void stop(1);
+    }
+  });
+  gateway = await startDurableRpc({ upstream: anvil.url, stateFile, port: rpcPort });
+  const provider = new JsonRpcProvider(gateway.url, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });
+
+  let deployment: Deployment;
+  if (existsSync(deploymentFile)) {
+    deployment = await loadDeployment(deploymentFile);
+    if (!reuse) {
+      throw new StartError(
+        `${deploymentFile} names a ledger, but ${stateFile} (the chain holding it) is missing. Move ${dataDir} away to start afresh.`,
+      );
+    }
+    // Throws WrongChainError when the state file does not hold this deployment.
+    await TradeproofClient.connect({ runner: provider, deployment });
+  } else {
+    say("first start: deploying the ledger and seeding the demo consortium…");
+    deployment = await deployDemoLedger(provider);
+    // The deployment's receipts came through the gateway, so the chain holding it is on disk already.
+    await writeFileAtomic(deploymentFile, Buffer.from(`${JSON.stringify(deployment, null, 2)}\n`));
+  }
+  await seedDemoConsortium({ provider, deployment });
+  if (!existsSync(keysFile)) {
+    const keys = {
+      warning:
+        "PUBLIC TEST KEYS. They derive from the well-known mnemonic below, printed by every local Ethereum node. Use them on this local chain only: anything they sign elsewhere can be forged by anyone.",
+      mnemonic: DEMO_MNEMONIC,
+      accounts: demoAccounts(),
+      relayer: { index: RELAYER_INDEX, note: "pays gas for relayed requests; not a member" },
+    };
+    await writeFile(keysFile, `${JSON.stringify(keys, null, 2)}\n`);
+  }
+  if (existsSync(samplesDir)) {
+    await prepareDemoFolder(samplesDir, demoDir);
+    await seedDemoDocuments({ provider, deployment, demoDir, log: (l) => say(`  ${l}`) });
+  } else {
+    say(`no sample documents at ${samplesDir} (set TRADEPROOF_SAMPLES); none anchored`);
+  }
+  provider.destroy();
+
+  const relayerKey = HDNodeWallet.fromPhrase(DEMO_MNEMONIC, undefined, `m/44'/60'/0'/0/${RELAYER_INDEX}`).privateKey;
+  api = await startServer({
+    env: {
+      ...process.env,
+      TRADEPROOF_RPC: gateway.url,
+      TRADEPROOF_DEPLOYMENT: deploymentFile,
+      TRADEPROOF_DATA_DIR: dataDir,
+      TRADEPROOF_API_HOST: "127.0.0.1",
+      TRADEPROOF_API_PORT: String(apiPort),
+      TRADEPROOF_RELAYER_KEY: process.env.TRADEPROOF_RELAYER_KEY || relayerKey,
+      TRADEPROOF_LOG_LEVEL: process.env.TRADEPROOF_LOG_LEVEL || "warn",
+      TRADEPROOF_POLL_MS: process.env.TRADEPROOF_POLL_MS || "500",
+    },
+    handleSignals: false,
+  });
+
+  say("");
+  say(`Tradeproof is running (${reuse ? "data reused" : "new ledger"}; data in ${dataDir})`);
+  say(`  Web verifier:  ${api.url}/`);
+  say(`  API:           ${api.url}/v1   (docs ${api.url}/docs, health ${api.url}/health)`);
+  say(`  JSON-RPC:      ${gateway.url}   (chain id ${deployment.chainId}, registry ${deployment.registry})`);
+  say(`  Deployment:    ${deploymentFile}`);
+  say(`  Demo keys:     ${keysFile}   (public test keys: local use only)`);
+  say(`  Demo files:    ${demoDir}`);
+  say("Press Ctrl-C to stop.");
+}
+
+main().catch((e: unknown) => {
+  const message = e instanceof Error ? `${e.name === "Error" || e instanceof StartError ? "" : `${e.name}: `}${e.message}` : String(e);
+  process.stderr.write(`npm start failed: ${message}\n`);
+  void stop(1);
+});
