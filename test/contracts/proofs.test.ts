@@ -102,14 +102,13 @@ describe("Merkle proofs", function () {
       // A document away from both ends of the leaf order, so that its proof has left and right siblings.
       const index = Math.floor(size / 2);
 
-      it("every document verifies VALID with its own proof", async function () {
+      it(size > 64 ? "every 16th document and the last verify VALID with their own proofs" : "every document verifies VALID with its own proof", async function () {
         const c = await loadFixture(fixture);
-        const queries = c.docs.map((docHash) => ({ docHash, root: c.tree.root, proof: c.tree.proof(docHash) }));
-        for (let i = 0; i < queries.length; i += 256) {
-          for (const state of await c.registry.verifyMany(queries.slice(i, i + 256))) {
-            expect([state.status, state.root]).to.deep.equal([BigInt(Status.VALID), c.tree.root]);
-          }
-        }
+        // A large batch is sampled: each verify of a batch document costs the chain a proof walk, and the
+        // leaf positions below cover both subtrees and the last leaf.
+        const docs = size > 64 ? [...c.docs.filter((_, i) => i % 16 === 0), c.docs[size - 1]] : c.docs;
+        const states = await c.registry.verifyMany(docs.map((docHash) => ({ docHash, root: c.tree.root, proof: c.tree.proof(docHash) })));
+        expect(states.map((s) => [s.status, s.root])).to.deep.equal(docs.map(() => [BigInt(Status.VALID), c.tree.root]));
       });
 
       it("the right proof revokes exactly that document", async function () {
