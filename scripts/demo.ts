@@ -51,12 +51,12 @@ export const DEMO_ORGANISATIONS: readonly { key: string; name: string; country: 
 ];
 
 /** Document-type policies of the demo (UNTDID 1001 codes). */
-export const DEMO_POLICIES: readonly { docType: string; kinds: OrgKind[]; approvals: number }[] = [
-  { docType: "861", kinds: ["ISSUING_AUTHORITY"], approvals: 2 }, // certificate of origin: four eyes
-  { docType: "380", kinds: ["TRADER"], approvals: 1 }, // commercial invoice
-  { docType: "271", kinds: ["TRADER"], approvals: 1 }, // packing list
-  { docType: "705", kinds: ["TRADER"], approvals: 1 }, // bill of lading
-  { docType: "830", kinds: ["TRADER", "CUSTOMS"], approvals: 1 }, // goods declaration for exportation
+export const DEMO_POLICIES: readonly { docType: number; allowedKinds: OrgKind[]; approvals: number }[] = [
+  { docType: 861, allowedKinds: ["ISSUING_AUTHORITY"], approvals: 2 }, // certificate of origin: four eyes
+  { docType: 380, allowedKinds: ["TRADER"], approvals: 1 }, // commercial invoice
+  { docType: 271, allowedKinds: ["TRADER"], approvals: 1 }, // packing list
+  { docType: 705, allowedKinds: ["TRADER"], approvals: 1 }, // bill of lading
+  { docType: 830, allowedKinds: ["TRADER", "CUSTOMS"], approvals: 1 }, // goods declaration for exportation
 ];
 
 /** A demo account: its part, address and (public!) private key. */

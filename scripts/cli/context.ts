@@ -45,11 +45,13 @@ export function withSigner(cmd: Command): Command {
 /**
  * A provider for `url`. The chain id is pinned when known: ethers would otherwise retry network
  * detection forever against a node that does not answer, instead of failing the first request.
+ * Its 250 ms request cache is off: on an automining node it hands back a stale pending nonce to the
+ * next transaction of the same account ("nonce has already been used").
  */
 export function providerFor(url: string, chainId?: number): JsonRpcProvider {
   return chainId === undefined
-    ? new JsonRpcProvider(url, undefined, { pollingInterval: 250 })
-    : new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 250 });
+    ? new JsonRpcProvider(url, undefined, { pollingInterval: 250, cacheTimeout: -1 })
+    : new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 });
 }
 
 /**

@@ -77,7 +77,7 @@ function proposeCommand(): Command {
       const opts = all[all.length - 2] as SignerOptions & { description?: string };
       const args = all.slice(0, -2);
       const client = await signingClient(opts);
-      const { calls, description } = build(client.deployment, args, opts as Record<string, unknown>);
+      const { calls, description } = build(client.deployment, args, opts as unknown as Record<string, unknown>);
       const id = await client.propose(calls, opts.description ?? description);
       process.stdout.write(`proposed #${id}: ${opts.description ?? description}\n` +
         pc.dim(`other governors approve with \`tradeproof council approve ${id}\`, then \`tradeproof council execute ${id}\`\n`));
@@ -91,30 +91,30 @@ function proposeCommand(): Command {
       .addOption(new Option("--kind <kind>", "organisation kind").choices(KINDS).makeOptionMandatory())
       .addOption(new Option("--account <address...>", "signing accounts").argParser(collectAddress).makeOptionMandatory()),
     (d, _a, o) => ({
-      calls: [sdk.addOrganisationCall(d, { name: o.name as string, country: o.country as string, kind: o.kind as OrgKind, accounts: o.account as sdk.Hex[] })],
+      calls: [sdk.addOrganisationCall(d, { name: o.name as string, country: o.country as string, kind: o.kind as OrgKind, accounts: o.account as string[] })],
       description: `Admit ${o.name as string} (${o.country as string}, ${o.kind as string})`,
     }));
   helper("suspend", "suspend an organisation (its documents stay verifiable)",
     (c) => c.argument("<organisation>", "organisation id", orgArg),
-    (d, [org]) => ({ calls: [sdk.suspendCall(d, org as number)], description: `Suspend organisation ${org as number}` }));
+    (d, [org]) => ({ calls: [sdk.suspendOrganisationCall(d, org as number)], description: `Suspend organisation ${org as number}` }));
   helper("reinstate", "reinstate a suspended organisation",
     (c) => c.argument("<organisation>", "organisation id", orgArg),
-    (d, [org]) => ({ calls: [sdk.reinstateCall(d, org as number)], description: `Reinstate organisation ${org as number}` }));
+    (d, [org]) => ({ calls: [sdk.reinstateOrganisationCall(d, org as number)], description: `Reinstate organisation ${org as number}` }));
   helper("add-account", "add a signing account to an organisation",
     (c) => c.argument("<organisation>", "organisation id", orgArg).argument("<account>", "address", addressArg),
-    (d, [org, account]) => ({ calls: [sdk.addAccountCall(d, org as number, account as sdk.Hex)], description: `Add account ${account as string} to organisation ${org as number}` }));
+    (d, [org, account]) => ({ calls: [sdk.addAccountCall(d, { organisation: org as number, account: account as string })], description: `Add account ${account as string} to organisation ${org as number}` }));
   helper("remove-account", "remove a signing account",
     (c) => c.argument("<account>", "address", addressArg),
-    (d, [account]) => ({ calls: [sdk.removeAccountCall(d, account as sdk.Hex)], description: `Remove account ${account as string}` }));
+    (d, [account]) => ({ calls: [sdk.removeAccountCall(d, account as string)], description: `Remove account ${account as string}` }));
   helper("rotate-account", "replace a signing account by a new one",
     (c) => c.argument("<old>", "address", addressArg).argument("<new>", "address", addressArg),
-    (d, [oldA, newA]) => ({ calls: [sdk.rotateAccountCall(d, oldA as sdk.Hex, newA as sdk.Hex)], description: `Rotate account ${oldA as string} to ${newA as string}` }));
+    (d, [oldA, newA]) => ({ calls: [sdk.rotateAccountCall(d, { oldAccount: oldA as string, newAccount: newA as string })], description: `Rotate account ${oldA as string} to ${newA as string}` }));
   helper("set-policy", "set who may register a document type, and how many approvals it needs",
     (c) => c.argument("<type>", "UNTDID 1001 document type code", docTypeArg)
       .requiredOption("--kinds <kinds>", `comma-separated kinds allowed to register it (${KINDS.join(", ")})`, kindsArg)
       .requiredOption("--approvals <n>", "distinct accounts of the issuing organisation that must approve (1 = none beyond the issuer)", intArg("--approvals", 16)),
     (d, [type], o) => ({
-      calls: [sdk.setPolicyCall(d, { docType: type as string, kinds: o.kinds as OrgKind[], approvals: o.approvals as number })],
+      calls: [sdk.setPolicyCall(d, { docType: Number(type), allowedKinds: o.kinds as OrgKind[], approvals: o.approvals as number })],
       description: `Document type ${type as string}: ${(o.kinds as string[]).join(" or ")}, ${o.approvals as number} approval(s)`,
     }));
   return propose;

@@ -60,54 +60,56 @@ export function registerBatchCommand(): Command {
       }
       const good = hashed.filter((h): h is { file: string; docHash: Hex } => "docHash" in h);
 
-      // Documents with a receipt of this ledger in DIR are done; a receipt from another deployment does not count.
-      const { chainId, registry } = client.deployment;
-      const pending: { file: string; docHash: Hex }[] = [];
-      let alreadyHadReceipt = 0;
+      // Receipts of an earlier run let the SDK recognise private-batch documents, which the ledger knows only
+      // by their root; it still checks each against the chain (a fresh chain may reuse the same addresses).
+      const existing = new Map<string, Receipt>();
       for (const doc of good) {
         const path = receiptFile(doc.file);
-        if (existsSync(path)) {
-          const old = await readReceipt(path);
-          if (old.docHash === doc.docHash && old.chainId === chainId && old.registry.toLowerCase() === registry.toLowerCase()) {
-            alreadyHadReceipt++;
-            continue;
-          }
+        if (!existsSync(path)) continue;
+        try {
+          existing.set(doc.file, await readReceipt(path));
+        } catch (e) {
+          note(`${pc.yellow("ignored:")} ${aboutFile(path, e)}`);
         }
-        pending.push(doc);
       }
 
-      const unique = [...new Set(pending.map((d) => d.docHash))];
+      const firstNewBlock = (await client.provider.getBlockNumber()) + 1;
+      const unique = [...new Set(good.map((d) => d.docHash))];
       let receipts: Receipt[] = [];
       if (unique.length > 0) {
         bar?.start(unique.length, 0, { phase: "anchoring" });
         receipts = await client.registerBatch(unique, opts.type, {
           public: opts.public === true,
           skipAnchored: true,
+          receipts: [...existing.values()],
           onProgress: (done) => bar?.update(done),
         });
         bar?.stop();
       }
 
       const byHash = new Map(receipts.map((r) => [r.docHash, r]));
+      const fresh = receipts.filter((r) => r.blockNumber >= firstNewBlock);
       await mkdir(opts.receipts, { recursive: true });
-      const onLedger: string[] = [];
       const writes: { path: string; receipt: Receipt }[] = [];
-      for (const doc of pending) {
+      for (const doc of good) {
         const receipt = byHash.get(doc.docHash);
-        if (receipt) writes.push({ path: receiptFile(doc.file), receipt });
-        else onLedger.push(doc.file);
+        if (!receipt) throw new Error(`the SDK returned no receipt for ${doc.docHash}`); // registerBatch returns one per document
+        const old = existing.get(doc.file);
+        if (old && old.docHash === receipt.docHash && old.root === receipt.root && old.txHash === receipt.txHash) continue;
+        writes.push({ path: receiptFile(doc.file), receipt });
       }
       await writeAll(writes);
 
-      const roots = new Set(receipts.map((r) => r.root));
-      const txs = new Set(receipts.map((r) => r.txHash));
-      const parts = [`anchored ${byHash.size} document${byHash.size === 1 ? "" : "s"} under ${roots.size} root${roots.size === 1 ? "" : "s"} in ${txs.size} transaction${txs.size === 1 ? "" : "s"}`];
-      if (writes.length > 0) parts.push(`${writes.length} receipt${writes.length === 1 ? "" : "s"} written to ${opts.receipts}`);
-      if (alreadyHadReceipt > 0) parts.push(`${alreadyHadReceipt} already had a receipt`);
-      if (onLedger.length > 0) parts.push(`${onLedger.length} already anchored on the ledger without a receipt here`);
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+      const parts = [
+        `anchored ${plural(fresh.length, "document")} under ${plural(new Set(fresh.map((r) => r.root)).size, "root")} ` +
+          `in ${plural(new Set(fresh.map((r) => r.txHash)).size, "transaction")}`,
+      ];
+      if (writes.length > 0) parts.push(`${plural(writes.length, "receipt")} written to ${opts.receipts}`);
+      const already = unique.length - fresh.length;
+      if (already > 0) parts.push(`${already} already anchored`);
       if (bad.length > 0) parts.push(`${bad.length} invalid skipped`);
       process.stdout.write(`${parts.join("; ")}\n`);
-      for (const file of onLedger) note(`${pc.yellow("already anchored:")} ${file} (no receipt in ${opts.receipts}; verify it by its hash)`);
     });
 }
 

@@ -46,8 +46,8 @@ export function verifyCommand(): Command {
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** The receipt of each document, if one was given; a receipt that fits no document is an input error. */

@@ -1,0 +1,251 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { encryptKeystoreJson, JsonRpcProvider } from "ethers";
+import { hashFile, loadDeployment, TradeproofClient, type Deployment, type Receipt } from "../../sdk/index.js";
+import { demoWallet } from "../../scripts/demo.js";
+import { runCli, startAnvil, type Anvil } from "./harness.js";
+
+const SAMPLES = "/work/shared/samples";
+const SAMPLE_FILES = ["certificate-of-origin.json", "commercial-invoice.json", "goods-declaration.json"].map((f) => join(SAMPLES, f));
+const INVOICE = join(SAMPLES, "commercial-invoice.json");
+const CERTIFICATE = join(SAMPLES, "certificate-of-origin.json");
+
+describe("the tradeproof CLI", function () {
+  this.timeout(120_000);
+
+  let anvil: Anvil;
+  let dir: string;
+  let env: Record<string, string>;
+  let deployment: Deployment;
+  let provider: JsonRpcProvider;
+  let client: TradeproofClient;
+  const as = (role: Parameters<typeof demoWallet>[0]) => ({ ...env, TRADEPROOF_PRIVATE_KEY: demoWallet(role).privateKey });
+
+  before(async function () {
+    anvil = await startAnvil();
+    dir = await mkdtemp(join(tmpdir(), "tradeproof-cli-"));
+    env = { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: join(dir, "deployment.json") };
+    const deploy = await runCli(["deploy", "--demo"], env);
+    expect(deploy.stderr).to.equal("");
+    expect(deploy.code).to.equal(0);
+    deployment = await loadDeployment(env.TRADEPROOF_DEPLOYMENT);
+    provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    client = await TradeproofClient.connect({ runner: provider, deployment });
+  });
+
+  after(async function () {
+    provider?.destroy();
+    await anvil?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("deploy --demo seeds the demo consortium through the council", async function () {
+    const members = await client.members();
+    expect(members.map((m) => [m.name, m.country, m.kind, m.status, m.accounts.length])).to.deep.equal([
+      ["Mekong Coffee Export JSC", "VN", "TRADER", "ACTIVE", 1],
+      ["Regional Export-Import Management Office, Ho Chi Minh City", "VN", "ISSUING_AUTHORITY", "ACTIVE", 2],
+      ["Cat Lai Port Customs Branch", "VN", "CUSTOMS", "ACTIVE", 1],
+      ["Plant Protection Department", "VN", "AGENCY", "ACTIVE", 1],
+      ["State Audit Office of Vietnam", "VN", "AUDITOR", "ACTIVE", 1],
+    ]);
+    expect(members[1].accounts).to.deep.equal([demoWallet("officer1").address, demoWallet("officer2").address]);
+  });
+
+  it("hash prints the SDK's hash of each sample, and sha256sum's hash of a file that is not JSON", async function () {
+    const blob = join(dir, "scan.pdf");
+    await writeFile(blob, Buffer.from("%PDF-1.7\n not really a PDF \u00ff\n", "latin1"));
+    const run = await runCli(["hash", ...SAMPLE_FILES, blob], env);
+    expect(run.code).to.equal(0);
+    const expected = [];
+    for (const f of SAMPLE_FILES) expected.push(`${await hashFile(f)}  ${f}`);
+    const sha256sum = execFileSync("sha256sum", [blob], { encoding: "utf8" }).split(" ")[0];
+    expected.push(`0x${sha256sum}  ${blob}`);
+    expect(run.stdout).to.equal(`${expected.join("\n")}\n`);
+  });
+
+  it("a registered invoice verifies VALID with its issuer and type, and exit code 0", async function () {
+    const register = await runCli(["register", INVOICE, "--type", "380"], as("trader"));
+    expect(register.stderr).to.equal("");
+    expect(register.code).to.equal(0);
+    const verify = await runCli(["verify", INVOICE], env);
+    expect(verify.code).to.equal(0);
+    expect(verify.stdout).to.match(/^.*commercial-invoice\.json {2}VALID — anchored by its issuer and in force$/m);
+    expect(verify.stdout).to.contain(`document    ${await hashFile(INVOICE)}`);
+    expect(verify.stdout).to.contain("issuer      Mekong Coffee Export JSC, VN (trader)");
+    expect(verify.stdout).to.contain("type        Commercial invoice (380)");
+  });
+
+  it("a copy of the invoice with one byte changed is NOT_FOUND, with exit code 1", async function () {
+    const text = await readFile(INVOICE, "utf8");
+    const tampered = join(dir, "commercial-invoice-tampered.json");
+    const at = text.indexOf("MCE-INV-2026-0871") + "MCE-INV-2026-087".length;
+    await writeFile(tampered, text.slice(0, at) + "2" + text.slice(at + 1));
+    const run = await runCli(["verify", tampered], env);
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.contain("NOT FOUND — this exact document was never anchored here");
+  });
+
+  it("an unknown flag and a missing file are usage errors with exit code 2 and one line of explanation", async function () {
+    const flag = await runCli(["verify", INVOICE, "--no-such-flag"], env);
+    expect(flag.code).to.equal(2);
+    expect(flag.stderr).to.contain("unknown option '--no-such-flag'");
+    const missing = await runCli(["verify", join(dir, "missing.json")], env);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr.trim().split("\n")).to.have.length(1);
+    expect(missing.stderr).to.contain("missing.json");
+  });
+
+  it("verify --json prints the SDK's normative result, as an array for several files", async function () {
+    const run = await runCli(["verify", "--json", INVOICE, CERTIFICATE], env);
+    expect(run.code).to.equal(1); // the certificate is not anchored yet
+    const printed = JSON.parse(run.stdout);
+    const expected = await client.verifyMany([{ docHash: await hashFile(INVOICE) }, { docHash: await hashFile(CERTIFICATE) }]);
+    expect(printed).to.deep.equal(JSON.parse(JSON.stringify(expected)));
+    const [invoice, certificate] = printed;
+    expect(Object.keys(invoice).sort()).to.deep.equal(
+      ["anchoredAt", "blockNumber", "docHash", "docType", "issuer", "status", "txHash"],
+    );
+    expect(invoice.status).to.equal("VALID");
+    expect(invoice.docType).to.deep.equal({ code: "380", name: "Commercial invoice" });
+    expect(invoice.issuer).to.deep.equal({
+      account: demoWallet("trader").address,
+      organisation: "Mekong Coffee Export JSC",
+      country: "VN",
+      kind: "TRADER",
+      status: "ACTIVE",
+    });
+    expect(invoice.anchoredAt).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(certificate).to.deep.equal({ docHash: await hashFile(CERTIFICATE), status: "NOT_FOUND" });
+  });
+
+  it("a certificate of origin stays PENDING until a second officer approves it", async function () {
+    const register = await runCli(["register", CERTIFICATE, "--type", "861"], as("officer1"));
+    expect(register.code).to.equal(0);
+    expect(register.stdout).to.contain("PENDING — anchored, waiting for countersignature (1 of 2 approvals)");
+    const approve = await runCli(["approve", CERTIFICATE], as("officer2"));
+    expect(approve.code).to.equal(0);
+    expect(approve.stdout).to.contain("VALID — anchored by its issuer and in force");
+    const verify = await runCli(["verify", CERTIFICATE], env);
+    expect(verify.code).to.equal(0);
+    expect(verify.stdout).to.contain("approvals   2/2");
+    expect(verify.stdout).to.contain("type        Certificate of origin (861)");
+  });
+
+  describe("register-batch", function () {
+    let batch: string;
+    let receipts: string;
+
+    before(async function () {
+      batch = join(dir, "batch");
+      receipts = join(dir, "receipts");
+      await mkdir(batch);
+      for (let i = 0; i < 50; i++) {
+        const n = String(i).padStart(3, "0");
+        await writeFile(join(batch, `invoice-${n}.json`), JSON.stringify({ documentType: "380", number: `INV-${n}`, total: i * 100.5 }));
+      }
+    });
+
+    it("anchors 50 documents under one root and writes one receipt per document", async function () {
+      const run = await runCli(["register-batch", batch, "--type", "380", "--receipts", receipts], as("trader"));
+      expect(run.stderr).to.equal("");
+      expect(run.code).to.equal(0);
+      expect(run.stdout).to.equal(`anchored 50 documents under 1 root in 1 transaction; 50 receipts written to ${receipts}\n`);
+      const names = (await readdir(receipts)).sort();
+      expect(names).to.have.length(50);
+      expect(names[7]).to.equal("invoice-007.json.receipt.json");
+      const receipt: Receipt = JSON.parse(await readFile(join(receipts, names[7]), "utf8"));
+      expect(receipt.docHash).to.equal(await hashFile(join(batch, "invoice-007.json")));
+      expect(receipt.type).to.equal("tradeproof-receipt/v1");
+      expect(receipt.docType).to.equal("380");
+      expect(receipt.issuer).to.equal(demoWallet("trader").address);
+      expect(receipt.proof.length).to.be.greaterThan(0);
+    });
+
+    it("run again, anchors nothing twice", async function () {
+      const before = await provider.getBlockNumber();
+      const run = await runCli(["register-batch", batch, "--type", "380", "--receipts", receipts], as("trader"));
+      expect(run.code).to.equal(0);
+      expect(run.stdout).to.equal("anchored 0 documents under 0 roots in 0 transactions; 50 already anchored\n");
+      expect(await provider.getBlockNumber()).to.equal(before);
+    });
+
+    it("names each invalid file with its reason and anchors nothing", async function () {
+      const mixed = join(dir, "mixed");
+      await mkdir(mixed);
+      await writeFile(join(mixed, "good.json"), JSON.stringify({ number: "GOOD-1" }));
+      await writeFile(join(mixed, "broken.json"), '{ "number": "BROKEN-1", ');
+      const before = await provider.getBlockNumber();
+      const run = await runCli(["register-batch", mixed, "--type", "380", "--receipts", join(dir, "mixed-receipts")], as("trader"));
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.match(/^invalid: .*broken\.json.*JSON/m);
+      expect(run.stderr).to.not.contain("good.json");
+      expect(run.stderr).to.contain("1 of 2 files are invalid; nothing was anchored");
+      expect(await provider.getBlockNumber()).to.equal(before);
+      expect(existsSync(join(dir, "mixed-receipts"))).to.equal(false);
+    });
+
+    it("verify finds a document of a private batch with its receipt, and not without", async function () {
+      const doc = join(batch, "invoice-007.json");
+      const receipt = join(receipts, "invoice-007.json.receipt.json");
+      const withReceipt = await runCli(["verify", doc, "--receipt", receipt, "--json"], env);
+      expect(withReceipt.code).to.equal(0);
+      const result = JSON.parse(withReceipt.stdout);
+      const root = JSON.parse(await readFile(receipt, "utf8")).root;
+      expect(result.status).to.equal("VALID");
+      expect(result.batch).to.deep.equal({ root, public: false });
+      const without = await runCli(["verify", doc, "--json"], env);
+      expect(without.code).to.equal(1);
+      expect(JSON.parse(without.stdout).status).to.equal("NOT_FOUND");
+    });
+
+    it("revoke --receipt revokes one document of the batch, and verify says so", async function () {
+      const doc = join(batch, "invoice-011.json");
+      const receipt = join(receipts, "invoice-011.json.receipt.json");
+      const revoke = await runCli(["revoke", doc, "--receipt", receipt, "--reason", "duplicate of INV-010"], as("trader"));
+      expect(revoke.stderr).to.equal("");
+      expect(revoke.code).to.equal(0);
+      const verify = await runCli(["verify", "--json", "--receipts", receipts, doc, join(batch, "invoice-012.json")], env);
+      expect(verify.code).to.equal(1);
+      const [revoked, sibling] = JSON.parse(verify.stdout);
+      expect(revoked.status).to.equal("REVOKED");
+      expect(revoked.revocationReason).to.equal("duplicate of INV-010");
+      expect(sibling.status).to.equal("VALID");
+    });
+  });
+
+  it("supersede marks the old version SUPERSEDED with its successor", async function () {
+    const v1 = join(dir, "packing-list-v1.json");
+    const v2 = join(dir, "packing-list-v2.json");
+    await writeFile(v1, JSON.stringify({ documentType: "271", number: "PL-1", packages: 320 }));
+    await writeFile(v2, JSON.stringify({ documentType: "271", number: "PL-1", packages: 360, amends: "PL-1" }));
+    for (const f of [v1, v2]) expect((await runCli(["register", f, "--type", "271"], as("trader"))).code).to.equal(0);
+    const supersede = await runCli(["supersede", v1, v2], as("trader"));
+    expect(supersede.code).to.equal(0);
+    const verify = await runCli(["verify", v1], env);
+    expect(verify.code).to.equal(1);
+    expect(verify.stdout).to.contain("SUPERSEDED — replaced by an amended version");
+    expect(verify.stdout).to.contain(`replaced by ${await hashFile(v2)}`);
+  });
+
+  it("signs with an encrypted keystore whose password comes from the environment", async function () {
+    const trader = demoWallet("trader");
+    const keystore = join(dir, "trader.keystore.json");
+    await writeFile(keystore, await encryptKeystoreJson({ address: trader.address, privateKey: trader.privateKey }, "correct horse", { scrypt: { N: 1 << 12 } }));
+    const doc = join(dir, "bill-of-lading.json");
+    await writeFile(doc, JSON.stringify({ documentType: "705", number: "BL-SGN-2611" }));
+    const wrong = await runCli(["register", doc, "--type", "705", "--keystore", keystore], { ...env, TRADEPROOF_KEYSTORE_PASSWORD: "wrong" });
+    expect(wrong.code).to.equal(2);
+    expect(wrong.stderr).to.contain("cannot decrypt keystore");
+    const run = await runCli(["register", doc, "--type", "705", "--keystore", keystore, "--json"], {
+      ...env,
+      TRADEPROOF_KEYSTORE_PASSWORD: "correct horse",
+    });
+    expect(run.stderr).to.equal("");
+    expect(run.code).to.equal(0);
+    expect(JSON.parse(run.stdout).issuer).to.equal(trader.address);
+  });
+});
