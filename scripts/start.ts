@@ -38,7 +38,10 @@ let stopping: Promise<void> | undefined;
 function stop(code: number): Promise<void> {
   return (stopping ??= (async () => {
     await api?.close().catch((e: unknown) => say(`api: ${(e as Error).message}`));
-    await gateway?.close({ flush: true }).catch((e: unknown) => say(`state: ${(e as Error).message}`));
+    // Ctrl-C reaches anvil too (same process group); everything acknowledged is on disk already, so the
+    // last flush only matters when the node is still up.
+    const nodeUp = anvil !== undefined && anvil.process.exitCode === null && anvil.process.signalCode === null;
+    await gateway?.close({ flush: nodeUp }).catch((e: unknown) => say(`state: ${(e as Error).message}`));
     await anvil?.stop();
     process.exit(code);
   })());
@@ -61,7 +64,7 @@ async function main() {
   const reuse = existsSync(stateFile);
   anvil = await startAnvil({ stateFile });
   anvil.process.once("exit", (code, signal) => {
-    if (!stopping) {
+    if (!stopping && signal !== "SIGINT" && signal !== "SIGTERM") {
       say(`the chain node stopped unexpectedly (${signal ?? `code ${code}`}); stopping`);
       void stop(1);
     }

@@ -1,0 +1,61 @@
+import { expect } from "chai";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { JsonRpcProvider } from "ethers";
+import { hashJson, loadDeployment, TradeproofClient, type Hex, type Receipt } from "../../sdk/index.js";
+import { demoWallet } from "../../scripts/demo.js";
+import { freePort, startEmbedded, type Embedded } from "./embedded.js";
+
+describe("npm start survives kill -9", function () {
+  this.timeout(300_000);
+  let dataDir: string;
+  let running: Embedded | undefined;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "tradeproof-crash-"));
+  });
+  after(async () => {
+    await running?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("every document acknowledged before a SIGKILL of the whole process group is there after a restart, with the same status, time and transaction hash", async () => {
+    const port = await freePort();
+    running = await startEmbedded({ dataDir, port });
+    const deployment = await loadDeployment(join(dataDir, "deployment.json"));
+
+    // Register through the SDK; `register` returns once the receipt is seen, i.e. once acknowledged.
+    const provider = new JsonRpcProvider(running.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
+    const trader = await TradeproofClient.connect({ runner: demoWallet("trader", provider), deployment });
+    const receipts: Receipt[] = [];
+    for (let i = 0; i < 5; i++) {
+      receipts.push(await trader.register(hashJson({ invoice: `CRASH-${i}`, at: Date.now() }), 380));
+    }
+    // One more kind of write: a revocation, acknowledged just before the crash.
+    const revoked = receipts[4]!;
+    await trader.revoke(revoked.docHash, "crash test");
+    provider.destroy();
+
+    const before = await verifyAll(running.apiUrl, receipts.map((r) => r.docHash));
+    await running.crash();
+    running = await startEmbedded({ dataDir, port });
+    const after = await verifyAll(running.apiUrl, receipts.map((r) => r.docHash));
+
+    expect(after).to.deep.equal(before);
+    expect(after.map((r) => r.status)).to.deep.equal(["VALID", "VALID", "VALID", "VALID", "REVOKED"]);
+    expect(after.map((r) => r.txHash)).to.deep.equal(receipts.map((r) => r.txHash));
+    expect(after.map((r) => r.anchoredAt)).to.deep.equal(receipts.map((r) => r.anchoredAt));
+    expect(running.output()).to.include("data reused");
+  });
+});
+
+async function verifyAll(apiUrl: string, docHashes: Hex[]): Promise<{ status: string; txHash?: string; anchoredAt?: string }[]> {
+  const res = await fetch(`${apiUrl}/v1/verify/batch`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ docHashes }),
+  });
+  expect(res.status).to.equal(200);
+  return ((await res.json()) as { results: { status: string; txHash?: string; anchoredAt?: string }[] }).results;
+}

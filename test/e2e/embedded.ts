@@ -1,0 +1,80 @@
+// Runs the real `npm start` entry point (scripts/start.ts) as a child process in its own process group, so a
+// test can stop it cleanly (SIGTERM) or crash it with everything it started (SIGKILL to the group, anvil too).
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { freePort } from "../../scripts/embedded/anvil.js";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface Embedded {
+  child: ChildProcess;
+  /** http://127.0.0.1:PORT of the API and web page. */
+  apiUrl: string;
+  /** The durable JSON-RPC gateway. */
+  rpcUrl: string;
+  output: () => string;
+  /** SIGTERM to the group; resolves when the start script has exited. */
+  stop(): Promise<void>;
+  /** SIGKILL to the whole group: the start script, the API and anvil die at once. */
+  crash(): Promise<void>;
+}
+
+export { freePort };
+
+/** Starts scripts/start.ts with its data in `dataDir`, the API on `port`; resolves once it prints its URLs. */
+export async function startEmbedded(opts: { dataDir: string; port: number; timeoutMs?: number }): Promise<Embedded> {
+  const child = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "scripts/start.ts")], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, TRADEPROOF_DATA_DIR: opts.dataDir, PORT: String(opts.port), TRADEPROOF_RPC_PORT: "0", TRADEPROOF_LOG_LEVEL: "silent" },
+  });
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up in time:\n${out}`)), opts.timeoutMs ?? 120_000);
+    const onData = () => {
+      if (out.includes("Press Ctrl-C to stop.")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited with ${code}:\n${out}`));
+    });
+  });
+  const apiUrl = /Web verifier:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+  const rpcUrl = /JSON-RPC:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+  if (!apiUrl || !rpcUrl) throw new Error(`npm start printed no URLs:\n${out}`);
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    child,
+    apiUrl,
+    rpcUrl,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup("SIGTERM");
+      await exited;
+    },
+    async crash() {
+      signalGroup("SIGKILL");
+      await exited;
+      // Give the kernel a moment to reap the rest of the group (anvil) and free their ports.
+      await new Promise((r) => setTimeout(r, 200));
+    },
+  };
+}
