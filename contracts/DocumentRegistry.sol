@@ -14,7 +14,7 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
 
     /// @dev One anchor: a single document or a batch root.
     /// This structure fits into a single slot (160 + 24 + 40 + 16 + 8 + 8 bits), so that a register
-    /// writes exactly one new slot.
+    /// writes exactly one new slot. {_packRecord} builds the slot image: keep the two in step.
     struct Record {
         address account;
         uint24 organisation;
@@ -47,7 +47,7 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
         uint8 given;
     }
 
-    /// @dev This structure fits into a single slot.
+    /// @dev This structure fits into a single slot. {_writeRevocation} builds the slot image: keep the two in step.
     struct Revocation {
         address account;
         uint40 revokedAt;
@@ -213,7 +213,7 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
         (Record storage record, uint24 organisation_) = _issuedRecord(account, anchor);
         if (record.status == Status.REVOKED) revert DocumentRegistryAlreadyRevoked(anchor, anchor);
         record.status = Status.REVOKED;
-        _revoke(_revocations[anchor], account);
+        _writeRevocation(_revocations[anchor], account);
         emit DocumentRevoked(anchor, organisation_, account, reason);
     }
 
@@ -231,7 +231,7 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
         if (_processProof(proof, _leaf(docHash)) != root) {
             revert DocumentRegistryInvalidProof(root, docHash);
         }
-        _revoke(revocation, account);
+        _writeRevocation(revocation, account);
         emit BatchDocumentRevoked(root, docHash, organisation_, account, reason);
     }
 
@@ -413,7 +413,7 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
     }
 
     /// @dev Records a revocation by `account` now, writing its slot once (member-wise assignment writes it twice).
-    function _revoke(Revocation storage revocation, address account) private {
+    function _writeRevocation(Revocation storage revocation, address account) private {
         uint256 word = uint256(uint160(account)) | (uint256(block.timestamp.toUint40()) << 160);
         assembly ("memory-safe") {
             sstore(revocation.slot, word)
