@@ -11,8 +11,8 @@ import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { MerkleTree } from "@govtechsg/open-attestation";
 import { DocumentStore__factory as TrustVcDocumentStore } from "@trustvc/document-store";
-import type { Row } from "./rows.ts";
-import { deployOurLedger, INVOICE } from "./chain.ts";
+import type { Row } from "./rows.js";
+import { deployOurLedger, INVOICE } from "./chain.js";
 
 const require = createRequire(import.meta.url);
 const { DocumentStoreFactory: GovtechDocumentStore } = require("@govtechsg/document-store") as {
@@ -30,7 +30,7 @@ export interface GasOptions {
 export async function benchGas({ quick }: GasOptions): Promise<Row[]> {
   const { ethers } = await network.create();
   const [admin] = await ethers.getSigners();
-  const ours = await deployOurLedger(ethers);
+  const ours = await deployOurLedger(await ethers.getSigners());
   const registry = ours.registry.connect(ours.trader);
 
   const trustvcName = "OA v4";

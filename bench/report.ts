@@ -1,7 +1,7 @@
 /** RESULTS.md and results.json: the machine, then one table per section. */
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import { meets, ratio, type Row } from "./rows.ts";
+import { meets, ratio, type Row } from "./rows.js";
 
 /** A package's installed version, read from its package.json (some packages do not export that path). */
 export const packageVersion = (pkg: string) =>

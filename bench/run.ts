@@ -11,9 +11,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Row } from "./rows.ts";
-import { meets, ratio } from "./rows.ts";
-import { machine, peers, toMarkdown, type Results } from "./report.ts";
+import type { Row } from "./rows.js";
+import { meets, ratio } from "./rows.js";
+import { machine, peers, toMarkdown, type Results } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -42,20 +42,30 @@ const started = new Date();
 const info = machine();
 const t0 = performance.now();
 const rows: Row[] = [];
+const SECTION: Record<string, string> = { gas: "Gas", throughput: "Throughput", e2e: "End to end", api: "API" };
+let failed = false;
 const step = async (name: string, run: () => Promise<Row[]>) => {
   if (!wanted(name)) return;
   const t = performance.now();
   process.stderr.write(`bench: ${name}…\n`);
-  rows.push(...(await run()));
+  try {
+    rows.push(...(await run()));
+  } catch (error) {
+    // A benchmark that breaks is a row of the table (and a failed run), not a silent gap.
+    failed = true;
+    console.error(error);
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    rows.push({ section: SECTION[name], figure: `${name} benchmark`, unit: "", better: "higher", tradeproof: null, note: `not measured: failed: ${message}` });
+  }
   process.stderr.write(`bench: ${name} done in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
 };
 
-await step("gas", async () => (await import("./gas.ts")).benchGas({ quick }));
+await step("gas", async () => (await import("./gas.js")).benchGas({ quick }));
 await step("throughput", async () =>
-  (await import("./throughput.ts")).benchThroughput({ sizes, peerMaxSize: values["peer-100k"] ? Infinity : 10_000 }),
+  (await import("./throughput.js")).benchThroughput({ sizes, quick, peerMaxSize: values["peer-100k"] ? Infinity : 10_000 }),
 );
-await step("e2e", async () => (await import("./sdk-e2e.ts")).benchEndToEnd({ sizes }));
-await step("api", async () => (await import("./api.ts")).benchApi({ quick, sizes }));
+await step("e2e", async () => (await import("./sdk-e2e.js")).benchEndToEnd({ sizes }));
+await step("api", async () => (await import("./api.js")).benchApi({ quick, sizes }));
 
 const results: Results = {
   machine: { ...info, date: started.toISOString().replace(/\.\d+Z$/, "Z") },
@@ -75,4 +85,4 @@ writeFileSync(path.join(outDir, "results.json"), JSON.stringify(results, null, 2
 console.log(markdown);
 console.error(`bench: wrote ${path.join(outDir, "RESULTS.md")} and results.json in ${results.durationSeconds.toFixed(0)} s`);
 // The in-process chains and their worker threads would otherwise keep the process alive.
-process.exit(0);
+process.exit(failed ? 1 : 0);

@@ -3,7 +3,7 @@
  * is its own. Usage: `node --import tsx bench/throughput-worker.ts tradeproof|oa N SAMPLE`.
  * Prints one JSON line: build and check times, peak RSS, and RSS once the input documents exist.
  */
-import { makeDocuments } from "./documents.ts";
+import { makeDocuments } from "./documents.js";
 
 export interface WorkerResult {
   side: "tradeproof" | "oa";
@@ -36,7 +36,7 @@ const picks = Array.from({ length: sample }, (_, i) => Math.floor(i * step));
 let buildSeconds: number;
 let checkSeconds: number;
 if (side === "tradeproof") {
-  const { hashJson, buildBatch, checkReceipt } = await import("../sdk/index.ts");
+  const { hashJson, buildBatch, checkReceipt } = await import("../sdk/index.js");
   // What registerBatch hands back per document; the chain fields are fixed stand-ins (no chain here).
   const anchor = {
     type: "tradeproof-receipt/v1" as const,

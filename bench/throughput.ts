@@ -6,25 +6,27 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Row } from "./rows.ts";
-import type { WorkerResult } from "./throughput-worker.ts";
+import type { Row } from "./rows.js";
+import type { WorkerResult } from "./throughput-worker.js";
 
 const WORKER = fileURLToPath(new URL("./throughput-worker.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-/** How many documents each check figure re-verifies, spread over the batch. */
+/** How many documents each check figure re-verifies, spread over the batch (quick mode: fewer). */
 const CHECK_SAMPLE = 10_000;
+const QUICK_CHECK_SAMPLE = 250;
 const PEER = "OA";
 
 export interface ThroughputOptions {
   sizes: number[];
-  /** Also run OpenAttestation at this size and above (it takes minutes at 100,000). */
+  /** Run OpenAttestation only up to this size (it takes minutes at 100,000). */
   peerMaxSize: number;
+  quick: boolean;
 }
 
 /** Runs one side in a fresh Node process (the same Node, with tsx) and parses its result line. */
-function runWorker(side: "tradeproof" | "oa", n: number): Promise<WorkerResult> {
+function runWorker(side: "tradeproof" | "oa", n: number, sample: number): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", WORKER, side, String(n), String(CHECK_SAMPLE)], {
+    const child = spawn(process.execPath, ["--import", "tsx", WORKER, side, String(n), String(sample)], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -42,19 +44,20 @@ function runWorker(side: "tradeproof" | "oa", n: number): Promise<WorkerResult> 
 
 const MB = 1024 * 1024;
 
-export async function benchThroughput({ sizes, peerMaxSize }: ThroughputOptions): Promise<Row[]> {
+export async function benchThroughput({ sizes, peerMaxSize, quick }: ThroughputOptions): Promise<Row[]> {
+  const sample = quick ? QUICK_CHECK_SAMPLE : CHECK_SAMPLE;
   const rows: Row[] = [];
   const sdkBuilt = existsSync(new URL("../sdk/index.ts", import.meta.url));
   for (const n of sizes) {
     const label = n.toLocaleString("en");
-    const ours = sdkBuilt ? await runWorker("tradeproof", n) : null;
-    const peer = n <= peerMaxSize ? await runWorker("oa", n) : null;
+    const ours = sdkBuilt ? await runWorker("tradeproof", n, sample) : null;
+    const peer = n <= peerMaxSize ? await runWorker("oa", n, sample) : null;
     const oursNote = sdkBuilt ? undefined : "not measured: SDK not built.";
     const peerNote =
       n <= peerMaxSize
         ? undefined
         : `OpenAttestation not run at ${label}: wrapDocuments runs minutes at this size, beyond the 10-minute budget of the full run; \`npm run bench -- --peer-100k\` measures it.`;
-    const sampleNote = n > CHECK_SAMPLE ? ` Both sides check ${CHECK_SAMPLE.toLocaleString("en")} documents spread over the batch.` : "";
+    const sampleNote = n > sample ? ` Both sides check ${sample.toLocaleString("en")} documents spread over the batch.` : "";
     rows.push({
       section: "Throughput",
       figure: `hash + batch + receipts, ${label} documents`,
