@@ -12,6 +12,7 @@ import { ApiError, badRequest, notFound, unavailable } from "./errors.js";
 import { errorHandler, mediaType, route } from "./http.js";
 import { prepareRequest, type PrepareAction } from "./relay/prepare.js";
 import * as S from "./schemas.js";
+import { webRoutes } from "./web/routes.js";
 import type { Services } from "./services.js";
 
 const { z } = S;
@@ -217,6 +218,7 @@ export function createApp(deps: Services): express.Express {
   });
   app.use("/v1", v1);
   app.use("/docs", express.static(DOCS_DIR, { index: "index.html" }));
+  app.use(webRoutes());
   if (existsSync(WEB_DIR)) app.use("/", express.static(WEB_DIR));
   app.use((req) => {
     throw notFound("NOT_FOUND", `No route for ${req.method} ${req.path}.`);

@@ -17,7 +17,7 @@ export interface IndexDifference {
 }
 
 export interface VerifyIndexParameters {
-  provider: ethers.Provider;
+  provider: ethers.JsonRpcApiProvider;
   /** Registry, council and deployment block (a Deployment object fits). */
   contracts: IndexedContracts;
   /** An open store, or the data directory holding `api.sqlite`. */

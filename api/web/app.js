@@ -312,7 +312,9 @@ function history(item) {
   for (const a of r.attestations ?? []) events.push([a.at, `${a.organisation}: ${OUTCOMES[a.outcome] ?? a.outcome}`]);
   if (r.revokedAt) events.push([r.revokedAt, `Revoked${r.revocationReason ? `: ${r.revocationReason}` : ""}`]);
   if (r.supersededBy) events.push([r.supersededAt, `Superseded by ${short(r.supersededBy)}`]);
-  events.sort((a, b) => (a[0] ?? "~").localeCompare(b[0] ?? "~"));
+  // Countersignatures carry no time in the result: keep them right after the anchoring (the sort is stable).
+  const key = (e) => e[0] ?? r.anchoredAt ?? "";
+  events.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return el(
     "details",
     { class: "history" },

@@ -1,0 +1,193 @@
+/**
+ * Benchmarks of the API and its index, called by bench/ (`npm run bench:api`). Each function starts
+ * what it needs on 127.0.0.1 (an anvil node, the API in a child process) and stops it again.
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { ethers } from "ethers";
+import { Anvil, deployConsortium, DocType, freePort, tempDir } from "../test/api/helpers.js";
+import { encodeCursor, queryAudit, type AuditFilter } from "./audit.js";
+import { registryInterface } from "./indexer/decode.js";
+import { Indexer } from "./indexer/indexer.js";
+import { Store } from "./store.js";
+
+/** The machine the figures were taken on. */
+export const machine = () => ({ cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * GET /v1/documents/:docHash under autocannon. `hot`: 200 anchored documents (100 alone, 100 in a
+ * public batch) requested in turn, served from the per-block result cache after their first read;
+ * `cold`: a fresh random hash per request, so every request is a contract call on the node.
+ */
+export async function benchDocumentsEndpoint(opts: { connections?: number; durationSec?: number; mode?: "hot" | "cold" } = {}) {
+  const connections = opts.connections ?? 50;
+  const duration = opts.durationSec ?? 10;
+  const anvil = await Anvil.start();
+  const c = await deployConsortium(anvil.url);
+  const dataDir = tempDir();
+  const child = { proc: undefined as ReturnType<typeof spawn> | undefined };
+  try {
+    const hashes = Array.from({ length: 200 }, (_, i) => ethers.keccak256(ethers.toUtf8Bytes(`bench-${i}`)).toLowerCase());
+    for (const h of hashes.slice(0, 100)) await (await c.registry.connect(c.trader).register(h, DocType.INVOICE)).wait();
+    const { StandardMerkleTree } = await import("@openzeppelin/merkle-tree");
+    const t = StandardMerkleTree.of(hashes.slice(100).map((h) => [h]), ["bytes32"]);
+    const ordered = hashes.slice(100).sort((a, b) => (t.leafHash([a]) < t.leafHash([b]) ? -1 : 1));
+    await (await c.registry.connect(c.trader).registerPublicBatch(ordered, DocType.INVOICE)).wait();
+    writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
+    const port = await freePort();
+    const serverFile = fileURLToPath(new URL("./server.ts", import.meta.url));
+    child.proc = spawn(process.execPath, ["--import", "tsx", serverFile], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env, TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: join(dataDir, "deployment.json"), TRADEPROOF_DATA_DIR: dataDir,
+        TRADEPROOF_API_PORT: String(port), TRADEPROOF_RATE_LIMIT: "0", TRADEPROOF_LOG_LEVEL: "warn", TRADEPROOF_POLL_MS: "1000",
+      },
+    });
+    const url = `http://127.0.0.1:${port}`;
+    for (const until = Date.now() + 60_000; ; ) {
+      const ok = await fetch(`${url}/health`).then(async (r) => r.ok && (await r.json()).index.lag === 0, () => false);
+      if (ok) break;
+      if (Date.now() > until) throw new Error("API did not become healthy");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const check = await (await fetch(`${url}/v1/documents/${hashes[150]}`)).json();
+    if (check.status !== "VALID") throw new Error(`benchmark document not VALID: ${JSON.stringify(check)}`);
+    const result = await autocannon({
+      url, connections, duration,
+      requests:
+        opts.mode === "cold"
+          ? [{ method: "GET", setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v1/documents/${ethers.hexlify(ethers.randomBytes(32))}` }) }]
+          : hashes.map((h) => ({ method: "GET" as const, path: `/v1/documents/${h}` })),
+    });
+    return {
+      mode: opts.mode ?? "hot", connections, durationSec: duration,
+      requestsPerSec: result.requests.average, latencyP50Ms: result.latency.p50, latencyP99Ms: result.latency.p99,
+      errors: result.errors, non2xx: result.non2xx, total: result.requests.total, machine: machine(),
+    };
+  } finally {
+    child.proc?.kill("SIGTERM");
+    c.provider.destroy();
+    await anvil.stop();
+  }
+}
+
+/**
+ * Synthesises `events` index rows (50 organisations, 10 document types, 8 actions, 10 events a
+ * block, 2 s blocks) into a temporary SQLite file and times the first page of typical audit queries.
+ */
+export async function benchAuditQuery(opts: { events?: number; pageSize?: number; runs?: number } = {}) {
+  const events = opts.events ?? 1_000_000;
+  const limit = opts.pageSize ?? 100;
+  const runs = opts.runs ?? 5;
+  const store = new Store(join(tempDir(), "audit.sqlite"));
+  try {
+    const actions = ["REGISTERED", "APPROVED", "ATTESTED", "REVOKED", "SUPERSEDED", "BATCH_REGISTERED", "ACCOUNT_ADDED", "PROPOSAL_CREATED"];
+    const types = [380, 861, 830, 705, 271, 335, 325, 785, 740, 632];
+    const t0 = performance.now();
+    const insert = store.db.prepare(
+      `INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related, organisation, account, doc_type, details)
+       VALUES (?, ?, ?, ?, 'registry', 'DocumentRegistered', ?, ?, ?, NULL, ?, ?, ?, '{}')`,
+    );
+    let seed = 42;
+    const rnd = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    const BATCH = 50_000;
+    for (let i = 0; i < events; i += BATCH) {
+      store.tx(() => {
+        for (let j = i; j < Math.min(events, i + BATCH); j++) {
+          const block = Math.floor(j / 10);
+          const h = `0x${j.toString(16).padStart(64, "0")}`;
+          insert.run(block, j % 10, h, 1_767_000_000 + block * 2, actions[rnd(actions.length)], h, h, 1 + rnd(50), `0x${(1 + rnd(200)).toString(16).padStart(40, "0")}`, types[rnd(types.length)]);
+        }
+      });
+    }
+    const insertSec = (performance.now() - t0) / 1000;
+    store.db.exec("ANALYZE");
+    const midBlock = Math.floor(events / 20);
+    const queries: [string, Omit<AuditFilter, "limit">][] = [
+      ["all events", {}],
+      ["one organisation", { organisation: 17 }],
+      ["one document type", { docType: 861 }],
+      ["one action", { action: "REVOKED" }],
+      ["organisation + type + action", { organisation: 17, docType: 861, action: "ATTESTED" }],
+      ["time range (one day)", { from: 1_767_000_000 + midBlock * 2, to: 1_767_000_000 + midBlock * 2 + 86_400 }],
+      ["organisation + time range", { organisation: 17, from: 1_767_000_000 + midBlock * 2, to: 1_767_000_000 + midBlock * 2 + 86_400 }],
+      ["page after a cursor half-way", { cursor: encodeCursor(midBlock, 5) }],
+      ["rare action, organisation, after cursor", { organisation: 3, action: "SUPERSEDED", cursor: encodeCursor(midBlock, 5) }],
+    ];
+    const results = queries.map(([name, filter]) => {
+      const times: number[] = [];
+      let rows = 0;
+      for (let r = 0; r < runs; r++) {
+        const s = performance.now();
+        rows = queryAudit(store, { ...filter, limit }).events.length;
+        times.push(performance.now() - s);
+      }
+      return { name, firstMs: times[0], medianMs: median(times), maxMs: Math.max(...times), rows };
+    });
+    return { events, pageSize: limit, insertSec, queries: results, worstFirstPageMs: Math.max(...results.map((q) => q.firstMs)), machine: machine() };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Index catch-up from an empty index: `blocks` blocks of `perBlock` genuine DocumentAttested logs
+ * on anvil, read with eth_getLogs, decoded and stored. The logs come from a minimal emitter placed
+ * with anvil_setCode (a registry would need ~50,000 gas per attestation; the indexer only sees
+ * the logs, which have the registry's exact ABI).
+ */
+export async function benchIndexCatchup(opts: { blocks?: number; perBlock?: number } = {}) {
+  const blocks = opts.blocks ?? 100;
+  const perBlock = opts.perBlock ?? 500;
+  const anvil = await Anvil.start(["--gas-limit", "100000000"]);
+  const provider = new ethers.JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
+  const store = new Store(join(tempDir(), "catchup.sqlite"));
+  try {
+    const emitter = "0x00000000000000000000000000000000000e1171";
+    const council = "0x00000000000000000000000000000000000c0c11";
+    const account = "70997970c51812dc3a010c7d01b50e0d17dc79c8";
+    const topic = registryInterface.getEvent("DocumentAttested")!.topicHash.slice(2);
+    // mem[0] = account, mem[32] = outcome 1; n = calldata[0]; loop: LOG3(mem[0..96], topic, n | block << 128, org 3); n--.
+    const head = "73" + account + "600052" + "6001602052" + "600035";
+    const loop = head.length / 2;
+    const body = (end: string) => "5b" + "801561" + end + "57" + "6003" + "81" + "4360801b" + "17" + "7f" + topic + "60606000a3" + "60019003" + "61" + loop.toString(16).padStart(4, "0") + "56";
+    const exit = loop + body("0000").length / 2;
+    const code = "0x" + head + body(exit.toString(16).padStart(4, "0")) + "5b00";
+    await provider.send("anvil_setCode", [emitter, code]);
+    const sender = new ethers.Wallet("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", provider);
+    let nonce = await provider.getTransactionCount(sender.address);
+    const startBlock = (await provider.getBlockNumber()) + 1;
+    for (let b = 0; b < blocks; b++) {
+      await (await sender.sendTransaction({ to: emitter, data: ethers.zeroPadValue(ethers.toBeHex(perBlock), 32), gasLimit: 40_000 + perBlock * 3_000, nonce: nonce++ })).wait();
+    }
+    const indexer = new Indexer({ provider, contracts: { registry: emitter, council, startBlock }, store });
+    const t0 = performance.now();
+    const stored = await indexer.syncOnce();
+    const seconds = (performance.now() - t0) / 1000;
+    if (stored !== blocks * perBlock) throw new Error(`indexed ${stored} events, expected ${blocks * perBlock}`);
+    return { events: stored, blocks, seconds, eventsPerSec: stored / seconds, machine: machine() };
+  } finally {
+    store.close();
+    provider.destroy();
+    await anvil.stop();
+  }
+}
+
+// `npx tsx api/bench.ts [audit|catchup|documents|documents-cold]`
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const which = process.argv[2] ?? "audit";
+  const run = {
+    audit: () => benchAuditQuery({ events: Number(process.argv[3] ?? 1_000_000) }),
+    catchup: () => benchIndexCatchup(),
+    documents: () => benchDocumentsEndpoint({ connections: 50, durationSec: 10 }),
+    "documents-cold": () => benchDocumentsEndpoint({ connections: 50, durationSec: 10, mode: "cold" }),
+  }[which];
+  if (!run) throw new Error(`unknown benchmark ${which}`);
+  console.log(JSON.stringify(await run(), null, 2));
+}
