@@ -282,14 +282,14 @@ const hashText = (h) => el("code", { class: "hash", title: h }, h);
 
 function message(item) {
   const r = item.result;
-  const by = r.issuer ? `${r.issuer.organisation} (${country(r.issuer.country)})` : "its issuer";
+  const by = r.issuer ? `${r.issuer.organisation}, ${country(r.issuer.country)},` : "its issuer";
   switch (r.status) {
     case "VALID":
       return `Genuine: this exact document was anchored by ${by} on ${when(r.anchoredAt)}.`;
     case "PENDING":
       return `Awaiting countersignature: anchored by ${by}, but only ${r.approvals?.given ?? 0} of ${r.approvals?.required ?? "?"} required signatures so far. Do not rely on it yet.`;
     case "REVOKED":
-      return `Revoked on ${when(r.revokedAt)} by ${by}${r.revocationReason ? `: “${r.revocationReason}”` : ""}. Do not accept it.`;
+      return `Revoked on ${when(r.revokedAt)} by ${by.replace(/,$/, "")}${r.revocationReason ? `: “${r.revocationReason}”` : ""}. Do not accept it.`;
     case "SUPERSEDED": {
       const next = item.chain?.[0];
       const on = r.supersededAt ? when(r.supersededAt) : next?.anchoredAt ? when(next.anchoredAt) : undefined;
@@ -346,6 +346,7 @@ function card(item) {
   if (!item.result) {
     return el("li", { class: "card status-WAITING", "aria-busy": "true" }, head,
       el("p", { class: "badge" }, item.waiting ? "Waiting for the service" : "Checking…"),
+      item.waiting ? el("p", {}, "Not checked yet: the service cannot be reached. It will be checked as soon as the service is back.") : undefined,
       el("p", {}, "Fingerprint ", hashText(item.docHash)));
   }
   const r = item.result;
@@ -387,7 +388,7 @@ function render() {
   for (const i of done) counts[i.result.status] = (counts[i.result.status] ?? 0) + 1;
   const parts = Object.entries(counts).map(([k, n]) => `${n} ${STATUS[k]?.label.toLowerCase() ?? k}`);
   const waiting = list.filter((i) => i.waiting).length;
-  summary.textContent = list.length === 0 ? "" : `${list.length} checked${parts.length ? `: ${parts.join(", ")}` : ""}${waiting ? `; ${waiting} waiting for the service` : ""}.`;
+  summary.textContent = list.length === 0 ? "" : `${list.length} ${list.length === 1 ? "file" : "files"}${parts.length ? `: ${parts.join(", ")}` : ""}${waiting ? `${parts.length ? ";" : ":"} ${waiting} waiting for the service` : ""}.`;
 }
 
 void health();

@@ -1,0 +1,154 @@
+import { expect } from "chai";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { freePort, ROOT, startEmbedded, type Embedded } from "./embedded.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = join(ROOT, "data", "screenshots");
+
+describe("web verifier in Chromium", function () {
+  this.timeout(300_000);
+  let dataDir: string;
+  let profile: string;
+  let port: number;
+  let server: Embedded | undefined;
+  let browser: BrowserContext;
+  let page: Page;
+  let demo: (name: string) => string;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    dataDir = await mkdtemp(join(tmpdir(), "tradeproof-web-"));
+    profile = await mkdtemp(join(tmpdir(), "tradeproof-chromium-"));
+    await mkdir(SHOTS, { recursive: true });
+    port = await freePort();
+    server = await startEmbedded({ dataDir, port });
+    demo = (name) => join(dataDir, "demo", name);
+    // A new, temporary profile (user-data-dir) per run.
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1100, height: 1400 },
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage();
+    await page.goto(`${server!.apiUrl}/`);
+  });
+  afterEach(async () => {
+    await page.close();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true });
+  });
+
+  const cards = () => page.locator("#results > li");
+  const card = (name: string): Locator => page.locator("#results > li", { has: page.locator("h3", { hasText: name }) });
+  const settled = async (n: number) => {
+    await page.waitForFunction((count) => document.querySelectorAll("#results > li[data-status]").length === count, n);
+  };
+
+  it("the three sample documents read as valid, with issuer, country, type, countersignatures and customs outcomes", async () => {
+    await page.setInputFiles("#files", ["certificate-of-origin.json", "commercial-invoice.json", "goods-declaration.json"].map(demo));
+    await settled(3);
+    expect(await cards().count()).to.equal(3);
+
+    const coo = card("certificate-of-origin.json");
+    expect(await coo.getAttribute("data-status")).to.equal("VALID");
+    expect(await coo.locator(".badge").innerText()).to.include("Valid — genuine");
+    const cooText = await coo.innerText();
+    expect(cooText).to.include("Genuine: this exact document was anchored by Regional Export-Import Management Office, Ho Chi Minh City, Vietnam (VN), on ");
+    expect(cooText).to.include("Certificate of origin (UNTDID 1001 code 861)");
+    expect(cooText).to.include("Countersignatures\n2 of 2");
+    expect(cooText).to.include("inspected by Plant Protection Department");
+    expect(cooText).to.include("accepted by Cat Lai Port Customs Branch");
+
+    const declaration = card("goods-declaration.json");
+    expect(await declaration.getAttribute("data-status")).to.equal("VALID");
+    expect(await declaration.innerText()).to.include("accepted by Cat Lai Port Customs Branch");
+    expect(await card("commercial-invoice.json").getAttribute("data-status")).to.equal("VALID");
+    expect(await page.locator("#summary").innerText()).to.equal("3 files: 3 valid.");
+
+    // History is expandable.
+    await coo.locator("summary", { hasText: "History" }).click();
+    expect(await coo.locator(".history li").first().innerText()).to.match(/UTC — Anchored by Regional Export-Import Management Office/);
+    await page.screenshot({ path: join(SHOTS, "web-samples.png"), fullPage: true });
+  });
+
+  it("a tampered copy reads as not found, a revoked and a superseded document say so in words", async () => {
+    const invoice = JSON.parse(await readFile(demo("commercial-invoice.json"), "utf8")) as { totalAmount: unknown };
+    const tampered = join(dataDir, "commercial-invoice-tampered.json");
+    invoice.totalAmount = 1;
+    await writeFile(tampered, JSON.stringify(invoice));
+    await page.setInputFiles("#files", [tampered, demo("certificate-of-origin-revoked.json"), demo("commercial-invoice-draft.json")]);
+    await settled(3);
+
+    const t = card("commercial-invoice-tampered.json");
+    expect(await t.getAttribute("data-status")).to.equal("NOT_FOUND");
+    expect(await t.locator(".badge").innerText()).to.include("Not found — not anchored on this ledger");
+    expect(await t.locator(".message").innerText()).to.include("Not anchored on this ledger — it may have been altered");
+
+    const r = card("certificate-of-origin-revoked.json");
+    expect(await r.getAttribute("data-status")).to.equal("REVOKED");
+    expect(await r.locator(".badge").innerText()).to.include("Revoked");
+    expect(await r.locator(".message").innerText()).to.match(
+      /^Revoked on \d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC by Regional Export-Import Management Office, Ho Chi Minh City, Vietnam \(VN\): “Issued in error: consignee name misspelt; replaced by VN-SG 26\/01\/000123”\. Do not accept it\.$/,
+    );
+
+    const s = card("commercial-invoice-draft.json");
+    expect(await s.getAttribute("data-status")).to.equal("SUPERSEDED");
+    expect(await s.locator(".badge").innerText()).to.include("Superseded — replaced by a newer version");
+    expect(await s.locator(".message").innerText()).to.match(/^Replaced on \d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC by 0x[0-9a-f]{8}…[0-9a-f]{6} \(issued by Mekong Coffee Export JSC\)\. Ask for the newer version\.$/);
+    expect(await s.innerText()).to.include("Version chain");
+    expect(await s.locator(".versions li").count()).to.equal(2);
+    await page.screenshot({ path: join(SHOTS, "web-statuses.png"), fullPage: true });
+  });
+
+  it("a receipt dropped with its document is recognised and matched by docHash", async () => {
+    await page.setInputFiles("#files", [demo("commercial-invoice.json"), demo("receipts/commercial-invoice.receipt.json")]);
+    await settled(1);
+    const c = card("commercial-invoice.json");
+    expect(await c.getAttribute("data-status")).to.equal("VALID");
+    expect(await c.innerText()).to.include("Receipt matched: transaction");
+  });
+
+  it("the file picker is reachable by keyboard and results are announced in a live region", async () => {
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal("files");
+    expect(await page.locator("#summary").getAttribute("aria-live")).to.equal("polite");
+    expect(await page.locator("#files").evaluate((e) => (e as HTMLInputElement).labels?.[0]?.innerText ?? "")).to.include("choose files");
+  });
+
+  it("fits a phone screen without sideways scrolling", async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.setInputFiles("#files", [demo("certificate-of-origin.json"), demo("certificate-of-origin-revoked.json")]);
+    await settled(2);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(375);
+    await page.screenshot({ path: join(SHOTS, "web-phone.png"), fullPage: true });
+  });
+
+  it("says plainly when the service cannot be reached and recovers by itself when it is back", async () => {
+    await server!.stop();
+    const alert = page.locator("#connection");
+    await alert.waitFor({ state: "visible", timeout: 30_000 });
+    expect(await alert.innerText()).to.equal("The Tradeproof service cannot be reached. Check your connection; retrying automatically…");
+    await page.setInputFiles("#files", [demo("goods-declaration.json")]);
+    await page.waitForFunction(() => document.querySelector("#results > li .badge")?.textContent === "Waiting for the service");
+    expect(await page.locator("#summary").innerText()).to.equal("1 file: 1 waiting for the service.");
+    await page.screenshot({ path: join(SHOTS, "web-offline.png"), fullPage: true });
+
+    server = await startEmbedded({ dataDir, port });
+    await alert.waitFor({ state: "hidden", timeout: 30_000 });
+    await settled(1);
+    expect(await card("goods-declaration.json").getAttribute("data-status")).to.equal("VALID");
+  });
+});
