@@ -1,7 +1,7 @@
 // First-start content of the embedded ledger: the sample shipment anchored, plus one superseded and one
 // revoked document so the web verifier has every status to show. Every step looks at the ledger first, so
 // running it again (after a crash half-way) finishes the job without sending anything twice.
-import { copyFile, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Provider } from "ethers";
@@ -36,7 +36,12 @@ export async function prepareDemoFolder(samplesDir: string, demoDir: string): Pr
   await mkdir(join(demoDir, "receipts"), { recursive: true });
   const copied: string[] = [];
   for (const name of (await readdir(samplesDir)).filter((n) => n.endsWith(".json"))) {
-    await copyFile(join(samplesDir, name), join(demoDir, name));
+    // Contents only, not the mode: the shared samples are read-only, the demo copies need not be.
+    const bytes = await readFile(join(samplesDir, name));
+    const target = join(demoDir, name);
+    if (existsSync(target) && (await readFile(target)).equals(bytes)) continue;
+    await rm(target, { force: true });
+    await writeFile(target, bytes);
     copied.push(name);
   }
   const invoicePath = join(demoDir, "commercial-invoice.json");
