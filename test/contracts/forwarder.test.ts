@@ -62,6 +62,16 @@ describe("relayed calls through the Forwarder", function () {
     return { ...c, relayer: c.spare[0] };
   }
 
+  it("the registry and the council trust exactly the Tradeproof forwarder", async function () {
+    const c = await loadFixture(deployRelay);
+    const forwarder = await c.forwarder.getAddress();
+    expect(await c.registry.trustedForwarder()).to.equal(forwarder);
+    expect(await c.council.trustedForwarder()).to.equal(forwarder);
+    expect(await c.registry.isTrustedForwarder(c.relayer.address)).to.equal(false);
+    const domain = await c.forwarder.eip712Domain();
+    expect([domain.name, domain.version, domain.verifyingContract]).to.deep.equal(["Tradeproof Forwarder", "1", forwarder]);
+  });
+
   it("a non-member relayer submits a trader's signed register, and the ledger records the trader", async function () {
     const c = await loadFixture(deployRelay);
     const doc = randomHash();
