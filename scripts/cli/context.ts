@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { Command, Option } from "commander";
 import { JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
-import { loadDeployment, NodeUnreachableError, TradeproofClient, type Deployment } from "../../sdk/index.js";
+import { loadDeployment, NodeUnreachableError, TradeproofClient, WrongChainError, type Deployment } from "../../sdk/index.js";
 import { UsageError } from "./errors.js";
 
 export const DEFAULT_RPC = "http://127.0.0.1:8545";
@@ -86,13 +86,25 @@ export async function readDeployment(file: string): Promise<Deployment> {
 /** A read-only client: enough for verify, history, members and council list. */
 export async function readClient(opts: ConnectionOptions): Promise<TradeproofClient> {
   const deployment = await readDeployment(opts.deployment);
-  return TradeproofClient.connect({ runner: providerFor(opts.rpc, deployment.chainId), deployment });
+  return TradeproofClient.connect({ runner: await checkedProvider(opts.rpc, deployment), deployment });
+}
+
+/**
+ * A provider pinned to the deployment's chain, after asking the node itself which chain it serves: a
+ * pinned provider takes the chain id on trust, so a mismatch would go unnoticed.
+ */
+async function checkedProvider(url: string, deployment: Deployment): Promise<JsonRpcProvider> {
+  const chainId = await detectChainId(url);
+  if (chainId !== deployment.chainId) {
+    throw new WrongChainError(`The node at ${url} serves chain ${chainId}, but the deployment file is for chain ${deployment.chainId}.`);
+  }
+  return providerFor(url, chainId);
 }
 
 /** A client that signs with the operator's key. */
 export async function signingClient(opts: SignerOptions): Promise<TradeproofClient> {
   const deployment = await readDeployment(opts.deployment);
-  const signer = await loadSigner(opts, providerFor(opts.rpc, deployment.chainId));
+  const signer = await loadSigner(opts, await checkedProvider(opts.rpc, deployment));
   return TradeproofClient.connect({ runner: signer, deployment });
 }
 

@@ -2,10 +2,12 @@
 import { Command } from "commander";
 import pc from "picocolors";
 import { readClient, withConnection, type ConnectionOptions } from "./context.js";
-import { hashArg } from "./inputs.js";
+import { UsageError } from "./errors.js";
+import { hashArg, readReceipt } from "./inputs.js";
 import { printJson } from "./output.js";
 
 interface HistoryOptions extends ConnectionOptions {
+  receipt?: string;
   json?: boolean;
 }
 
@@ -15,13 +17,16 @@ export function historyCommand(): Command {
       .summary("list what happened to a document, and its versions")
       .description("Prints the ordered events of a document (registered, approved, revoked, superseded, attested) and the chain of versions, oldest first.")
       .argument("<document>", "the document (or its 0x hash)")
+      .option("--receipt <file>", "the document's receipt, for a document of a private batch (the ledger knows only its root)")
       .option("--json", "print { entries, versions } as JSON"),
   )
     .addHelpText("after", "\nExample:\n  $ tradeproof history certificate-of-origin.json")
     .action(async (arg: string, opts: HistoryOptions) => {
       const docHash = await hashArg(arg);
+      const receipt = opts.receipt ? await readReceipt(opts.receipt) : undefined;
+      if (receipt && receipt.docHash !== docHash) throw new UsageError(`receipt ${opts.receipt} is for document ${receipt.docHash}, not ${docHash}`);
       const client = await readClient(opts);
-      const history = await client.history(docHash);
+      const history = await client.history(docHash, { receipt });
       if (opts.json) return printJson(history);
       const names = new Map((await client.members()).map((o) => [o.id, o.name]));
       const out: string[] = [];

@@ -133,7 +133,7 @@ function progressBar(forced: boolean): SingleBar | undefined {
   return new SingleBar(
     {
       stream: process.stderr,
-      format: "{phase} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left",
+      format: "{phase} [{bar}] {percentage}% | {value}/{total}",
       noTTYOutput: forced,
       notTTYSchedule: 1000,
       hideCursor: true,

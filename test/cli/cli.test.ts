@@ -129,10 +129,12 @@ describe("the tradeproof CLI", function () {
     const approve = await runCli(["approve", CERTIFICATE], as("officer2"));
     expect(approve.code).to.equal(0);
     expect(approve.stdout).to.contain("VALID — anchored by its issuer and in force");
-    const verify = await runCli(["verify", CERTIFICATE], env);
-    expect(verify.code).to.equal(0);
-    expect(verify.stdout).to.contain("approvals   2/2");
-    expect(verify.stdout).to.contain("type        Certificate of origin (861)");
+    const result = await client.verify(await hashFile(CERTIFICATE));
+    expect([result.status, result.approvals, result.docType]).to.deep.equal([
+      "VALID",
+      { required: 2, given: 2 },
+      { code: "861", name: "Certificate of origin" },
+    ]);
   });
 
   describe("register-batch", function () {
@@ -189,17 +191,14 @@ describe("the tradeproof CLI", function () {
     });
 
     it("verify finds a document of a private batch with its receipt, and not without", async function () {
-      const doc = join(batch, "invoice-007.json");
+      const [withReceipt, without] = ["invoice-007.json", "invoice-008.json"].map((f) => join(batch, f));
       const receipt = join(receipts, "invoice-007.json.receipt.json");
-      const withReceipt = await runCli(["verify", doc, "--receipt", receipt, "--json"], env);
-      expect(withReceipt.code).to.equal(0);
-      const result = JSON.parse(withReceipt.stdout);
-      const root = JSON.parse(await readFile(receipt, "utf8")).root;
-      expect(result.status).to.equal("VALID");
-      expect(result.batch).to.deep.equal({ root, public: false });
-      const without = await runCli(["verify", doc, "--json"], env);
-      expect(without.code).to.equal(1);
-      expect(JSON.parse(without.stdout).status).to.equal("NOT_FOUND");
+      const run = await runCli(["verify", withReceipt, "--receipt", receipt, without, "--json"], env);
+      expect(run.code).to.equal(1);
+      const [found, notFound] = JSON.parse(run.stdout);
+      expect(found.status).to.equal("VALID");
+      expect(found.batch).to.deep.equal({ root: JSON.parse(await readFile(receipt, "utf8")).root, public: false });
+      expect(notFound).to.deep.equal({ docHash: await hashFile(without), status: "NOT_FOUND" });
     });
 
     it("revoke --receipt revokes one document of the batch, and verify says so", async function () {
@@ -222,13 +221,69 @@ describe("the tradeproof CLI", function () {
     const v2 = join(dir, "packing-list-v2.json");
     await writeFile(v1, JSON.stringify({ documentType: "271", number: "PL-1", packages: 320 }));
     await writeFile(v2, JSON.stringify({ documentType: "271", number: "PL-1", packages: 360, amends: "PL-1" }));
-    for (const f of [v1, v2]) expect((await runCli(["register", f, "--type", "271"], as("trader"))).code).to.equal(0);
+    const trader = client.withSigner(demoWallet("trader", provider));
+    for (const f of [v1, v2]) await trader.register(await hashFile(f), "271");
     const supersede = await runCli(["supersede", v1, v2], as("trader"));
+    expect(supersede.stderr).to.equal("");
     expect(supersede.code).to.equal(0);
     const verify = await runCli(["verify", v1], env);
     expect(verify.code).to.equal(1);
     expect(verify.stdout).to.contain("SUPERSEDED — replaced by an amended version");
     expect(verify.stdout).to.contain(`replaced by ${await hashFile(v2)}`);
+  });
+
+  it("attest records a customs outcome that verify and history show", async function () {
+    const declaration = join(SAMPLES, "goods-declaration.json");
+    const docHash = await hashFile(declaration);
+    await client.withSigner(demoWallet("trader", provider)).register(docHash, "830");
+    const attest = await runCli(["attest", declaration, "--outcome", "INSPECTED", "--reason-code", "12"], as("customs"));
+    expect(attest.stderr).to.equal("");
+    expect(attest.code).to.equal(0);
+    const history = await runCli(["history", declaration, "--json"], env);
+    expect(history.code).to.equal(0);
+    const { entries, versions } = JSON.parse(history.stdout);
+    expect(versions).to.deep.equal([docHash]);
+    expect(entries.map((e: { action: string; organisation: number; details: unknown }) => [e.action, e.organisation, e.details])).to.deep.equal([
+      ["REGISTERED", 1, { docType: "830", status: "VALID" }],
+      ["ATTESTED", 3, { outcome: "INSPECTED", reasonCode: 12 }],
+    ]);
+    const [result] = await client.verifyMany([{ docHash }]);
+    expect(result.attestations?.map((a) => [a.organisation, a.outcome, a.reasonCode])).to.deep.equal([
+      ["Cat Lai Port Customs Branch", "INSPECTED", 12],
+    ]);
+  });
+
+  it("council propose and approve admit an organisation (once executed) that members then lists", async function () {
+    const account = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
+    const propose = await runCli(
+      ["council", "propose", "add-org", "--name", "Lion City Roasters Pte Ltd", "--country", "SG", "--kind", "TRADER", "--account", account],
+      as("governor1"),
+    );
+    expect(propose.stderr).to.equal("");
+    expect(propose.code).to.equal(0);
+    const id = /^proposed #(\d+): Admit Lion City Roasters Pte Ltd \(SG, TRADER\)$/m.exec(propose.stdout)?.[1];
+    expect(id).to.equal("2"); // the demo consortium was proposal 1
+    const approve = await runCli(["council", "approve", id!], as("governor2"));
+    expect(approve.stderr).to.equal("");
+    expect(approve.code).to.equal(0);
+    await client.withSigner(demoWallet("governor3", provider)).executeProposal(BigInt(id!));
+    const members = await runCli(["members", "--json"], env);
+    expect(members.code).to.equal(0);
+    expect(JSON.parse(members.stdout).at(-1)).to.deep.equal({
+      id: 6,
+      name: "Lion City Roasters Pte Ltd",
+      country: "SG",
+      kind: "TRADER",
+      status: "ACTIVE",
+      accounts: [account],
+    });
+  });
+
+  it("an unreachable node is exit code 3, never a verdict", async function () {
+    const run = await runCli(["verify", INVOICE, "--rpc", "http://127.0.0.1:9"], env);
+    expect(run.code).to.equal(3);
+    expect(run.stdout).to.equal("");
+    expect(run.stderr).to.equal("error: The blockchain node at http://127.0.0.1:9 did not answer; no verdict was reached.\n");
   });
 
   it("signs with an encrypted keystore whose password comes from the environment", async function () {
