@@ -1,5 +1,5 @@
 import { ZeroHash } from "ethers";
-import type { IDocumentRegistry } from "../../types/ethers-contracts/DocumentRegistry.js";
+import { decodeDocumentStates, encodeVerifyMany, type DocumentState } from "../codec.js";
 import { chunk, organisationInfo, pool, read, registryLogs, type ClientContext } from "../context.js";
 import { docTypeName } from "../doctypes.js";
 import { WrongChainError } from "../errors.js";
@@ -24,7 +24,7 @@ const CONCURRENT_CALLS = 8;
 /** Anchors per getLogs topic filter. */
 const ANCHORS_PER_LOG_QUERY = 200;
 
-type State = IDocumentRegistry.DocumentStateStructOutput;
+type State = DocumentState;
 type Query = { docHash: Hex; root: Hex; proof: Hex[]; receipt?: Receipt };
 
 function toQuery(ctx: ClientContext, item: VerifyParameters): Query {
@@ -43,8 +43,9 @@ function toQuery(ctx: ClientContext, item: VerifyParameters): Query {
 
 /** The contract's `verifyMany`, in chunks sent concurrently. */
 export async function readStates(ctx: ClientContext, queries: Query[]): Promise<State[]> {
+  const to = ctx.deployment.registry;
   const calls = chunk(queries, QUERIES_PER_CALL).map(
-    (slice) => () => read(ctx, () => ctx.registry.verifyMany(slice.map(({ docHash, root, proof }) => ({ docHash, root, proof })))),
+    (slice) => () => read(ctx, async () => decodeDocumentStates(await ctx.provider.call({ to, data: encodeVerifyMany(slice) }))),
   );
   return (await pool(calls, CONCURRENT_CALLS)).flat();
 }
@@ -130,10 +131,10 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
       result.blockNumber = tx.blockNumber;
       result.txHash = tx.txHash;
     }
-    if (s.approvalsRequired > 1n) result.approvals = { required: Number(s.approvalsRequired), given: Number(s.approvalsGiven) };
+    if (s.approvalsRequired > 1) result.approvals = { required: Number(s.approvalsRequired), given: Number(s.approvalsGiven) };
     if (kind === "PRIVATE_BATCH" || kind === "PUBLIC_BATCH") result.batch = { root, public: kind === "PUBLIC_BATCH" };
     if (s.supersededBy !== ZeroHash) result.supersededBy = s.supersededBy.toLowerCase() as Hex;
-    if (s.revokedAt !== 0n) {
+    if (s.revokedAt !== 0) {
       result.revokedAt = isoSeconds(s.revokedAt);
       const reason = reasons.get(`${root}:${q.docHash}`);
       if (reason !== undefined) result.revocationReason = reason;
@@ -146,7 +147,7 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
           outcome: OUTCOMES[Number(a.outcome)] as Outcome,
           at: isoSeconds(a.timestamp),
         };
-        if (a.reasonCode !== 0n) attestation.reasonCode = Number(a.reasonCode);
+        if (a.reasonCode !== 0) attestation.reasonCode = Number(a.reasonCode);
         return attestation;
       });
     }

@@ -1,0 +1,116 @@
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { JsonRpcProvider, Network, type Signer } from "ethers";
+import { network } from "hardhat";
+import { NodeUnreachableError, TradeproofClient, deployLedger, type Hex } from "../../sdk/index.js";
+import { shouldBehaveLikeATradeproofClient, type ClientSuiteContext } from "./client.behavior.js";
+
+/** A port that was free a moment ago on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A provider that never probes the network on its own and polls receipts often (automining nodes answer at once). */
+function localProvider(port: number, chainId = 31337): JsonRpcProvider {
+  return new JsonRpcProvider(`http://127.0.0.1:${port}`, Network.from(chainId), { staticNetwork: true, pollingInterval: 20 });
+}
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  expect.fail("expected a rejection");
+}
+
+const DEPLOYMENT = {
+  chainId: 31337,
+  registry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0" as Hex,
+  council: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" as Hex,
+  forwarder: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Hex,
+  startBlock: 0,
+};
+
+describe("TradeproofClient", function () {
+  this.timeout(120_000);
+
+  describe("on the in-process chain", function () {
+    let ctx: ClientSuiteContext;
+    before(async function () {
+      const { ethers } = await network.create();
+      ctx = { provider: ethers.provider, signers: (await ethers.getSigners()) as Signer[] };
+    });
+    shouldBehaveLikeATradeproofClient(() => ctx);
+  });
+
+  describe("on anvil (a second node implementation)", function () {
+    let anvil: ChildProcess | undefined;
+    let port: number;
+    let ctx: ClientSuiteContext;
+
+    before(async function () {
+      port = await freePort();
+      // detached: npx starts anvil as its child; the whole process group is stopped in `after`.
+      anvil = spawn("npx", ["anvil", "--host", "127.0.0.1", "--port", String(port), "--accounts", "12", "--silent"], {
+        stdio: "ignore",
+        detached: true,
+      });
+      const provider = localProvider(port);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await provider.getBlockNumber();
+          break;
+        } catch (e) {
+          if (attempt > 300) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      const signers = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
+      ctx = { provider, signers };
+    });
+
+    after(function () {
+      if (anvil?.pid) {
+        try {
+          process.kill(-anvil.pid, "SIGTERM");
+        } catch {
+          // Already stopped by the last test.
+        }
+      }
+      (ctx?.provider as JsonRpcProvider | undefined)?.destroy();
+    });
+
+    shouldBehaveLikeATradeproofClient(() => ctx);
+
+    // Mocha runs a suite's own tests before its nested suites: this one stops the node, so it gets a suite of
+    // its own, declared after the shared behaviour.
+    describe("when the node goes away", function () {
+      it("verify throws NodeUnreachableError instead of giving a verdict", async function () {
+        const governors = await Promise.all(ctx.signers.slice(0, 3).map((g) => g.getAddress()));
+        const deployment = await deployLedger(ctx.signers[0]!, { governors, threshold: 2 });
+        const client = await TradeproofClient.connect({ runner: ctx.provider, deployment });
+        process.kill(-anvil!.pid!, "SIGTERM");
+        await new Promise((r) => anvil!.once("exit", r));
+        const e = await rejection(client.verify(`0x${"12".repeat(32)}`));
+        expect(e).to.be.instanceOf(NodeUnreachableError);
+        expect((e as NodeUnreachableError).code).to.equal("NODE_UNREACHABLE");
+      });
+    });
+  });
+
+  describe("without a node", function () {
+    it("connecting to a closed port is NodeUnreachableError", async function () {
+      const provider = localProvider(await freePort());
+      const e = await rejection(TradeproofClient.connect({ runner: provider, deployment: DEPLOYMENT }));
+      expect(e).to.be.instanceOf(NodeUnreachableError);
+      expect((e as NodeUnreachableError).code).to.equal("NODE_UNREACHABLE");
+      provider.destroy();
+    });
+  });
+});
