@@ -94,8 +94,14 @@ export async function benchAuditQuery(opts: { events?: number; pageSize?: number
       `INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related, organisation, account, doc_type, details)
        VALUES (?, ?, ?, ?, 'registry', 'DocumentRegistered', ?, ?, ?, NULL, ?, ?, ?, '{}')`,
     );
+    // mulberry32: a small seeded generator with well-mixed low bits (so every filter combination occurs).
     let seed = 42;
-    const rnd = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return (((t ^ (t >>> 14)) >>> 0) % n);
+    };
     const BATCH = 50_000;
     for (let i = 0; i < events; i += BATCH) {
       store.tx(() => {
