@@ -1,10 +1,10 @@
 import { buildBatch, type Batch } from "../batch.js";
-import { chunk, parseDocType, read, registryLogs, send, type ClientContext } from "../context.js";
+import { chunk, parseDocType, read, send, type ClientContext } from "../context.js";
 import { InvalidArgumentError } from "../errors.js";
 import { normalizeDocHash } from "../hash.js";
 import { parseReceipt, type Receipt } from "../receipt.js";
 import { STATUSES, isoSeconds, type Hex } from "../types.js";
-import { readStates } from "./verify.js";
+import { anchorRecords, readStates, type AnchorRecord } from "./verify.js";
 import { makeReceipt } from "./register.js";
 
 export interface RegisterBatchParameters {
@@ -43,21 +43,6 @@ async function publicChunkSize(ctx: ClientContext): Promise<number> {
   const limit = Math.min(Number(block?.gasLimit ?? 30_000_000n), TX_GAS_CAP);
   // Half the limit leaves room for other transactions in the same block.
   return Math.max(1, Math.min(MAX_PUBLIC_CHUNK, Math.floor((limit / 2 - PUBLIC_GAS_BASE) / PUBLIC_GAS_PER_DOCUMENT)));
-}
-
-/** The mined anchor of `root` as found on chain, to rebuild receipts for an anchor made by an earlier run. */
-async function existingAnchor(ctx: ClientContext, root: Hex) {
-  const iface = ctx.registry.interface;
-  const logs = await registryLogs(ctx, [[iface.getEvent("DocumentRegistered").topicHash, iface.getEvent("BatchRegistered").topicHash], root]);
-  const log = logs[0];
-  if (!log) return undefined;
-  const parsed = iface.parseLog(log)!;
-  return {
-    txHash: log.transactionHash as Hex,
-    blockNumber: log.blockNumber,
-    issuer: parsed.args.account as string,
-    docType: Number(parsed.args.docType),
-  };
 }
 
 /**
@@ -100,15 +85,14 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
     const batches = params.public
       ? chunk(buildBatch(remaining).leaves, params.chunkSize ?? (await publicChunkSize(ctx))).map((slice) => buildBatch(slice))
       : [buildBatch(remaining)];
-    const anchored = params.skipAnchored ? await anchoredRoots(ctx, batches) : new Set<Hex>();
+    const anchored = params.skipAnchored ? await anchoredRoots(ctx, batches) : new Map<string, AnchorRecord>();
     for (const batch of batches) {
-      let anchor: { txHash: Hex; blockNumber: number; issuer: string; docType: number; anchoredAt?: string } | undefined;
-      if (anchored.has(batch.root)) anchor = await existingAnchor(ctx, batch.root);
+      let anchor = anchored.get(batch.root);
       if (!anchor) {
         const tx = await send(ctx, "registerBatch", () =>
           params.public ? ctx.registry.registerPublicBatch(batch.leaves, code) : ctx.registry.registerBatch(batch.root, batch.size, code),
         );
-        anchor = { txHash: tx.hash as Hex, blockNumber: tx.blockNumber, issuer: tx.from, docType: code };
+        anchor = { txHash: tx.hash as Hex, blockNumber: tx.blockNumber, issuer: tx.from as Hex, docType: code };
       }
       const shared = await makeReceipt(ctx, { docHash: batch.root, root: batch.root, proof: [], ...anchor });
       for (const docHash of batch.leaves) receipts.set(docHash, { ...shared, docHash, proof: batch.proof(docHash) });
@@ -127,24 +111,26 @@ async function findAnchored(ctx: ClientContext, docHashes: Hex[], known: Receipt
     return sameLedger ? { docHash, root: r.root, proof: r.proof, receipt: r } : { docHash, root: docHash, proof: [] as Hex[] };
   });
   const states = await readStates(ctx, queries);
-  await Promise.all(
-    states.map(async (state, i) => {
-      if (STATUSES[Number(state.status)] === "NOT_FOUND") return;
-      const q = queries[i]!;
-      if (q.receipt) return void out.set(q.docHash, q.receipt);
-      const anchor = await existingAnchor(ctx, q.docHash);
-      if (anchor) {
-        out.set(q.docHash, await makeReceipt(ctx, { docHash: q.docHash, root: q.docHash, proof: [], anchoredAt: isoSeconds(state.anchoredAt), ...anchor }));
-      }
-    }),
-  );
+  const singles: { docHash: Hex; anchoredAt: string }[] = [];
+  states.forEach((state, i) => {
+    if (STATUSES[state.status] === "NOT_FOUND") return;
+    const q = queries[i]!;
+    if (q.receipt) out.set(q.docHash, q.receipt);
+    else singles.push({ docHash: q.docHash, anchoredAt: isoSeconds(state.anchoredAt) });
+  });
+  const records = await anchorRecords(ctx, singles.map((s) => s.docHash));
+  for (const { docHash, anchoredAt } of singles) {
+    const record = records.get(docHash);
+    if (record) out.set(docHash, await makeReceipt(ctx, { docHash, root: docHash, proof: [], anchoredAt, ...record }));
+  }
 }
 
-/** The roots among `batches` that are already anchored (an earlier run of the same documents). */
-async function anchoredRoots(ctx: ClientContext, batches: Batch[]): Promise<Set<Hex>> {
+/** The anchors among `batches`' roots that already exist (an earlier run of the same documents), with their records. */
+async function anchoredRoots(ctx: ClientContext, batches: Batch[]): Promise<Map<string, AnchorRecord>> {
   const states = await readStates(
     ctx,
     batches.map((b) => ({ docHash: b.leaves[0]!, root: b.root, proof: b.proof(b.leaves[0]!) })),
   );
-  return new Set(batches.filter((_, i) => Number(states[i]!.status) !== 0).map((b) => b.root));
+  const roots = batches.filter((_, i) => states[i]!.status !== 0).map((b) => b.root);
+  return anchorRecords(ctx, roots);
 }

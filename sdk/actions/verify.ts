@@ -50,15 +50,30 @@ export async function readStates(ctx: ClientContext, queries: Query[]): Promise<
   return (await pool(calls, CONCURRENT_CALLS)).flat();
 }
 
-/** Transaction and block of each anchor, from its DocumentRegistered / BatchRegistered log. */
-async function anchorTransactions(ctx: ClientContext, anchors: Hex[]): Promise<Map<string, { txHash: Hex; blockNumber: number }>> {
-  const found = new Map<string, { txHash: Hex; blockNumber: number }>();
+/** How an anchor was made: its transaction, block, issuing account and document type, from its log. */
+export interface AnchorRecord {
+  txHash: Hex;
+  blockNumber: number;
+  issuer: Hex;
+  docType: number;
+}
+
+/** The DocumentRegistered / BatchRegistered log of each anchor, with one topic-filtered getLogs per 200 anchors. */
+export async function anchorRecords(ctx: ClientContext, anchors: Hex[]): Promise<Map<string, AnchorRecord>> {
+  const found = new Map<string, AnchorRecord>();
   if (anchors.length === 0) return found;
   const iface = ctx.registry.interface;
   const events = [iface.getEvent("DocumentRegistered").topicHash, iface.getEvent("BatchRegistered").topicHash];
   const slices = chunk(anchors, ANCHORS_PER_LOG_QUERY).map((slice) => () => registryLogs(ctx, [events, slice]));
   for (const log of (await pool(slices, CONCURRENT_CALLS)).flat()) {
-    found.set(log.topics[1]!.toLowerCase(), { txHash: log.transactionHash as Hex, blockNumber: log.blockNumber });
+    const parsed = iface.parseLog(log);
+    if (!parsed) continue;
+    found.set(log.topics[1]!.toLowerCase(), {
+      txHash: log.transactionHash as Hex,
+      blockNumber: log.blockNumber,
+      issuer: parsed.args.account as Hex,
+      docType: Number(parsed.args.docType),
+    });
   }
   return found;
 }
@@ -101,7 +116,7 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
     .map(({ s, q }) => ({ docHash: q.docHash, root: s.root.toLowerCase() as Hex }));
   const [orgs, txs, reasons] = await Promise.all([
     Promise.all([...orgIds].map(async (id) => [id, await organisationInfo(ctx, id)] as const)).then((e) => new Map(e)),
-    anchorTransactions(ctx, needTx),
+    anchorRecords(ctx, needTx),
     revocationReasons(ctx, revoked),
   ]);
   return states.map((s, i) => {
@@ -111,7 +126,7 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
     const root = s.root.toLowerCase() as Hex;
     const code = String(s.docType);
     const org = orgs.get(Number(s.organisation))!;
-    const tx = q.receipt ? { txHash: q.receipt.txHash, blockNumber: q.receipt.blockNumber } : txs.get(root);
+    const tx = q.receipt ?? txs.get(root);
     const kind = ANCHOR_KINDS[Number(s.kind)];
     // Key order follows DESIGN.md; fields that do not apply are left out.
     const result: VerificationResult = {
