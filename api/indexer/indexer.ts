@@ -79,8 +79,9 @@ export class Indexer {
   }
 
   private async sync(): Promise<number> {
-    this.head = await rawRpc(this.provider, "eth_blockNumber", []).then(Number);
-    const target = this.head - this.confirmations;
+    const head = Number(await rawRpc(this.provider, "eth_blockNumber", []));
+    this.head = head;
+    const target = head - this.confirmations;
     let stored = 0;
     let span = this.chunkSize;
     const fetchChunk = (from: number) => {
