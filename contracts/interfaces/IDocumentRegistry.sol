@@ -6,7 +6,8 @@ pragma solidity ^0.8.28;
 /// lifecycle (countersignature, supersession, revocation), records border agencies' verification
 /// outcomes, and holds the consortium's membership and document-type policy.
 /// @dev Membership lives in this contract rather than a separate one so that the permission check of
-/// a write costs one storage read, not an external call: the gas of an anchor is a product figure.
+/// a write costs two storage reads (the member slot and the type policy), not an external call: the gas
+/// of an anchor is a product figure.
 /// Every change of membership or policy is made by the council (see {ICouncil}).
 interface IDocumentRegistry {
     /// @notice What kind of organisation a member is. The order is part of the ABI.
