@@ -154,6 +154,40 @@ describe("Merkle proofs", function () {
     });
   }
 
+  describe("malformed proofs", function () {
+    const fixture = batchFixture(8, false);
+
+    it("a proof of 300 elements is rejected by verify (NOT_FOUND) and by revokeInBatch (DocumentRegistryInvalidProof)", async function () {
+      const c = await loadFixture(fixture);
+      const doc = c.docs[3];
+      const proof = [...c.tree.proof(doc), ...randomHashes(297)];
+      expect(await stateOf(c.registry, doc, c.tree.root, proof)).to.deep.equal(NOT_FOUND_STATE);
+      await expect(c.registry.connect(c.trader).revokeInBatch(c.tree.root, doc, proof, "x"))
+        .to.be.revertedWithCustomError(c.registry, "DocumentRegistryInvalidProof")
+        .withArgs(c.tree.root, doc);
+    });
+
+    it("a proof whose declared length runs past the end of the calldata is refused by the ABI decoder, without a reason", async function () {
+      const c = await loadFixture(fixture);
+      const doc = c.docs[3];
+      const proof = c.tree.proof(doc);
+      const patch = (data: string) => {
+        // Head: four selector bytes, then root, docHash, offset of proof, offset of reason (or just the proof
+        // offset for verify); the proof's length word sits at its offset.
+        const bytes = ethers.getBytes(data);
+        const offset = Number(ethers.toBigInt(bytes.slice(4 + 64, 4 + 96)));
+        bytes.set(ethers.getBytes(ethers.toBeHex(proof.length + 1_000, 32)), 4 + offset);
+        return ethers.hexlify(bytes);
+      };
+      const to = await c.registry.getAddress();
+      const revoke = patch(c.registry.interface.encodeFunctionData("revokeInBatch", [c.tree.root, doc, proof, "x"]));
+      await expect(c.trader.sendTransaction({ to, data: revoke, gasLimit: 1_000_000 })).to.be.revertedWithoutReason(ethers);
+      const verify = patch(c.registry.interface.encodeFunctionData("verify", [doc, c.tree.root, proof]));
+      await expect(ethers.provider.call({ to, data: verify })).to.be.revertedWithoutReason(ethers);
+      expect((await stateOf(c.registry, doc, c.tree.root, proof)).status).to.equal(BigInt(Status.VALID));
+    });
+  });
+
   describe("public batches", function () {
     for (const size of [1, 2, 3, 7, 8, 100]) {
       it(`the root of ${size} document${size > 1 ? "s" : ""} equals StandardMerkleTree.of(...).root and BatchLeaves carries them in leaf order`, async function () {
