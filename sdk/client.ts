@@ -19,9 +19,17 @@ import { supersede } from "./actions/supersede.js";
 import { verify, verifyMany } from "./actions/verify.js";
 import type { ClientContext } from "./context.js";
 import type { Deployment } from "./deployment.js";
-import { InvalidArgumentError, NodeUnreachableError, WrongChainError, toTradeproofError } from "./errors.js";
+import { InvalidArgumentError, InvalidHashError, NodeUnreachableError, WrongChainError, toTradeproofError } from "./errors.js";
+import { hashDocument, isDocHash } from "./hash.js";
 import type { Receipt } from "./receipt.js";
 import type { Hex, Organisation, Outcome, ProposalInfo, TxInfo, VerificationResult } from "./types.js";
+
+/** A hash as it is; a string that looks like a hash but is not one is refused rather than read as a file name. */
+async function toDocHash(document: unknown, json: boolean | undefined): Promise<Hex> {
+  if (isDocHash(document)) return document;
+  if (typeof document === "string" && /^0x[0-9a-fA-F]*$/.test(document)) throw new InvalidHashError({ value: document });
+  return hashDocument(document, json === undefined ? {} : { json });
+}
 
 function isSigner(runner: Provider | Signer): runner is Signer {
   return typeof (runner as Signer).getAddress === "function" && typeof (runner as Signer).signTypedData === "function";
@@ -149,9 +157,22 @@ export class TradeproofClient {
     return attest(this.#ctx, { docHash, outcome, ...(reasonCode === undefined ? {} : { reasonCode }) });
   }
 
-  /** Verifies one document against the ledger; see {@link verify}. */
-  verify(docHash: Hex, opts: { receipt?: Receipt } = {}): Promise<VerificationResult> {
-    return verify(this.#ctx, { docHash, ...opts });
+  /**
+   * Verifies one document against the ledger; see {@link verify}. `document` is its hash, or the document itself
+   * in any form {@link hashDocument} takes (a file path, bytes, a stream, a JSON value), hashed here, locally.
+   *
+   * @example
+   * ```ts
+   * import { JsonRpcProvider } from "ethers";
+   * import { TradeproofClient, loadDeployment } from "./sdk/index.js";
+   * const client = await TradeproofClient.connect({ runner: new JsonRpcProvider("http://127.0.0.1:8545"), deployment: await loadDeployment("data/deployment.json") });
+   * const byFile = await client.verify("../shared/samples/commercial-invoice.json");
+   * const byHash = await client.verify(byFile.docHash);
+   * ```
+   */
+  async verify(document: Hex | unknown, opts: { receipt?: Receipt; json?: boolean } = {}): Promise<VerificationResult> {
+    const { receipt, json } = opts;
+    return verify(this.#ctx, { docHash: await toDocHash(document, json), ...(receipt ? { receipt } : {}) });
   }
 
   /** Verifies many documents in few round trips; see {@link verifyMany}. */

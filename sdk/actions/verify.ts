@@ -110,7 +110,9 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
     orgIds.add(Number(s.organisation));
     for (const a of s.attestations) orgIds.add(Number(a.organisation));
   }
-  const needTx = [...new Set(found.filter(({ q }) => !q.receipt).map(({ s }) => s.root.toLowerCase() as Hex))];
+  // Transaction and block come from the chain's own log even when a receipt is given: a receipt is trusted for
+  // its root and proof only (which the contract checks), never for what it claims about the transaction.
+  const needTx = [...new Set(found.map(({ s }) => s.root.toLowerCase() as Hex))];
   const revoked = found
     .filter(({ s }) => STATUSES[Number(s.status)] === "REVOKED")
     .map(({ s, q }) => ({ docHash: q.docHash, root: s.root.toLowerCase() as Hex }));
@@ -126,7 +128,7 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
     const root = s.root.toLowerCase() as Hex;
     const code = String(s.docType);
     const org = orgs.get(Number(s.organisation))!;
-    const tx = q.receipt ?? txs.get(root);
+    const tx = txs.get(root);
     const kind = ANCHOR_KINDS[Number(s.kind)];
     // Key order follows DESIGN.md; fields that do not apply are left out.
     const result: VerificationResult = {
