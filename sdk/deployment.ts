@@ -74,7 +74,15 @@ export async function loadDeployment(file: string): Promise<Deployment> {
   throw new InvalidArgumentError(`The deployment file ${file} is not a deployment: ${issue.path.join(".")}: ${issue.message}.`);
 }
 
-/** OrgKind names → the registry's bit set of kinds. */
+/**
+ * OrgKind names → the registry's bit set of kinds (bit i for the i-th kind of the contract's enum).
+ *
+ * @example
+ * ```ts
+ * import { kindBits } from "./sdk/index.js";
+ * kindBits(["TRADER", "ISSUING_AUTHORITY"]); // 0b110 = 6
+ * ```
+ */
 export function kindBits(kinds: readonly OrgKind[]): number {
   return kinds.reduce((bits, kind) => {
     const index = ORG_KINDS.indexOf(kind);

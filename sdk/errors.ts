@@ -296,7 +296,17 @@ export function toTradeproofError(e: unknown, iface?: Interface | Interface[]): 
   return new TradeproofError("The operation failed.", { cause: e, code });
 }
 
-/** Runs `fn`, translating anything it throws at this boundary. */
+/**
+ * Runs `fn`, translating anything it throws with {@link toTradeproofError}.
+ *
+ * @example
+ * ```ts
+ * import { JsonRpcProvider } from "ethers";
+ * import { atBoundary } from "./sdk/index.js";
+ * const provider = new JsonRpcProvider("http://127.0.0.1:8545");
+ * const block = await atBoundary(() => provider.getBlockNumber()); // NodeUnreachableError if the node is down
+ * ```
+ */
 export async function atBoundary<T>(fn: () => Promise<T>, iface?: Interface | Interface[]): Promise<T> {
   try {
     return await fn();

@@ -130,7 +130,16 @@ function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
   }
 }
 
-/** Whether a file is hashed as JSON: by its `.json` extension (DESIGN.md). */
+/**
+ * Whether a file is hashed as JSON: by its `.json` extension (DESIGN.md).
+ *
+ * @example
+ * ```ts
+ * import { isJsonPath } from "./sdk/index.js";
+ * isJsonPath("invoice.JSON"); // true
+ * isJsonPath("invoice.pdf");  // false
+ * ```
+ */
 export function isJsonPath(path: string): boolean {
   return /\.json$/i.test(path);
 }

@@ -100,7 +100,15 @@ export interface ProposalInfo {
   calls: { target: Hex; data: Hex }[];
 }
 
-/** Seconds since the epoch → ISO 8601 UTC without milliseconds ("2026-11-23T10:00:00Z"). */
+/**
+ * Seconds since the epoch → ISO 8601 UTC without milliseconds, the normative time format.
+ *
+ * @example
+ * ```ts
+ * import { isoSeconds } from "./sdk/index.js";
+ * isoSeconds(1795428000); // "2026-11-23T10:00:00Z"
+ * ```
+ */
 export function isoSeconds(seconds: number | bigint): string {
   return new Date(Number(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
