@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import {
   deployConsortium,
@@ -204,6 +205,18 @@ describe("Merkle proofs", function () {
         await expect(tx).to.emit(c.registry, "BatchRegistered").withArgs(expected.root, c.org.trader, c.trader.address, INVOICE, size, true, Status.VALID);
       });
     }
+
+    it("for any 1 to 64 distinct documents, the computed root equals StandardMerkleTree.of(...).root", async function () {
+      const c = await loadFixture(deployConsortium);
+      const batch = fc.uniqueArray(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => ethers.hexlify(b)), { minLength: 1, maxLength: 64 });
+      await fc.assert(
+        fc.asyncProperty(batch, async (docs) => {
+          const { root, ordered } = standardTree(docs);
+          expect(await c.registry.connect(c.trader).registerPublicBatch.staticCall(ordered, INVOICE)).to.equal(root);
+        }),
+        { numRuns: 40 },
+      );
+    });
 
     it("every document can be found from the emitted leaves alone", async function () {
       const c = await loadFixture(deployConsortium);
