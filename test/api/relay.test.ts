@@ -1,0 +1,247 @@
+import { expect } from "chai";
+import { ethers } from "ethers";
+import type { Express } from "express";
+import request from "supertest";
+import type { RequestRow } from "../../api/relay/queue.js";
+import type { Services } from "../../api/services.js";
+import { FORWARD_REQUEST_TYPES, forwarderDomain } from "../../sdk/index.js";
+import { apiFor } from "./app-helpers.js";
+import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
+
+const label = (s: string) => ethers.keccak256(ethers.toUtf8Bytes(s)).toLowerCase();
+
+describe("API writes: build, sign, send through the relayer", function () {
+  this.timeout(120_000);
+  let anvil: Anvil;
+  let c: Consortium;
+  let app: Express;
+  let services: Services;
+
+  before(async function () {
+    anvil = await Anvil.start();
+    c = await deployConsortium(anvil.url);
+    ({ app, services } = await apiFor(c, anvil.url));
+  });
+  after(async function () {
+    await services?.close();
+    c?.provider.destroy();
+    await anvil?.stop();
+  });
+
+  /** prepare → sign with the member's key → the body of POST /v1/requests. */
+  async function prepared(a: Express, signer: ethers.Wallet | ethers.HDNodeWallet, body: Record<string, unknown>) {
+    const res = await request(a).post("/v1/requests/prepare").send({ from: signer.address, ...body }).expect(200);
+    const { domain, types, message } = res.body;
+    return { request: message, signature: await signer.signTypedData(domain, types, message) };
+  }
+  const status = async (a: Express, id: string) => (await request(a).get(`/v1/requests/${id}`).expect(200)).body;
+
+  it("prepare returns the forwarder's EIP-712 request for the member to sign", async function () {
+    const docHash = label("prepared only");
+    const { body } = await request(app).post("/v1/requests/prepare").send({ action: "register", from: c.trader.address, docHash, docType: "380" }).expect(200);
+    expect(body.domain).to.deep.equal({ name: "Tradeproof Forwarder", version: "1", chainId: 31337, verifyingContract: c.deployment.forwarder });
+    expect(body.types).to.deep.equal(FORWARD_REQUEST_TYPES);
+    expect(body.primaryType).to.equal("ForwardRequest");
+    expect(body.message).to.deep.include({ from: c.trader.address.toLowerCase(), to: c.deployment.registry, value: "0", nonce: "0" });
+    expect(body.message.data).to.equal(c.registry.interface.encodeFunctionData("register", [docHash, 380]));
+    expect(body.message.deadline).to.be.greaterThan(Math.floor(Date.now() / 1000));
+  });
+
+  it("a signed request is queued (202), relayed and mined; the ledger sees the member, not the relayer", async function () {
+    const docHash = label("relayed invoice");
+    const body = await prepared(app, c.trader, { action: "register", docHash, docType: 380 });
+    const res = await request(app).post("/v1/requests").send(body).expect(202);
+    expect(res.body.status).to.equal("queued");
+    expect(res.headers.location).to.equal(`/v1/requests/${res.body.id}`);
+    expect((await status(app, res.body.id)).status).to.equal("queued");
+    await services.worker!.processOnce();
+    const done = await status(app, res.body.id);
+    expect(done.status).to.equal("mined");
+    expect(done.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    const receipt = await c.provider.getTransactionReceipt(done.txHash);
+    expect(receipt!.from).to.equal(c.relayer.address);
+    expect(receipt!.blockNumber).to.equal(done.blockNumber);
+    const state = await c.registry.verify(docHash, docHash, []);
+    expect(state.account).to.equal(c.trader.address);
+    expect(state.status).to.equal(2n);
+  });
+
+  it("several requests of one member take consecutive nonces and are mined in order", async function () {
+    const a = label("first of two");
+    const b = label("second of two");
+    const first = await prepared(app, c.trader2, { action: "register", docHash: a, docType: 380 });
+    const idA = (await request(app).post("/v1/requests").send(first).expect(202)).body.id;
+    const second = await prepared(app, c.trader2, { action: "supersede", oldAnchor: a, newAnchor: a });
+    expect(BigInt(second.request.nonce)).to.equal(BigInt(first.request.nonce) + 1n);
+    const idB = (await request(app).post("/v1/requests").send(second).expect(202)).body.id;
+    await services.worker!.processOnce();
+    expect((await status(app, idA)).status).to.equal("mined");
+    const failed = await status(app, idB);
+    // supersede(a, a) reaches the chain (it could not be simulated behind a queued request) and fails there, with the reason.
+    expect(failed.status).to.equal("failed");
+    expect(failed.code).to.match(/^DocumentRegistry/);
+  });
+
+  it("a request that became invalid while queued fails with the contract's error name", async function () {
+    const docHash = label("raced");
+    const one = await prepared(app, c.trader, { action: "register", docHash, docType: 380 });
+    const two = await prepared(app, c.otherTrader, { action: "register", docHash, docType: 380 });
+    const id1 = (await request(app).post("/v1/requests").send(one).expect(202)).body.id;
+    const id2 = (await request(app).post("/v1/requests").send(two).expect(202)).body.id;
+    await services.worker!.processOnce();
+    expect((await status(app, id1)).status).to.equal("mined");
+    const lost = await status(app, id2);
+    expect(lost).to.deep.include({ status: "failed", code: "DocumentRegistryAlreadyAnchored" });
+  });
+
+  describe("refusals", function () {
+    async function signRaw(signer: ethers.HDNodeWallet, overrides: Record<string, unknown> = {}, domain = forwarderDomain(c.deployment as never)) {
+      const message = {
+        from: signer.address.toLowerCase(), to: c.deployment.registry, value: "0", gas: "200000",
+        nonce: (await c.forwarder.nonces(signer.address)).toString(), deadline: Math.floor(Date.now() / 1000) + 600,
+        data: c.registry.interface.encodeFunctionData("register", [label(`raw ${Math.random()}`), 380]), ...overrides,
+      };
+      return { request: message, signature: await signer.signTypedData(domain, FORWARD_REQUEST_TYPES, message) };
+    }
+    const refused = async (body: unknown, statusCode: number, code: string) => {
+      const res = await request(app).post("/v1/requests").send(body as object).expect(statusCode);
+      expect(res.body.error.code).to.equal(code);
+    };
+
+    it("a signer of no member organisation: 403 NOT_MEMBER", async function () {
+      await refused(await signRaw(c.outsider), 403, "NOT_MEMBER");
+    });
+
+    it("a nonce already used: 409 STALE_NONCE", async function () {
+      const body = await signRaw(c.agency, {});
+      // the agency uses its nonce directly at the forwarder, outside the API
+      const attest = c.registry.interface.encodeFunctionData("attest", [label("direct"), 1, 0]);
+      const direct = await signRaw(c.agency, { data: attest });
+      await (await c.forwarder.connect(c.relayer).execute({ ...direct.request, signature: direct.signature })).wait();
+      await refused(body, 409, "STALE_NONCE");
+    });
+
+    it("a nonce from the future: 409 STALE_NONCE", async function () {
+      const next = (await c.forwarder.nonces(c.trader.address)) + 5n;
+      await refused(await signRaw(c.trader, { nonce: next.toString() }), 409, "STALE_NONCE");
+    });
+
+    it("a deadline in the past: 400 DEADLINE_PASSED", async function () {
+      await refused(await signRaw(c.trader, { deadline: Math.floor(Date.now() / 1000) - 1 }), 400, "DEADLINE_PASSED");
+    });
+
+    it("a signature by another key: 400 INVALID_SIGNATURE", async function () {
+      const body = await signRaw(c.trader);
+      body.signature = (await signRaw(c.trader2, body.request)).signature;
+      await refused(body, 400, "INVALID_SIGNATURE");
+    });
+
+    it("a signature for another chain: 400 INVALID_SIGNATURE", async function () {
+      await refused(await signRaw(c.trader, {}, { ...forwarderDomain(c.deployment as never), chainId: 1 }), 400, "INVALID_SIGNATURE");
+    });
+
+    it("a signature that is not one: 400 INVALID_SIGNATURE", async function () {
+      const body = await signRaw(c.trader);
+      await refused({ ...body, signature: "0x1234" }, 400, "INVALID_SIGNATURE");
+    });
+
+    it("a call to another contract: 400 INVALID_TARGET", async function () {
+      await refused(await signRaw(c.trader, { to: c.deployment.council }), 400, "INVALID_TARGET");
+    });
+
+    it("a write the ledger would refuse: 422 with the contract's error name, at prepare and at submit", async function () {
+      const coo = { action: "register", from: c.trader.address, docHash: label("trader's certificate"), docType: DocType.CERTIFICATE_OF_ORIGIN };
+      const p = await request(app).post("/v1/requests/prepare").send(coo).expect(422);
+      expect(p.body.error.code).to.equal("DocumentRegistryNotIssuer");
+      const data = c.registry.interface.encodeFunctionData("register", [label("trader's certificate"), DocType.CERTIFICATE_OF_ORIGIN]);
+      await refused(await signRaw(c.trader, { data }), 422, "DocumentRegistryNotIssuer");
+    });
+
+    it("the same request twice: 409 DUPLICATE_REQUEST", async function () {
+      const body = await prepared(app, c.officer1, { action: "register", docHash: label("twice"), docType: DocType.CERTIFICATE_OF_ORIGIN });
+      await request(app).post("/v1/requests").send(body).expect(202);
+      await refused(body, 409, "DUPLICATE_REQUEST");
+      await services.worker!.processOnce();
+    });
+
+    it("a malformed request: 400 VALIDATION_FAILED; an unknown action at prepare: 400", async function () {
+      await refused({ request: { from: "0x1" }, signature: "0x" }, 400, "VALIDATION_FAILED");
+      const { body } = await request(app).post("/v1/requests/prepare").send({ action: "mint", from: c.trader.address }).expect(400);
+      expect(body.error.code).to.equal("VALIDATION_FAILED");
+    });
+
+    it("an unknown request id: 404 REQUEST_NOT_FOUND; a malformed one: 400", async function () {
+      expect((await request(app).get(`/v1/requests/${crypto.randomUUID()}`).expect(404)).body.error.code).to.equal("REQUEST_NOT_FOUND");
+      expect((await request(app).get("/v1/requests/42").expect(400)).body.error.code).to.equal("VALIDATION_FAILED");
+    });
+
+    it("an API without a relayer key: 503 RELAYER_DISABLED", async function () {
+      const readOnly = await apiFor(c, anvil.url, { env: { TRADEPROOF_RELAYER_KEY: "" } });
+      const res = await request(readOnly.app).post("/v1/requests").send(await signRaw(c.trader)).expect(503);
+      expect(res.body.error.code).to.equal("RELAYER_DISABLED");
+      await readOnly.services.close();
+    });
+  });
+
+  describe("crash safety of the relay queue", function () {
+    const relayerTxCount = () => c.provider.getTransactionCount(c.relayer.address, "latest");
+
+    it("requests accepted before a stop are all relayed after a restart on the same SQLite file", async function () {
+      const first = await apiFor(c, anvil.url);
+      const hashes = [label("survivor 1"), label("survivor 2"), label("survivor 3")];
+      const ids: string[] = [];
+      for (const [i, docHash] of hashes.entries()) {
+        const signer = [c.trader, c.officer1, c.customs][i];
+        const body = await prepared(first.app, signer, [{ action: "register", docHash, docType: 380 }, { action: "register", docHash, docType: 861 }, { action: "attest", docHash, outcome: "INSPECTED", reasonCode: 4 }][i]);
+        ids.push((await request(first.app).post("/v1/requests").send(body).expect(202)).body.id);
+      }
+      await first.services.close();
+      const second = await apiFor(c, anvil.url, { dataDir: first.dataDir });
+      for (const id of ids) expect((await status(second.app, id)).status).to.equal("queued");
+      await second.services.worker!.processOnce();
+      for (const id of ids) expect((await status(second.app, id)).status).to.equal("mined");
+      await second.services.close();
+    });
+
+    it("a crash after the transaction was stored but before it was sent: the restart sends that same transaction, once", async function () {
+      const crashing = await apiFor(c, anvil.url, { overrides: { relayHooks: { beforeBroadcast: () => { throw new Error("simulated crash before broadcast"); } } } });
+      const docHash = label("crash before send");
+      const body = await prepared(crashing.app, c.trader, { action: "register", docHash, docType: 380 });
+      const id = (await request(crashing.app).post("/v1/requests").send(body).expect(202)).body.id;
+      const before = await relayerTxCount();
+      const err = await crashing.services.worker!.processOnce().then(() => undefined, (e: Error) => e);
+      expect(err?.message).to.equal("simulated crash before broadcast");
+      const stored = crashing.services.store.db.prepare("SELECT * FROM requests WHERE id = ?").get(id) as unknown as RequestRow;
+      expect(stored.status).to.equal("submitted");
+      expect(await c.provider.getTransaction(stored.tx_hash!)).to.equal(null);
+      await crashing.services.close();
+
+      const restarted = await apiFor(c, anvil.url, { dataDir: crashing.dataDir });
+      await restarted.services.worker!.processOnce();
+      const done = await status(restarted.app, id);
+      expect(done).to.deep.include({ status: "mined", txHash: stored.tx_hash });
+      expect(await relayerTxCount()).to.equal(before + 1);
+      expect(await c.forwarder.nonces(c.trader.address)).to.equal(BigInt(body.request.nonce) + 1n);
+      await restarted.services.close();
+    });
+
+    it("a crash right after sending: the restart finds the receipt and sends nothing again", async function () {
+      const crashing = await apiFor(c, anvil.url, { overrides: { relayHooks: { afterBroadcast: () => { throw new Error("simulated crash after broadcast"); } } } });
+      const docHash = label("crash after send");
+      const body = await prepared(crashing.app, c.trader, { action: "register", docHash, docType: 380 });
+      const id = (await request(crashing.app).post("/v1/requests").send(body).expect(202)).body.id;
+      const before = await relayerTxCount();
+      await crashing.services.worker!.processOnce().catch(() => undefined);
+      expect((await status(crashing.app, id)).status).to.equal("submitted");
+      await crashing.services.close();
+
+      const restarted = await apiFor(c, anvil.url, { dataDir: crashing.dataDir });
+      await restarted.services.worker!.processOnce();
+      await restarted.services.worker!.processOnce();
+      expect((await status(restarted.app, id)).status).to.equal("mined");
+      expect(await relayerTxCount()).to.equal(before + 1);
+      expect((await c.registry.verify(docHash, docHash, [])).account).to.equal(c.trader.address);
+      await restarted.services.close();
+    });
+  });
+});
