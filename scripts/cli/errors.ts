@@ -59,6 +59,8 @@ export function report(error: unknown): number {
 
 /** `message` about `file`, naming the file once (the SDK's messages usually name it already). */
 export function aboutFile(file: string, error: unknown): string {
-  const message = messageOf(error);
+  let message = messageOf(error);
+  // The reason a parser gave ("Unexpected end of JSON input") tells the operator where to look.
+  if (error instanceof TradeproofError && error.details && error.code === "INVALID_DOCUMENT") message += ` (${error.details})`;
   return message.includes(file) ? message : `${file}: ${message}`;
 }

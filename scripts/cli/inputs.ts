@@ -1,9 +1,20 @@
 // Turning command-line arguments into document hashes.
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
-import { docTypeName, hashFile, isDocHash, parseReceipt, type Hex, type Receipt } from "../../sdk/index.js";
+import {
+  docTypeName,
+  hashDocument,
+  hashFile,
+  InvalidDocumentError,
+  isDocHash,
+  isJsonPath,
+  parseReceipt,
+  TradeproofError,
+  type Hex,
+  type Receipt,
+} from "../../sdk/index.js";
 import { UsageError } from "./errors.js";
 
 /** The hash an argument names: a `0x…` document hash as given, or the hash of the file at that path. */
@@ -12,7 +23,7 @@ export async function hashArg(arg: string): Promise<Hex> {
   if (arg.startsWith("0x") && !existsSync(arg)) {
     throw new UsageError(`${arg} is neither a file nor a document hash (0x and 64 hex digits)`);
   }
-  return hashFile(arg);
+  return hashOneFile(arg);
 }
 
 /** Files named by `args`: each file as given, each directory's regular files (not recursive, no dot files). */
@@ -40,27 +51,49 @@ export async function expandInputs(args: string[]): Promise<string[]> {
 /** The outcome of hashing one file: its hash, or why it could not be hashed. */
 export type Hashed = { file: string; docHash: Hex } | { file: string; error: unknown };
 
+/** Files up to this size are read whole; larger ones are streamed by the SDK in constant memory. */
+const READ_WHOLE_LIMIT = 4 << 20;
+
 /**
- * Hashes `files` with a few reads in flight (the SDK streams each one, so memory stays bounded),
- * keeping the input order. A file that cannot be hashed is reported, not thrown.
+ * The document hash of one file, by the SDK's rule (`isJsonPath` decides JSON or raw bytes). Small files
+ * are read with one synchronous call: fs/promises spends several thread-pool round trips per file, which
+ * made hashing 100,000 small documents four times slower than the hashing itself.
  */
-export async function hashFiles(files: string[], onDone?: (done: number) => void, concurrency = 16): Promise<Hashed[]> {
-  const results: Hashed[] = new Array(files.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      const file = files[i];
-      try {
-        results[i] = { file, docHash: await hashFile(file) };
-      } catch (error) {
-        results[i] = { file, error };
-      }
-      onDone?.(++done);
+export async function hashOneFile(file: string): Promise<Hex> {
+  let bytes: Buffer;
+  try {
+    const fd = openSync(file, "r");
+    try {
+      if (fstatSync(fd).size > READ_WHOLE_LIMIT) return await hashFile(file);
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  } catch (e) {
+    if (e instanceof TradeproofError) throw e;
+    throw new InvalidDocumentError(`${file} cannot be read.`, { cause: e });
+  }
+  return hashDocument(bytes, { json: isJsonPath(file) });
+}
+
+/**
+ * Hashes `files` in input order. A file that cannot be hashed is reported, not thrown. Yields to the
+ * event loop now and then so that a progress bar keeps drawing.
+ */
+export async function hashFiles(files: string[], onDone?: (done: number) => void): Promise<Hashed[]> {
+  const results: Hashed[] = [];
+  for (const [i, file] of files.entries()) {
+    try {
+      results.push({ file, docHash: await hashOneFile(file) });
+    } catch (error) {
+      results.push({ file, error });
+    }
+    if (i % 256 === 255) {
+      onDone?.(i + 1);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  onDone?.(files.length);
   return results;
 }
 
