@@ -104,6 +104,7 @@ export function decodeDocumentStates(data: string): DocumentState[] {
   const arrayAt = num(0);
   const n = num(arrayAt);
   const base = arrayAt + WORD;
+  if (base + n * WORD > buf.length) bad();
   const states: DocumentState[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const at = base + num(base + i * WORD);
@@ -111,6 +112,7 @@ export function decodeDocumentStates(data: string): DocumentState[] {
     const w = (k: number) => at + k * WORD;
     const attestationsAt = at + num(w(15));
     const m = num(attestationsAt);
+    if (m > buf.length / WORD) bad();
     if (attestationsAt + WORD + m * ATTESTATION_WORDS * WORD > buf.length) bad();
     const attestations: DocumentState["attestations"] = new Array(m);
     for (let j = 0; j < m; j++) {
