@@ -18,6 +18,12 @@ const DEFAULT_LIFETIME = 7 * 24 * 3600;
  * - `defaultKinds` (bit set by OrgKind, default TRADER | ISSUING_AUTHORITY): who may register types
  *   without a policy of their own.
  *
+ * From the command line (deployments are journaled under scripts/ignition/deployments/chain-<id>/):
+ * ```sh
+ * npx hardhat ignition deploy scripts/ignition/modules/Tradeproof.ts --network localhost --parameters params.json
+ * ```
+ * with params.json `{ "Tradeproof": { "governors": ["0x…", "0x…", "0x…"], "threshold": 2 } }`.
+ *
  * @example
  * ```ts
  * import { network } from "hardhat";
