@@ -36,6 +36,7 @@ export function createApp(deps: Services): express.Express {
   const { config, logger, store, chain, indexer, documents, auth, queue, worker, metrics } = deps;
   const app = express();
   app.disable("x-powered-by");
+  app.set("etag", false); // answers change with the chain, not with a client's cached copy
   app.set("trust proxy", false);
   app.set("query parser", "simple");
   app.use(helmet());
