@@ -151,11 +151,13 @@ describe("the tradeproof CLI", function () {
       }
     });
 
-    it("anchors 50 documents under one root and writes one receipt per document", async function () {
-      const run = await runCli(["register-batch", batch, "--type", "380", "--receipts", receipts], as("trader"));
-      expect(run.stderr).to.equal("");
+    it("anchors 50 documents under one root, with a progress bar on stderr, and writes one receipt per document", async function () {
+      const run = await runCli(["register-batch", batch, "--type", "380", "--receipts", receipts, "--progress"], as("trader"));
       expect(run.code).to.equal(0);
       expect(run.stdout).to.equal(`anchored 50 documents under 1 root in 1 transaction; 50 receipts written to ${receipts}\n`);
+      // The bar goes to stderr (here forced, stderr being a pipe), so stdout stays a clean summary.
+      expect(run.stderr).to.contain("hashing   [████████████████████████████████████████] 100% | 50/50");
+      expect(run.stderr).to.contain("anchoring [████████████████████████████████████████] 100% | 50/50");
       const names = (await readdir(receipts)).sort();
       expect(names).to.have.length(50);
       expect(names[7]).to.equal("invoice-007.json.receipt.json");
@@ -175,7 +177,7 @@ describe("the tradeproof CLI", function () {
       expect(await provider.getBlockNumber()).to.equal(before);
     });
 
-    it("names each invalid file with its reason and anchors nothing", async function () {
+    it("names each invalid file with its reason and anchors nothing, unless told to skip them", async function () {
       const mixed = join(dir, "mixed");
       await mkdir(mixed);
       await writeFile(join(mixed, "good.json"), JSON.stringify({ number: "GOOD-1" }));
@@ -188,6 +190,11 @@ describe("the tradeproof CLI", function () {
       expect(run.stderr).to.contain("1 of 2 files are invalid; nothing was anchored");
       expect(await provider.getBlockNumber()).to.equal(before);
       expect(existsSync(join(dir, "mixed-receipts"))).to.equal(false);
+
+      const skip = await runCli(["register-batch", mixed, "--type", "380", "--receipts", join(dir, "mixed-receipts"), "--skip-invalid"], as("trader"));
+      expect(skip.code).to.equal(0);
+      expect(skip.stdout).to.equal(`anchored 1 document under 1 root in 1 transaction; 1 receipt written to ${join(dir, "mixed-receipts")}; 1 invalid skipped\n`);
+      expect(await readdir(join(dir, "mixed-receipts"))).to.deep.equal(["good.json.receipt.json"]);
     });
 
     it("verify finds a document of a private batch with its receipt, and not without", async function () {
