@@ -37,7 +37,13 @@ let stopping: Promise<void> | undefined;
 /** Stops the API first (no new writes), then writes the last state file, then stops the node. */
 function stop(code: number): Promise<void> {
   return (stopping ??= (async () => {
-    await api?.close().catch((e: unknown) => say(`api: ${(e as Error).message}`));
+    if (api) {
+      // A browser holding a keep-alive connection (the verifier polls /health) would keep close() waiting.
+      const running = api;
+      const timer = setTimeout(() => running.server.closeAllConnections(), 2_000);
+      await running.close().catch((e: unknown) => say(`api: ${(e as Error).message}`));
+      clearTimeout(timer);
+    }
     // Ctrl-C reaches anvil too (same process group); everything acknowledged is on disk already, so the
     // last flush only matters when the node is still up.
     const nodeUp = anvil !== undefined && anvil.process.exitCode === null && anvil.process.signalCode === null;

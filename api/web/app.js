@@ -104,18 +104,14 @@ async function proofRoot(docHash, proof) {
 // ------------------------------------------------------------------ checking
 
 async function check(item) {
-  let result = (await verifyMany([item.docHash]))[0];
-  item.viaReceipt = undefined;
-  // A document of a private batch is found through its receipt: check the proof here, then ask about the root.
+  const result = (await verifyMany([item.docHash]))[0];
+  item.privateBatch = undefined;
+  // A document of a private batch cannot be found by its hash alone; its receipt carries root and proof.
+  // The proof is checked here; the API has no endpoint yet that checks a receipt against the contract.
   const r = item.receipt;
   if (result.status === "NOT_FOUND" && r && r.root && r.root.toLowerCase() !== item.docHash && Array.isArray(r.proof) && r.proof.length) {
-    if ((await proofRoot(item.docHash, r.proof)) === r.root.toLowerCase()) {
-      const batch = await verifyOne(r.root);
-      if (batch.status !== "NOT_FOUND") {
-        result = { ...batch, docHash: item.docHash, batch: { root: r.root, public: false } };
-        item.viaReceipt = true;
-      }
-    } else item.receiptProblem = "The receipt's Merkle proof does not lead to its root: the receipt does not belong to this document.";
+    if ((await proofRoot(item.docHash, r.proof)) === r.root.toLowerCase()) item.privateBatch = r.root;
+    else item.receiptProblem = "The receipt's Merkle proof does not lead to its root: the receipt does not belong to this document.";
   }
   item.result = result;
   item.chain = undefined;
@@ -296,6 +292,9 @@ function message(item) {
       return `Replaced${on ? ` on ${on}` : ""} by ${short(r.supersededBy)}${next?.issuer ? ` (issued by ${next.issuer.organisation})` : ""}. Ask for the newer version.`;
     }
     default:
+      if (item.privateBatch) {
+        return `Not found by its fingerprint alone: its receipt places it in a private batch (root ${short(item.privateBatch)}), and the receipt's proof checks out on this device, but this server cannot confirm a private batch's status. Check it with: npx tradeproof verify <file> --receipt <receipt>.`;
+      }
       return "Not anchored on this ledger — it may have been altered, or it was never registered. Even a one-character change gives a different fingerprint.";
   }
 }
@@ -335,7 +334,7 @@ function receiptNote(item) {
     if (r.anchoredAt && rc.anchoredAt && r.anchoredAt !== rc.anchoredAt) problems.push("its time differs from the ledger's");
   }
   if (problems.length) return el("p", { class: "warn" }, `Receipt does not match the ledger: ${problems.join("; ")}.`);
-  return el("p", { class: "note" }, `Receipt matched${item.viaReceipt ? " (its Merkle proof was checked here)" : ""}: transaction `, hashText(rc.txHash ?? ""), ` in block ${rc.blockNumber}.`);
+  return el("p", { class: "note" }, `Receipt matched${item.privateBatch ? " (its Merkle proof was checked here)" : ""}: transaction `, hashText(rc.txHash ?? ""), ` in block ${rc.blockNumber}.`);
 }
 
 function card(item) {

@@ -3,7 +3,12 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { JsonRpcProvider } from "ethers";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { startServer } from "../../api/server.js";
+import { demoWallet } from "../../scripts/demo.js";
+import { startDurableRpc } from "../../scripts/embedded/durable-rpc.js";
+import { hashJson, loadDeployment, TradeproofClient } from "../../sdk/index.js";
 import { freePort, ROOT, startEmbedded, type Embedded } from "./embedded.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -119,6 +124,77 @@ describe("web verifier in Chromium", function () {
     const c = card("commercial-invoice.json");
     expect(await c.getAttribute("data-status")).to.equal("VALID");
     expect(await c.innerText()).to.include("Receipt matched: transaction");
+  });
+
+  it("a receipt of a private batch is matched and its Merkle proof checked in the page; a proof for another document is refused", async () => {
+    const deployment = await loadDeployment(join(dataDir, "deployment.json"));
+    const provider = new JsonRpcProvider(server!.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
+    const trader = await TradeproofClient.connect({ runner: demoWallet("trader", provider), deployment });
+    const docs = [0, 1, 2].map((i) => ({ packingList: `PL-2026-0${i}`, cartons: 10 + i }));
+    const receipts = await trader.registerBatch(docs.map(hashJson), 271, { public: false });
+    provider.destroy();
+    const docFile = join(dataDir, "packing-list-1.json");
+    const receiptFile = join(dataDir, "packing-list-1.receipt.json");
+    await writeFile(docFile, JSON.stringify(docs[1]));
+    await writeFile(receiptFile, JSON.stringify(receipts[1]));
+
+    // Alone, a private batch's document cannot be found by its hash.
+    await page.setInputFiles("#files", [docFile]);
+    await settled(1);
+    expect(await card("packing-list-1.json").getAttribute("data-status")).to.equal("NOT_FOUND");
+
+    // With its receipt, the proof is checked in the page; the status of a private batch cannot be confirmed
+    // through this API (it has no receipt endpoint), and the card says so instead of "it may have been altered".
+    await page.setInputFiles("#files", [receiptFile]);
+    await page.waitForFunction(() => document.querySelector("#results > li")?.textContent?.includes("proof was checked here"));
+    const c = card("packing-list-1.json");
+    expect(await c.innerText()).to.include("Receipt matched (its Merkle proof was checked here)");
+    expect(await c.locator(".message").innerText()).to.match(/^Not found by its fingerprint alone: its receipt places it in a private batch \(root 0x[0-9a-f]{8}…[0-9a-f]{6}\), and the receipt's proof checks out on this device/);
+
+    // A receipt whose proof leads elsewhere is refused.
+    const forged = { ...receipts[1], docHash: hashJson(docs[0]) };
+    const forgedFile = join(dataDir, "forged.receipt.json");
+    const doc0 = join(dataDir, "packing-list-0.json");
+    await writeFile(forgedFile, JSON.stringify({ ...forged, proof: receipts[1]!.proof }));
+    await writeFile(doc0, JSON.stringify(docs[0]));
+    await page.setInputFiles("#files", [doc0, forgedFile]);
+    await page.waitForFunction(() => document.querySelectorAll("#results > li[data-status]").length === 2);
+    const f = card("packing-list-0.json");
+    expect(await f.getAttribute("data-status")).to.equal("NOT_FOUND");
+    expect(await f.innerText()).to.include("The receipt's Merkle proof does not lead to its root");
+  });
+
+  it("says plainly when the API is up but the ledger node is not, and recovers when the node is back", async () => {
+    const rpcPort = await freePort();
+    const apiData = await mkdtemp(join(tmpdir(), "tradeproof-web-api-"));
+    const api = await startServer({
+      env: {
+        TRADEPROOF_RPC: `http://127.0.0.1:${rpcPort}`, TRADEPROOF_DEPLOYMENT: join(dataDir, "deployment.json"),
+        TRADEPROOF_DATA_DIR: apiData, TRADEPROOF_API_PORT: "0", TRADEPROOF_LOG_LEVEL: "silent", TRADEPROOF_POLL_MS: "200",
+      },
+      handleSignals: false,
+    });
+    try {
+      await page.goto(`${api.url}/`);
+      const alert = page.locator("#connection");
+      await alert.waitFor({ state: "visible", timeout: 30_000 });
+      expect(await alert.innerText()).to.equal("The ledger node cannot be reached, so documents cannot be checked right now. Retrying automatically…");
+      await page.setInputFiles("#files", [demo("commercial-invoice.json")]);
+      await page.waitForFunction(() => document.querySelector("#results > li .badge")?.textContent === "Waiting for the service");
+
+      // The node comes back on the address the API expects (a gateway onto the running chain).
+      const node = await startDurableRpc({ upstream: server!.rpcUrl, stateFile: join(apiData, "unused.json"), port: rpcPort });
+      try {
+        await alert.waitFor({ state: "hidden", timeout: 30_000 });
+        await settled(1);
+        expect(await card("commercial-invoice.json").getAttribute("data-status")).to.equal("VALID");
+      } finally {
+        await node.close({ flush: false });
+      }
+    } finally {
+      await api.close();
+      await rm(apiData, { recursive: true, force: true });
+    }
   });
 
   it("the file picker is reachable by keyboard and results are announced in a live region", async () => {
