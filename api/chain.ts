@@ -8,6 +8,7 @@ import {
 } from "../types/ethers-contracts/index.js";
 import { ApiError, unavailable, unprocessable } from "./errors.js";
 import { registryInterface } from "./indexer/decode.js";
+import { rawRpc } from "./indexer/indexer.js";
 
 /** Socket-level failures: the node is not there, which is never a verdict about a document. */
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "EPIPE", "UND_ERR_SOCKET", "NETWORK_ERROR", "TIMEOUT"]);
@@ -57,10 +58,21 @@ export class Chain {
     this.forwarder = Forwarder__factory.connect(deployment.forwarder, provider);
   }
 
+  /**
+   * Asks the node its chain id: the provider is built with the deployment's chain as a static network
+   * (no detection round trips), so the SDK's own check would only see that static value.
+   */
+  private async checkChain(): Promise<void> {
+    const id = Number(await rawRpc(this.provider as ethers.JsonRpcApiProvider, "eth_chainId", []));
+    if (id !== this.deployment.chainId) {
+      throw unavailable("WRONG_CHAIN", `The node serves chain ${id}; the deployment is on chain ${this.deployment.chainId}.`);
+    }
+  }
+
   /** The SDK client, connected on first use (and again after a failed connect: the node may come back). */
   sdk(): Promise<TradeproofClient> {
     if (!this.client) {
-      const pending = TradeproofClient.connect({ runner: this.provider, deployment: this.deployment });
+      const pending = this.checkChain().then(() => TradeproofClient.connect({ runner: this.provider, deployment: this.deployment }));
       this.client = pending;
       pending.catch(() => {
         if (this.client === pending) this.client = undefined;

@@ -49,6 +49,14 @@ describe("API faults: node outage, configuration, server lifecycle", function ()
     await services.close();
   });
 
+  it("a node that serves another chain than the deployment's: 503 WRONG_CHAIN", async function () {
+    const { app, services } = await apiFor({ ...c, deployment: { ...c.deployment, chainId: 1 } }, anvil.url);
+    const { body } = await request(app).get(`/v1/documents/${docHash}`).expect(503);
+    expect(body.error.code).to.equal("WRONG_CHAIN");
+    expect(body.error.message).to.equal("The node serves chain 31337; the deployment is on chain 1.");
+    await services.close();
+  });
+
   it("startServer listens on 127.0.0.1, serves, and closes cleanly", async function () {
     const dataDir = tempDir();
     writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
