@@ -278,14 +278,14 @@ const hashText = (h) => el("code", { class: "hash", title: h }, h);
 
 function message(item) {
   const r = item.result;
-  const by = r.issuer ? `${r.issuer.organisation}, ${country(r.issuer.country)},` : "its issuer";
+  const by = r.issuer ? `${r.issuer.organisation}, ${country(r.issuer.country)}` : "its issuer";
   switch (r.status) {
     case "VALID":
-      return `Genuine: this exact document was anchored by ${by} on ${when(r.anchoredAt)}.`;
+      return `Genuine: this exact document was anchored by ${by}, on ${when(r.anchoredAt)}.`;
     case "PENDING":
       return `Awaiting countersignature: anchored by ${by}, but only ${r.approvals?.given ?? 0} of ${r.approvals?.required ?? "?"} required signatures so far. Do not rely on it yet.`;
     case "REVOKED":
-      return `Revoked on ${when(r.revokedAt)} by ${by.replace(/,$/, "")}${r.revocationReason ? `: “${r.revocationReason}”` : ""}. Do not accept it.`;
+      return `Revoked on ${when(r.revokedAt)} by ${by}${r.revocationReason ? `: “${r.revocationReason}”` : ""}. Do not accept it.`;
     case "SUPERSEDED": {
       const next = item.chain?.[0];
       const on = r.supersededAt ? when(r.supersededAt) : next?.anchoredAt ? when(next.anchoredAt) : undefined;
@@ -318,7 +318,7 @@ function history(item) {
     "details",
     { class: "history" },
     el("summary", {}, "History"),
-    el("ol", {}, events.map(([at, what, tx]) => el("li", {}, at ? el("time", { datetime: at }, when(at)) : "", at ? " — " : "", what, tx ? el("span", { class: "tx" }, " · tx ", hashText(tx)) : ""))),
+    el("ol", {}, events.map(([at, what, tx]) => el("li", {}, at ? el("time", { datetime: at }, when(at)) : "", at ? " — " : "", what, tx ? el("span", { class: "tx" }, "transaction ", hashText(tx)) : ""))),
     el("p", { class: "note" }, "The full event history of a document is open to signed-in customs, agency and auditor accounts through the API."),
   );
 }

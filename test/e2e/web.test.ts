@@ -126,6 +126,26 @@ describe("web verifier in Chromium", function () {
     expect(await c.innerText()).to.include("Receipt matched: transaction");
   });
 
+  it("a certificate awaiting its countersignature reads as pending, with how many signatures it has", async () => {
+    const deployment = await loadDeployment(join(dataDir, "deployment.json"));
+    const provider = new JsonRpcProvider(server!.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
+    const officer = await TradeproofClient.connect({ runner: demoWallet("officer1", provider), deployment });
+    const certificate = { documentType: "861", referenceNumber: "VN-SG 26/01/000999", issueDate: "2026-11-23" };
+    await officer.register(hashJson(certificate), 861);
+    provider.destroy();
+    const file = join(dataDir, "certificate-pending.json");
+    await writeFile(file, JSON.stringify(certificate, null, 2));
+    await page.setInputFiles("#files", [file]);
+    await settled(1);
+    const c = card("certificate-pending.json");
+    expect(await c.getAttribute("data-status")).to.equal("PENDING");
+    expect(await c.locator(".badge").innerText()).to.include("Pending — awaiting countersignature");
+    expect(await c.locator(".message").innerText()).to.equal(
+      "Awaiting countersignature: anchored by Regional Export-Import Management Office, Ho Chi Minh City, Vietnam (VN), but only 1 of 2 required signatures so far. Do not rely on it yet.",
+    );
+    expect(await c.innerText()).to.include("Countersignatures\n1 of 2");
+  });
+
   it("a receipt of a private batch is matched and its Merkle proof checked in the page; a proof for another document is refused", async () => {
     const deployment = await loadDeployment(join(dataDir, "deployment.json"));
     const provider = new JsonRpcProvider(server!.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
