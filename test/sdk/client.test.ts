@@ -51,28 +51,41 @@ describe("TradeproofClient", function () {
 
   describe("on anvil (a second node implementation)", function () {
     let anvil: ChildProcess | undefined;
-    let port: number;
-    let ctx: ClientSuiteContext;
+    let ctx: ClientSuiteContext | undefined;
 
     before(async function () {
-      port = await freePort();
-      // detached: npx starts anvil as its child; the whole process group is stopped in `after`.
-      anvil = spawn("npx", ["anvil", "--host", "127.0.0.1", "--port", String(port), "--accounts", "12", "--silent"], {
-        stdio: "ignore",
-        detached: true,
-      });
-      const provider = localProvider(port);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await provider.getBlockNumber();
-          break;
-        } catch (e) {
-          if (attempt > 300) throw e;
-          await new Promise((r) => setTimeout(r, 100));
+      // Other suites start anvils too: a chain id of our own proves that the node answering on the port is ours.
+      for (let attempt = 0; !ctx; attempt++) {
+        if (attempt === 5) throw new Error("anvil did not start");
+        const port = await freePort();
+        const chainId = 100_000 + Math.floor(Math.random() * 800_000);
+        // detached: npx starts anvil as its child; the whole process group is stopped in `after`.
+        const child = spawn(
+          "npx",
+          ["anvil", "--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--accounts", "12", "--silent"],
+          { stdio: "ignore", detached: true },
+        );
+        let exited = false;
+        child.once("exit", () => (exited = true));
+        const provider = localProvider(port, chainId);
+        let ours = false;
+        for (let i = 0; i < 300 && !exited && !ours; i++) {
+          try {
+            ours = BigInt(await provider.send("eth_chainId", [])) === BigInt(chainId);
+          } catch {
+            // Not listening yet.
+          }
+          if (!ours) await new Promise((r) => setTimeout(r, 100));
         }
+        if (!ours) {
+          provider.destroy();
+          if (!exited && child.pid) process.kill(-child.pid, "SIGTERM");
+          continue;
+        }
+        anvil = child;
+        const signers = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
+        ctx = { provider, signers };
       }
-      const signers = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
-      ctx = { provider, signers };
     });
 
     after(function () {
@@ -86,17 +99,19 @@ describe("TradeproofClient", function () {
       (ctx?.provider as JsonRpcProvider | undefined)?.destroy();
     });
 
-    shouldBehaveLikeATradeproofClient(() => ctx);
+    shouldBehaveLikeATradeproofClient(() => ctx!);
 
     // Mocha runs a suite's own tests before its nested suites: this one stops the node, so it gets a suite of
     // its own, declared after the shared behaviour.
     describe("when the node goes away", function () {
       it("verify throws NodeUnreachableError instead of giving a verdict", async function () {
-        const governors = await Promise.all(ctx.signers.slice(0, 3).map((g) => g.getAddress()));
-        const deployment = await deployLedger(ctx.signers[0]!, { governors, threshold: 2 });
-        const client = await TradeproofClient.connect({ runner: ctx.provider, deployment });
+        const { provider, signers } = ctx!;
+        const governors = await Promise.all(signers.slice(0, 3).map((g) => g.getAddress()));
+        const deployment = await deployLedger(signers[0]!, { governors, threshold: 2 });
+        const client = await TradeproofClient.connect({ runner: provider, deployment });
+        const exited = new Promise((r) => anvil!.once("exit", r));
         process.kill(-anvil!.pid!, "SIGTERM");
-        await new Promise((r) => anvil!.once("exit", r));
+        await exited;
         const e = await rejection(client.verify(`0x${"12".repeat(32)}`));
         expect(e).to.be.instanceOf(NodeUnreachableError);
         expect((e as NodeUnreachableError).code).to.equal("NODE_UNREACHABLE");
