@@ -96,18 +96,20 @@ export function buildBatch(docHashes: readonly Hex[]): Batch {
   entries.forEach((e, i) => (tree[tree.length - 1 - i] = e.leaf));
   for (let i = tree.length - 1 - n; i >= 0; i--) tree[i] = hashPair(tree[2 * i + 1]!, tree[2 * i + 2]!);
   const index = new Map(entries.map((e, i) => [e.docHash, tree.length - 1 - i]));
+  // Nodes near the root appear in many proofs: spell each one in hex once.
+  const hex: (Hex | undefined)[] = new Array(tree.length);
+  const nodeHex = (i: number) => (hex[i] ??= toHex(tree[i]!));
   return {
-    root: toHex(tree[0]!),
+    root: nodeHex(0),
     leaves: entries.map((e) => e.docHash),
     size: n,
     proof(docHash: Hex): Hex[] {
-      let i = index.get(normalizeDocHash(docHash));
+      let i = index.get(docHash) ?? index.get(normalizeDocHash(docHash));
       if (i === undefined) throw new InvalidArgumentError(`${docHash} is not in this batch.`);
       const proof: Hex[] = [];
       while (i > 0) {
-        const sibling = i % 2 === 1 ? i + 1 : i - 1;
-        proof.push(toHex(tree[sibling]!));
-        i = Math.floor((i - 1) / 2);
+        proof.push(nodeHex(i % 2 === 1 ? i + 1 : i - 1));
+        i = (i - 1) >> 1;
       }
       return proof;
     },
