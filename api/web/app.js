@@ -288,8 +288,11 @@ function message(item) {
       return `Revoked on ${when(r.revokedAt)} by ${by}${r.revocationReason ? `: “${r.revocationReason}”` : ""}. Do not accept it.`;
     case "SUPERSEDED": {
       const next = item.chain?.[0];
-      const on = r.supersededAt ? when(r.supersededAt) : next?.anchoredAt ? when(next.anchoredAt) : undefined;
-      return `Replaced${on ? ` on ${on}` : ""} by ${short(r.supersededBy)}${next?.issuer ? ` (issued by ${next.issuer.organisation})` : ""}. Ask for the newer version.`;
+      const issued = next?.issuer ? `, issued by ${next.issuer.organisation}` : "";
+      // The result carries no time of the supersession itself unless the API adds `supersededAt`; then say
+      // when the newer version was anchored rather than guess.
+      if (r.supersededAt) return `Replaced on ${when(r.supersededAt)} by ${short(r.supersededBy)}${issued ? ` (${issued.slice(2)})` : ""}. Ask for the newer version.`;
+      return `Replaced by ${short(r.supersededBy)} (the newer version${next?.anchoredAt ? `, anchored on ${when(next.anchoredAt)}` : ""}${issued}). Ask for the newer version.`;
     }
     default:
       if (item.privateBatch) {
