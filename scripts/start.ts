@@ -53,6 +53,41 @@ function stop(code: number): Promise<void> {
   })());
 }
 
+/**
+ * Restarts the node from the state file when it dies on its own (the gateway answers "node unavailable"
+ * meanwhile, and the API and page say so). Stops everything after 5 deaths within a minute.
+ */
+function watchNode(stateFile: string) {
+  const deaths: number[] = [];
+  const watch = (node: Anvil) =>
+    node.process.once("exit", (code, signal) => {
+      // SIGINT/SIGTERM: Ctrl-C reached the whole process group; stop() is under way.
+      if (stopping || signal === "SIGINT" || signal === "SIGTERM") return;
+      const now = Date.now();
+      deaths.push(now);
+      while (deaths[0]! < now - 60_000) deaths.shift();
+      if (deaths.length > 5) {
+        say("the chain node keeps stopping; giving up");
+        void stop(1);
+        return;
+      }
+      say(`the chain node stopped unexpectedly (${signal ?? `code ${code}`}); restarting it from ${stateFile}`);
+      startAnvil({ stateFile }).then(
+        (next) => {
+          anvil = next;
+          gateway?.setUpstream(next.url);
+          watch(next);
+          say("the chain node is back");
+        },
+        (e: unknown) => {
+          say(`the chain node cannot be restarted: ${(e as Error).message}`);
+          void stop(1);
+        },
+      );
+    });
+  watch(anvil!);
+}
+
 async function main() {
   const dataDir = resolve(process.env.TRADEPROOF_DATA_DIR || join(ROOT, "data"));
   const apiPort = portFrom("PORT", 8080);
@@ -69,13 +104,8 @@ async function main() {
 
   const reuse = existsSync(stateFile);
   anvil = await startAnvil({ stateFile });
-  anvil.process.once("exit", (code, signal) => {
-    if (!stopping && signal !== "SIGINT" && signal !== "SIGTERM") {
-      say(`the chain node stopped unexpectedly (${signal ?? `code ${code}`}); stopping`);
-      void stop(1);
-    }
-  });
   gateway = await startDurableRpc({ upstream: anvil.url, stateFile, port: rpcPort });
+  watchNode(stateFile);
   const provider = new JsonRpcProvider(gateway.url, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });
 
   let deployment: Deployment;

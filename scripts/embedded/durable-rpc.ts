@@ -53,6 +53,8 @@ export interface DurableRpc {
   port: number;
   /** Writes every forwarded write to disk now (used at shutdown). */
   flush(): Promise<void>;
+  /** Points the gateway at a restarted node. */
+  setUpstream(url: string): void;
   /** Stops listening (after a final flush when `flush` is true). */
   close(opts?: { flush?: boolean }): Promise<void>;
   /** Number of state files written, for logs and tests. */
@@ -94,6 +96,7 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<
  * Starts the gateway. Clients (the SDK, the CLI, the API) use its URL; only the gateway talks to anvil.
  */
 export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableRpc> {
+  let upstream = opts.upstream;
   const maxBody = opts.maxBody ?? 64 * 1024 * 1024;
   let writes = 0; // writes forwarded (and, for transactions, mined)
   let durable = 0; // writes known to be in the state file
@@ -102,7 +105,7 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
 
   const dumpOnce = async () => {
     const target = writes;
-    const hex = await call<string>(opts.upstream, "anvil_dumpState");
+    const hex = await call<string>(upstream, "anvil_dumpState");
     const raw = Buffer.from(hex.replace(/^0x/, ""), "hex");
     // anvil answers gzip; `--load-state` reads the plain JSON.
     const json = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
@@ -125,7 +128,7 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     // anvil automines; the receipt appears within milliseconds. A transaction that stays pending (a nonce gap)
     // is not waited for beyond two seconds: it is still counted as a write, so the next read dumps.
     for (let i = 0; i < 400; i++) {
-      const receipt = await call<unknown>(opts.upstream, "eth_getTransactionReceipt", [txHash]);
+      const receipt = await call<unknown>(upstream, "eth_getTransactionReceipt", [txHash]);
       if (receipt) return;
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -138,7 +141,7 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       return { jsonrpc: "2.0", id: req.id ?? null, error: { code: -32601, message: `${method} is not available through this gateway` } };
     }
     if (!isWrite(method)) await flush();
-    const reply = JSON.parse(await upstreamCall(opts.upstream, JSON.stringify(req))) as { result?: unknown };
+    const reply = JSON.parse(await upstreamCall(upstream, JSON.stringify(req))) as { result?: unknown };
     if (isWrite(method)) {
       if (method.startsWith("eth_send") && reply.result) await waitMined(reply.result);
       writes++;
@@ -198,6 +201,9 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     url: `http://127.0.0.1:${port}`,
     port,
     flush,
+    setUpstream(url: string) {
+      upstream = url;
+    },
     get dumps() {
       return dumps;
     },

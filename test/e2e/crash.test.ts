@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,32 @@ describe("npm start survives kill -9", function () {
     expect(after.map((r) => r.txHash)).to.deep.equal(receipts.map((r) => r.txHash));
     expect(after.map((r) => r.anchoredAt)).to.deep.equal(receipts.map((r) => r.anchoredAt));
     expect(running.output()).to.include("data reused");
+  });
+
+  it("when the chain node dies on its own, npm start restarts it from disk and the API answers again with the same records", async () => {
+    await running?.stop();
+    const port = await freePort();
+    running = await startEmbedded({ dataDir, port });
+    const deployment = await loadDeployment(join(dataDir, "deployment.json"));
+    const provider = new JsonRpcProvider(running.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
+    const trader = await TradeproofClient.connect({ runner: demoWallet("trader", provider), deployment });
+    const receipt = await trader.register(hashJson({ invoice: "NODE-DEATH", at: Date.now() }), 380);
+    const before = await verifyAll(running.apiUrl, [receipt.docHash]);
+
+    const anvilPid = execFileSync("ps", ["-o", "pid=,args=", "-g", String(running.child.pid)], { encoding: "utf8" })
+      .split("\n")
+      .find((line) => line.includes("/bin/anvil "))
+      ?.trim()
+      .split(/\s+/)[0];
+    expect(anvilPid, "anvil's pid in npm start's process group").to.match(/^\d+$/);
+    process.kill(Number(anvilPid), "SIGKILL");
+    for (let i = 0; i < 600 && !running.output().includes("the chain node is back"); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(running.output()).to.include("the chain node stopped unexpectedly (SIGKILL); restarting it from");
+
+    expect(await verifyAll(running.apiUrl, [receipt.docHash])).to.deep.equal(before);
+    const next = await trader.register(hashJson({ invoice: "AFTER-NODE-DEATH", at: Date.now() }), 380);
+    expect((await verifyAll(running.apiUrl, [next.docHash]))[0]!.status).to.equal("VALID");
+    provider.destroy();
   });
 });
 
