@@ -8,7 +8,9 @@ import {ICouncil} from "./interfaces/ICouncil.sol";
 /// @title Council
 /// @notice M-of-N governance of the Tradeproof consortium. See {ICouncil}.
 /// @dev Approvals are counted over the current governors when a proposal executes, so an approval
-/// by a governor who has since left the council no longer counts.
+/// by a governor who has since left the council no longer counts. An approval is tagged with the
+/// governor's term (a counter bumped on every admission), so one given before a removal does not come
+/// back if the same account is admitted again.
 contract Council is ICouncil, ERC2771Context {
     using SafeCast for uint256;
 
@@ -28,9 +30,11 @@ contract Council is ICouncil, ERC2771Context {
     uint256 private _threshold;
     uint40 private _proposalLifetime;
     uint256 private _proposalCount;
+    uint256 private _termCount;
     mapping(address account => bool) private _isGovernor;
+    mapping(address governor => uint256 term) private _terms;
     mapping(uint256 id => Proposal) private _proposals;
-    mapping(uint256 id => mapping(address governor => bool)) private _approved;
+    mapping(uint256 id => mapping(address governor => uint256 term)) private _approvals;
 
     modifier onlyGovernor() {
         if (!_isGovernor[_msgSender()]) revert CouncilNotGovernor(_msgSender());
@@ -69,7 +73,7 @@ contract Council is ICouncil, ERC2771Context {
         for (uint256 i = 0; i < calls.length; ++i) {
             p.calls.push(calls[i]);
         }
-        _approved[id][proposer] = true;
+        _approvals[id][proposer] = _terms[proposer];
         emit ProposalCreated(id, proposer, p.expiresAt, description, calls);
         emit ProposalApproved(id, proposer);
     }
@@ -78,8 +82,8 @@ contract Council is ICouncil, ERC2771Context {
     function approve(uint256 id) external onlyGovernor {
         address governor = _msgSender();
         _openProposal(id);
-        if (_approved[id][governor]) revert CouncilAlreadyApproved(id, governor);
-        _approved[id][governor] = true;
+        if (_hasApproved(id, governor)) revert CouncilAlreadyApproved(id, governor);
+        _approvals[id][governor] = _terms[governor];
         emit ProposalApproved(id, governor);
     }
 
@@ -87,8 +91,8 @@ contract Council is ICouncil, ERC2771Context {
     function withdrawApproval(uint256 id) external onlyGovernor {
         address governor = _msgSender();
         _openProposal(id);
-        if (!_approved[id][governor]) revert CouncilNotApproved(id, governor);
-        _approved[id][governor] = false;
+        if (!_hasApproved(id, governor)) revert CouncilNotApproved(id, governor);
+        delete _approvals[id][governor];
         emit ProposalApprovalWithdrawn(id, governor);
     }
 
@@ -101,7 +105,10 @@ contract Council is ICouncil, ERC2771Context {
         emit ProposalExecuted(id, _msgSender());
         Call[] storage calls = p.calls;
         for (uint256 i = 0; i < calls.length; ++i) {
-            (bool ok, bytes memory reason) = calls[i].target.call(calls[i].data);
+            address target = calls[i].target;
+            // A call to an account without code would "succeed" and hide a mistyped target.
+            if (target.code.length == 0) revert CouncilTargetNotContract(id, i, target);
+            (bool ok, bytes memory reason) = target.call(calls[i].data);
             if (!ok) revert CouncilCallFailed(id, i, reason);
         }
     }
@@ -178,7 +185,7 @@ contract Council is ICouncil, ERC2771Context {
 
     /// @inheritdoc ICouncil
     function hasApproved(uint256 id, address governor) external view returns (bool) {
-        return _approved[id][governor];
+        return _hasApproved(id, governor);
     }
 
     function _existingProposal(uint256 id) private view returns (Proposal storage p) {
@@ -194,13 +201,20 @@ contract Council is ICouncil, ERC2771Context {
 
     function _countApprovals(uint256 id) private view returns (uint256 count) {
         for (uint256 i = 0; i < _governors.length; ++i) {
-            if (_approved[id][_governors[i]]) ++count;
+            if (_hasApproved(id, _governors[i])) ++count;
         }
+    }
+
+    /// @dev Whether `governor` approved proposal `id` during its current term.
+    function _hasApproved(uint256 id, address governor) private view returns (bool) {
+        uint256 term = _approvals[id][governor];
+        return term != 0 && term == _terms[governor] && _isGovernor[governor];
     }
 
     function _addGovernor(address governor) private {
         if (governor == address(0) || _isGovernor[governor]) revert CouncilGovernorUnavailable(governor);
         _isGovernor[governor] = true;
+        _terms[governor] = ++_termCount;
         _governors.push(governor);
         emit GovernorAdded(governor);
     }

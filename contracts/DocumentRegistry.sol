@@ -91,6 +91,7 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
 
     /// @inheritdoc IDocumentRegistry
     function setCouncil(address newCouncil) external onlyCouncil {
+        if (newCouncil.code.length == 0) revert DocumentRegistryInvalidCouncil(newCouncil);
         emit CouncilChanged(_council, newCouncil);
         _council = newCouncil;
     }
@@ -425,6 +426,9 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
         view
         returns (DocumentState memory state)
     {
+        // Outcomes are recorded against the document, anchored or not: a rejection of an unknown document
+        // is part of what a verifier must see.
+        state.attestations = _attestations[docHash];
         Record memory record = _records[root];
         if (record.kind == AnchorKind.NONE) return state;
         if (record.kind == AnchorKind.SINGLE) {
@@ -457,7 +461,6 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
         }
         state.revokedAt = revocation.revokedAt;
         state.revokedBy = revocation.account;
-        state.attestations = _attestations[docHash];
     }
 
     function _existingOrganisation(uint24 id) private view returns (Organisation storage org) {

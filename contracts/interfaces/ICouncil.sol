@@ -65,6 +65,8 @@ interface ICouncil {
     error CouncilGovernorUnavailable(address account);
     /// @dev The lifetime must be between one hour and a year.
     error CouncilInvalidLifetime(uint40 lifetime);
+    /// @dev Call `index` of the proposal targets an account without code.
+    error CouncilTargetNotContract(uint256 id, uint256 index, address target);
     /// @dev A call of the proposal reverted with `reason`.
     error CouncilCallFailed(uint256 id, uint256 index, bytes reason);
 
@@ -110,6 +112,6 @@ interface ICouncil {
     /// @notice A proposal, with the number of its approvals that come from current governors.
     function proposal(uint256 id) external view returns (ProposalInfo memory);
 
-    /// @notice Whether `governor` approved proposal `id`.
+    /// @notice Whether `governor` approved proposal `id` (and is still the governor who did).
     function hasApproved(uint256 id, address governor) external view returns (bool);
 }

@@ -84,7 +84,8 @@ interface IDocumentRegistry {
     }
 
     /// @notice All that a verification result needs that the chain state holds.
-    /// @dev `status` is the effective status of the document: NOT_FOUND when the anchor is unknown or
+    /// @dev `attestations` are those of `docHash` whatever its status (customs may record a rejection of a
+    /// document the ledger does not know). `status` is the effective status of the document: NOT_FOUND when the anchor is unknown or
     /// the proof does not lead to it; REVOKED when the document alone was revoked inside its batch.
     struct DocumentState {
         Status status;
@@ -164,6 +165,8 @@ interface IDocumentRegistry {
 
     /// @dev The caller is not the council.
     error DocumentRegistryUnauthorizedCouncil(address caller);
+    /// @dev The new council is not a contract (governance would end for good).
+    error DocumentRegistryInvalidCouncil(address council);
     /// @dev The account belongs to no organisation.
     error DocumentRegistryNotMember(address account);
     /// @dev The account's organisation is suspended.
@@ -215,7 +218,7 @@ interface IDocumentRegistry {
 
     // ---------------------------------------------------------------- governance (council only)
 
-    /// @notice Hands governance to another council. Council only.
+    /// @notice Hands governance to another council contract. Council only.
     function setCouncil(address newCouncil) external;
 
     /// @notice Admits an organisation with its first signing accounts. Council only.

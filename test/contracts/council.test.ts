@@ -247,6 +247,33 @@ describe("Council", function () {
       expect((await c.council.proposal(id)).executed).to.equal(false);
     });
 
+    it("an approval given before a governor's removal does not come back when the same account is admitted again", async function () {
+      const c = await loadFixture(deployCouncil);
+      const id = await c.propose([c.defaultPolicy(2)]);
+      await c.council.connect(c.g1).approve(id);
+      const removal = await c.propose([c.self("removeGovernor", [c.g1.address]), c.self("addGovernor", [c.newcomer.address])]);
+      await c.council.connect(c.g2).approve(removal);
+      await c.council.connect(c.g2).execute(removal);
+      const readmission = await c.propose([c.self("addGovernor", [c.g1.address])]);
+      await c.council.connect(c.g2).approve(readmission);
+      await c.council.connect(c.g2).execute(readmission);
+      expect(await c.council.hasApproved(id, c.g1.address)).to.equal(false);
+      expect((await c.council.proposal(id)).approvals).to.equal(1n);
+      await expect(c.council.connect(c.g0).execute(id)).to.be.revertedWithCustomError(c.council, "CouncilBelowThreshold").withArgs(id, 1, 2);
+      await expect(c.council.connect(c.g1).approve(id)).to.emit(c.council, "ProposalApproved").withArgs(id, c.g1.address);
+      await expect(c.council.connect(c.g0).execute(id)).to.emit(c.council, "ProposalExecuted");
+    });
+
+    it("refuses a call to an account without code, which would otherwise pass silently", async function () {
+      const c = await loadFixture(deployCouncil);
+      const id = await c.propose([c.defaultPolicy(2), { target: c.newcomer.address, data: "0x" }]);
+      await c.council.connect(c.g1).approve(id);
+      await expect(c.council.connect(c.g1).execute(id))
+        .to.be.revertedWithCustomError(c.council, "CouncilTargetNotContract")
+        .withArgs(id, 1, c.newcomer.address);
+      expect((await c.council.proposal(id)).executed).to.equal(false);
+    });
+
     it("approvals of governors removed since no longer count", async function () {
       const c = await loadFixture(deployCouncil);
       const id = await c.propose([c.defaultPolicy(2)]);
@@ -256,7 +283,7 @@ describe("Council", function () {
       await c.council.connect(c.g2).approve(removal);
       await c.council.connect(c.g2).execute(removal);
       expect((await c.council.proposal(id)).approvals).to.equal(1n);
-      expect(await c.council.hasApproved(id, c.g1.address)).to.equal(true);
+      expect(await c.council.hasApproved(id, c.g1.address)).to.equal(false);
       await expect(c.council.connect(c.g0).execute(id)).to.be.revertedWithCustomError(c.council, "CouncilBelowThreshold").withArgs(id, 1, 2);
       await expect(c.council.connect(c.g1).approve(id)).to.be.revertedWithCustomError(c.council, "CouncilNotGovernor").withArgs(c.g1.address);
       await c.council.connect(c.newcomer).approve(id);

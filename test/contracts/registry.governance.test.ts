@@ -10,6 +10,7 @@ import {
   ethers,
   Kind,
   kinds,
+  LIFETIME,
   networkHelpers,
   randomHash,
   Status,
@@ -21,7 +22,7 @@ const { loadFixture } = networkHelpers;
 /** The registry's governance functions with valid arguments, for the access checks. */
 function governanceCalls(c: Consortium): [string, unknown[]][] {
   return [
-    ["setCouncil", [c.outsider.address]],
+    ["setCouncil", [c.council.target as string]],
     ["addOrganisation", ["Acme", country("DE"), Kind.TRADER, []]],
     ["setOrganisationActive", [c.org.trader, false]],
     ["addAccount", [c.org.trader, c.spare[0].address]],
@@ -90,17 +91,28 @@ describe("DocumentRegistry governance", function () {
   describe("setCouncil", function () {
     it("hands governance to the new council, which alone may govern from then on", async function () {
       const c = await loadFixture(deployConsortium);
-      const newCouncil = c.spare[0];
-      await expect(execute(c, [callOf(c.registry, "setCouncil", [newCouncil.address])]))
+      const governor = c.spare[0];
+      const newCouncil = await ethers.deployContract("Council", [[governor.address], 1, LIFETIME, await c.forwarder.getAddress()]);
+      const newAddress = await newCouncil.getAddress();
+      await expect(execute(c, [callOf(c.registry, "setCouncil", [newAddress])]))
         .to.emit(c.registry, "CouncilChanged")
-        .withArgs(await c.council.getAddress(), newCouncil.address);
-      expect(await c.registry.council()).to.equal(newCouncil.address);
-      await expect(c.registry.connect(newCouncil).setOrganisationActive(c.org.trader, false))
+        .withArgs(await c.council.getAddress(), newAddress);
+      expect(await c.registry.council()).to.equal(newAddress);
+      await newCouncil.connect(governor).propose([callOf(c.registry, "setOrganisationActive", [c.org.trader, false])], "suspend");
+      await expect(newCouncil.connect(governor).execute(1n))
         .to.emit(c.registry, "OrganisationStatusChanged")
         .withArgs(c.org.trader, false);
       await expectRegistryRevert(c, callOf(c.registry, "setOrganisationActive", [c.org.trader, true]), "DocumentRegistryUnauthorizedCouncil", [
         await c.council.getAddress(),
       ]);
+    });
+
+    it("refuses a council without code, which would end governance for good", async function () {
+      const c = await loadFixture(deployConsortium);
+      for (const account of [ethers.ZeroAddress, c.spare[0].address]) {
+        await expectRegistryRevert(c, callOf(c.registry, "setCouncil", [account]), "DocumentRegistryInvalidCouncil", [account]);
+      }
+      expect(await c.registry.council()).to.equal(await c.council.getAddress());
     });
   });
 

@@ -507,6 +507,11 @@ describe("DocumentRegistry lifecycle", function () {
       await expect(c.registry.connect(c.customs).attest(unknown, Outcome.REJECTED, 3))
         .to.emit(c.registry, "DocumentAttested")
         .withArgs(unknown, c.org.customs, c.customs.address, Outcome.REJECTED, 3);
+      const state = await stateOf(c.registry, unknown);
+      expect(state.status).to.equal(BigInt(Status.NOT_FOUND));
+      expect(state.attestations.map((a) => [a.account, a.outcome, a.reasonCode])).to.deep.equal([
+        [c.customs.address, BigInt(Outcome.REJECTED), 3n],
+      ]);
     });
 
     it("rejects traders, issuing authorities and auditors with DocumentRegistryNotAttester", async function () {
