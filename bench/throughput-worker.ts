@@ -61,8 +61,10 @@ if (side === "tradeproof") {
   checkSeconds = (performance.now() - t) / 1000;
 } else {
   const { wrapDocuments, verifySignature } = await import("@govtechsg/open-attestation");
+  // The documents follow the v2 schema (wrapDocuments validates them); its types want its TS enums, not the strings.
+  const v2Docs = docs as unknown as Parameters<typeof wrapDocuments>[0];
   let t = performance.now();
-  const wrapped = wrapDocuments(docs);
+  const wrapped = wrapDocuments(v2Docs);
   buildSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   for (const i of picks) {
