@@ -12,6 +12,7 @@ import { attest } from "./actions/attest.js";
 import { approveProposal, executeProposal, proposals, propose, type GovernanceCall } from "./actions/council.js";
 import { history, type HistoryReturnType } from "./actions/history.js";
 import { members, organisation } from "./actions/members.js";
+import { emptyPublicLeaves } from "./actions/publicBatches.js";
 import { register } from "./actions/register.js";
 import { registerBatch, type RegisterBatchParameters } from "./actions/registerBatch.js";
 import { revoke, revokeInBatch } from "./actions/revoke.js";
@@ -119,6 +120,7 @@ export class TradeproofClient {
       ifaces: [registry.interface, council.interface, forwarder.interface],
       organisations: new Map(),
       blockTimes: new Map(),
+      publicLeaves: emptyPublicLeaves(deployment.startBlock),
     });
   }
 

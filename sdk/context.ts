@@ -1,5 +1,6 @@
 import type { ContractTransactionResponse, Interface, Log, Provider, Signer, TransactionReceipt } from "ethers";
 import type { Council, DocumentRegistry, Forwarder } from "../types/ethers-contracts/index.js";
+import type { PublicLeaves } from "./actions/publicBatches.js";
 import type { Deployment } from "./deployment.js";
 import { InvalidArgumentError, SignerRequiredError, TradeproofError, atBoundary } from "./errors.js";
 import { ORG_KINDS, OUTCOMES, type Hex, type OrgKind, type Outcome, type TxInfo } from "./types.js";
@@ -18,6 +19,8 @@ export interface ClientContext {
   organisations: Map<number, Promise<{ name: string; country: string; kind: OrgKind }>>;
   /** Block timestamps (seconds), read once per block. */
   blockTimes: Map<number, Promise<number>>;
+  /** Public batches' leaves seen so far, to find their documents by hash alone. */
+  publicLeaves: PublicLeaves;
 }
 
 /** Sends a transaction with the client's signer, waits for it and translates failures at this boundary. */

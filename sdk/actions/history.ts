@@ -2,6 +2,7 @@ import type { Log, LogDescription } from "ethers";
 import { blockTime, registryLogs, type ClientContext } from "../context.js";
 import { normalizeDocHash } from "../hash.js";
 import { parseReceipt, type Receipt } from "../receipt.js";
+import { locateInPublicBatches } from "./publicBatches.js";
 import { OUTCOMES, STATUSES, isoSeconds, type HistoryEntry, type Hex } from "../types.js";
 
 export interface HistoryParameters {
@@ -87,6 +88,8 @@ export async function history(ctx: ClientContext, params: HistoryParameters): Pr
   ]);
   const roots = new Set<Hex>([docHash]);
   if (receipt && receipt.docHash === docHash) roots.add(receipt.root);
+  const inPublic = (await locateInPublicBatches(ctx, [docHash])).get(docHash);
+  if (inPublic) roots.add(inPublic.root);
   for (const log of byDocument) roots.add(lower(log.topics[1]!));
   const anchors = [...roots];
 

@@ -6,6 +6,7 @@ import { parseReceipt, type Receipt } from "../receipt.js";
 import { STATUSES, isoSeconds, type Hex } from "../types.js";
 import { anchorRecords, readStates, type AnchorRecord } from "./verify.js";
 import { makeReceipt } from "./register.js";
+import { locateInPublicBatches } from "./publicBatches.js";
 
 export interface RegisterBatchParameters {
   /** The documents' hashes; duplicates are anchored once. */
@@ -111,6 +112,21 @@ async function findAnchored(ctx: ClientContext, docHashes: Hex[], known: Receipt
     return sameLedger ? { docHash, root: r.root, proof: r.proof, receipt: r } : { docHash, root: docHash, proof: [] as Hex[] };
   });
   const states = await readStates(ctx, queries);
+  // Documents of earlier public batches are found by their hash alone, through the emitted leaves.
+  const unknown = queries.map((q, i) => ({ q, i })).filter(({ q, i }) => !q.receipt && states[i]!.status === 0);
+  const located = unknown.length > 0 ? await locateInPublicBatches(ctx, unknown.map(({ q }) => q.docHash)) : new Map();
+  const inPublic = unknown.filter(({ q }) => located.has(q.docHash)).map(({ q }) => ({ docHash: q.docHash, ...located.get(q.docHash)! }));
+  if (inPublic.length > 0) {
+    const [publicStates, records] = await Promise.all([
+      readStates(ctx, inPublic),
+      anchorRecords(ctx, [...new Set(inPublic.map((p) => p.root))]),
+    ]);
+    for (const [k, p] of inPublic.entries()) {
+      const record = records.get(p.root);
+      if (publicStates[k]!.status === 0 || !record) continue;
+      out.set(p.docHash, await makeReceipt(ctx, { ...p, anchoredAt: isoSeconds(publicStates[k]!.anchoredAt), ...record }));
+    }
+  }
   const singles: { docHash: Hex; anchoredAt: string }[] = [];
   states.forEach((state, i) => {
     if (STATUSES[state.status] === "NOT_FOUND") return;

@@ -5,6 +5,7 @@ import { docTypeName } from "../doctypes.js";
 import { WrongChainError } from "../errors.js";
 import { normalizeDocHash } from "../hash.js";
 import { parseReceipt, type Receipt } from "../receipt.js";
+import { locateInPublicBatches } from "./publicBatches.js";
 import { ANCHOR_KINDS, ORG_KINDS, OUTCOMES, STATUSES, isoSeconds, type Hex, type OrgKind, type Outcome, type VerificationResult } from "../types.js";
 
 export interface VerifyParameters {
@@ -214,5 +215,17 @@ export async function verify(ctx: ClientContext, params: VerifyParameters): Prom
 export async function verifyMany(ctx: ClientContext, items: VerifyParameters[]): Promise<VerificationResult[]> {
   const queries = items.map((item) => toQuery(ctx, item));
   if (queries.length === 0) return [];
-  return toResults(ctx, queries, await readStates(ctx, queries));
+  const states = await readStates(ctx, queries);
+  // A document of a public batch can be found by its hash alone: its root and proof come from the emitted leaves.
+  const unknown = queries.map((q, i) => ({ q, i })).filter(({ q, i }) => !q.receipt && states[i]!.status === 0);
+  if (unknown.length > 0) {
+    const located = await locateInPublicBatches(ctx, unknown.map(({ q }) => q.docHash));
+    const retry = unknown.filter(({ q }) => located.has(q.docHash));
+    if (retry.length > 0) {
+      for (const { q } of retry) Object.assign(q, located.get(q.docHash));
+      const again = await readStates(ctx, retry.map(({ q }) => q));
+      retry.forEach(({ i }, k) => (states[i] = again[k]!));
+    }
+  }
+  return toResults(ctx, queries, states);
 }

@@ -278,6 +278,10 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
         expect(result.batch).to.deep.equal({ root: receipts[i]!.root, public: true });
         expect(result.txHash).to.equal(receipts[i]!.txHash);
       }
+      // The leaves of a public batch are on chain: its documents are found by their hash alone.
+      expect(await reader.verifyMany(docs.map((docHash) => ({ docHash })))).to.deep.equal(results);
+      const { entries } = await reader.history(docs[4]!);
+      expect(entries.map((e) => [e.action, e.anchor])).to.deep.equal([["BATCH_REGISTERED", receipts[4]!.root]]);
     });
 
     it("running the same batch again with skipAnchored anchors nothing twice and gives the same receipts", async function () {
@@ -289,6 +293,8 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       expect(await trader.registerBatch(docs, 380, { public: true, chunkSize: 4, skipAnchored: true })).to.deep.equal(first);
       expect(await trader.registerBatch(docs.slice(0, 5).map(flip), 380, { skipAnchored: true })).to.deep.equal(privateFirst);
       expect(await trader.registerBatch(docs, 380, { skipAnchored: true, receipts: first })).to.deep.equal(first);
+      // Without receipts and chunked differently, the public batch's documents are still found by their hash.
+      expect(await trader.registerBatch(docs, 380, { public: true, chunkSize: 5, skipAnchored: true })).to.deep.equal(first);
       expect(await getCtx().provider.getTransactionCount(address.trader!, "latest")).to.equal(nonce);
     });
 
