@@ -18,7 +18,7 @@ export function statusLine(status: Status, result?: VerificationResult): string 
     case "SUPERSEDED":
       return pc.bold(pc.magenta("SUPERSEDED")) + " — replaced by an amended version";
     case "NOT_FOUND":
-      return pc.bold(pc.red("NOT FOUND")) + " — this exact document was never anchored here (it may have been altered)";
+      return pc.bold(pc.red("NOT FOUND")) + " — this exact document is not anchored on this ledger (altered, or never registered)";
   }
 }
 

@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Command } from "commander";
+import pc from "picocolors";
 import { checkReceipt, type Hex, type Receipt, type VerificationResult } from "../../sdk/index.js";
 import { readClient, withConnection, type ConnectionOptions } from "./context.js";
 import { ExitCode, UsageError } from "./errors.js";
@@ -41,7 +42,13 @@ export function verifyCommand(): Command {
         items.length === 1 ? [await client.verify(items[0].docHash, { receipt: items[0].receipt })] : await client.verifyMany(items);
 
       if (opts.json) printJson(results.length === 1 && args.length === 1 ? results[0] : results);
-      else process.stdout.write(`${results.map((r, i) => formatResult(r, args[i])).join("\n\n")}\n`);
+      else {
+        const reports = results.map((r, i) => {
+          const hint = r.status === "NOT_FOUND" && !items[i].receipt ? `\n  ${pc.dim("(a document of a private batch is found only with its receipt: --receipt FILE)")}` : "";
+          return formatResult(r, args[i]) + hint;
+        });
+        process.stdout.write(`${reports.join("\n\n")}\n`);
+      }
       if (results.some((r) => r.status !== "VALID")) process.exitCode = ExitCode.NOT_VALID;
     });
 }

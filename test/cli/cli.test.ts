@@ -86,7 +86,7 @@ describe("the tradeproof CLI", function () {
     await writeFile(tampered, text.slice(0, at) + "2" + text.slice(at + 1));
     const run = await runCli(["verify", tampered], env);
     expect(run.code).to.equal(1);
-    expect(run.stdout).to.contain("NOT FOUND — this exact document was never anchored here");
+    expect(run.stdout).to.contain("NOT FOUND — this exact document is not anchored on this ledger (altered, or never registered)");
   });
 
   it("an unknown flag and a missing file are usage errors with exit code 2 and one line of explanation", async function () {
