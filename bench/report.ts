@@ -16,6 +16,8 @@ export interface Machine {
   date: string;
   /** One-minute load average when the run started: other work on the machine skews timings. */
   loadAverage: number;
+  /** The same when it ended. */
+  loadAverageEnd?: number;
 }
 
 export function machine(): Machine {
@@ -78,7 +80,10 @@ export function toMarkdown(results: Results): string {
     `Written by \`npm run bench${results.mode === "quick" ? " -- --quick" : ""}\`${results.only ? ` (only ${results.only.join(", ")})` : ""} in ${results.durationSeconds.toFixed(0)} s. Do not edit by hand.`,
     "",
     `- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB} GiB; ${m.os}`,
-    `- Node ${m.node}; date ${m.date}; one-minute load average at the start ${m.loadAverage}`,
+    `- Node ${m.node}; date ${m.date}; one-minute load average ${m.loadAverage} at the start, ${m.loadAverageEnd ?? "?"} at the end` +
+      (m.loadAverageEnd !== undefined && Math.max(m.loadAverage, m.loadAverageEnd) > m.cores
+        ? ` (above the core count: other work shared the CPU, so timings are pessimistic)`
+        : ""),
     "",
     "Ratio = Tradeproof ÷ peer, marked better or worse for Tradeproof (gas, seconds and memory: lower is better;",
     "documents a second: higher is better). A dash is a figure that was not measured; the note says why.",

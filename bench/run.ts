@@ -68,7 +68,7 @@ await step("e2e", async () => (await import("./sdk-e2e.js")).benchEndToEnd({ siz
 await step("api", async () => (await import("./api.js")).benchApi({ quick, sizes }));
 
 const results: Results = {
-  machine: { ...info, date: started.toISOString().replace(/\.\d+Z$/, "Z") },
+  machine: { ...info, date: started.toISOString().replace(/\.\d+Z$/, "Z"), loadAverageEnd: Math.round(os.loadavg()[0] * 100) / 100 },
   mode: quick ? "quick" : "full",
   only,
   durationSeconds: (performance.now() - t0) / 1000,
