@@ -171,6 +171,11 @@ async function main() {
 }
 
 main().catch((e: unknown) => {
+  if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    process.stderr.write(`npm start failed: ${(e as Error).message}. Choose other ports with PORT (API, web) and TRADEPROOF_RPC_PORT (JSON-RPC).\n`);
+    void stop(1);
+    return;
+  }
   const message = e instanceof Error ? `${e.name === "Error" || e instanceof StartError ? "" : `${e.name}: `}${e.message}` : String(e);
   process.stderr.write(`npm start failed: ${message}\n`);
   void stop(1);

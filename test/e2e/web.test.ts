@@ -231,6 +231,15 @@ describe("web verifier in Chromium", function () {
     }
   });
 
+  it("a .json file that is not JSON is reported as unreadable, not as a verdict", async () => {
+    const file = join(dataDir, "broken.json");
+    await writeFile(file, "{ not json");
+    await page.setInputFiles("#files", [file]);
+    await page.waitForFunction(() => document.querySelector("#results > li .badge")?.textContent === "Cannot read");
+    expect(await card("broken.json").innerText()).to.include("This .json file is not valid JSON");
+    expect(await card("broken.json").getAttribute("data-status")).to.equal(null);
+  });
+
   it("fingerprints any other file over its exact bytes", async () => {
     const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256));
     const file = join(dataDir, "scan.pdf");
