@@ -86,7 +86,16 @@ export class TradeproofClient {
    * });
    * ```
    */
-  static async connect(opts: { runner: Provider | Signer; deployment: Deployment }): Promise<TradeproofClient> {
+  static async connect(opts: {
+    runner: Provider | Signer;
+    deployment: Deployment;
+    /**
+     * Find documents of public batches by their hash alone (default true): the client keeps the leaves of the
+     * public batches it has seen, about 100 bytes per document, and scans new BatchLeaves events when a hash is
+     * not found otherwise. Turn it off where an index (the API's) does that job.
+     */
+    publicBatchLookup?: boolean;
+  }): Promise<TradeproofClient> {
     const { runner, deployment } = opts;
     const signer = isSigner(runner) ? runner : undefined;
     const provider = signer ? signer.provider : (runner as Provider);
@@ -120,7 +129,7 @@ export class TradeproofClient {
       ifaces: [registry.interface, council.interface, forwarder.interface],
       organisations: new Map(),
       blockTimes: new Map(),
-      publicLeaves: emptyPublicLeaves(deployment.startBlock),
+      publicLeaves: emptyPublicLeaves(deployment.startBlock, opts.publicBatchLookup ?? true),
     });
   }
 

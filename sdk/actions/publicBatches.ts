@@ -8,6 +8,8 @@ import type { Hex } from "../types.js";
  * root of each document (the first public batch that holds it). Scanned incrementally, once per new block range.
  */
 export interface PublicLeaves {
+  /** Whether the lookup is on at all. */
+  enabled: boolean;
   scannedTo: number;
   rootOf: Map<Hex, Hex>;
   leaves: Map<Hex, Hex[]>;
@@ -15,8 +17,8 @@ export interface PublicLeaves {
   scanning: Promise<void> | undefined;
 }
 
-export function emptyPublicLeaves(startBlock: number): PublicLeaves {
-  return { scannedTo: startBlock - 1, rootOf: new Map(), leaves: new Map(), batches: new Map(), scanning: undefined };
+export function emptyPublicLeaves(startBlock: number, enabled = true): PublicLeaves {
+  return { enabled, scannedTo: startBlock - 1, rootOf: new Map(), leaves: new Map(), batches: new Map(), scanning: undefined };
 }
 
 /** The docHashes of a BatchLeaves event: `abi.encode(bytes32[])`, decoded directly (ethers' decoder is slow on
@@ -55,11 +57,12 @@ async function scan(ctx: ClientContext): Promise<void> {
  */
 export async function locateInPublicBatches(ctx: ClientContext, docHashes: Hex[]): Promise<Map<Hex, { root: Hex; proof: Hex[] }>> {
   const known = ctx.publicLeaves;
+  const found = new Map<Hex, { root: Hex; proof: Hex[] }>();
+  if (!known.enabled) return found;
   // One scan at a time: concurrent verifications wait for the same one.
   while (known.scanning) await known.scanning;
   known.scanning = scan(ctx).finally(() => (known.scanning = undefined));
   await known.scanning;
-  const found = new Map<Hex, { root: Hex; proof: Hex[] }>();
   for (const docHash of docHashes) {
     const root = known.rootOf.get(docHash);
     if (!root) continue;

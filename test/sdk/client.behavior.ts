@@ -282,6 +282,8 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       expect(await reader.verifyMany(docs.map((docHash) => ({ docHash })))).to.deep.equal(results);
       const { entries } = await reader.history(docs[4]!);
       expect(entries.map((e) => [e.action, e.anchor])).to.deep.equal([["BATCH_REGISTERED", receipts[4]!.root]]);
+      const withoutLookup = await TradeproofClient.connect({ runner: getCtx().provider, deployment, publicBatchLookup: false });
+      expect(await withoutLookup.verify(docs[0]!)).to.deep.equal({ docHash: docs[0], status: "NOT_FOUND" });
     });
 
     it("running the same batch again with skipAnchored anchors nothing twice and gives the same receipts", async function () {

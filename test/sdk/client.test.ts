@@ -6,13 +6,39 @@ import { network } from "hardhat";
 import { NodeUnreachableError, TradeproofClient, deployLedger, type Hex } from "../../sdk/index.js";
 import { shouldBehaveLikeATradeproofClient, type ClientSuiteContext } from "./client.behavior.js";
 
-/** A port that was free a moment ago on 127.0.0.1. */
+/**
+ * A port that was free a moment ago on 127.0.0.1, drawn below the ephemeral range (32768 and up) that other
+ * suites' `listen(0)` servers take, so that a node starting a second later rarely finds it taken.
+ */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
+}
+
+/** The chain id a JSON-RPC node on `port` answers, or undefined (nothing there, not JSON-RPC, or too slow). */
+async function chainIdAt(port: number): Promise<bigint | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(2_000),
+    });
+    const body = (await response.json()) as { result?: string };
+    return body.result ? BigInt(body.result) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A provider that never probes the network on its own and polls receipts often (automining nodes answer at once). */
@@ -67,21 +93,16 @@ describe("TradeproofClient", function () {
         );
         let exited = false;
         child.once("exit", () => (exited = true));
-        const provider = localProvider(port, chainId);
         let ours = false;
-        for (let i = 0; i < 300 && !exited && !ours; i++) {
-          try {
-            ours = BigInt(await provider.send("eth_chainId", [])) === BigInt(chainId);
-          } catch {
-            // Not listening yet.
-          }
+        for (let i = 0; i < 200 && !exited && !ours; i++) {
+          ours = (await chainIdAt(port)) === BigInt(chainId);
           if (!ours) await new Promise((r) => setTimeout(r, 100));
         }
         if (!ours) {
-          provider.destroy();
           if (!exited && child.pid) process.kill(-child.pid, "SIGTERM");
           continue;
         }
+        const provider = localProvider(port, chainId);
         anvil = child;
         const signers = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
         ctx = { provider, signers };
