@@ -6,7 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HDNodeWallet, JsonRpcProvider } from "ethers";
-import { startServer, type RunningServer } from "../api/server.js";
+import type { RunningServer } from "../api/server.js";
 import { loadDeployment, TradeproofClient, type Deployment } from "../sdk/index.js";
 import { demoAccounts, deployDemoLedger, seedDemoConsortium, DEMO_MNEMONIC } from "./demo.js";
 import { startAnvil, type Anvil } from "./embedded/anvil.js";
@@ -143,6 +143,14 @@ async function main() {
   }
   provider.destroy();
 
+  // node:sqlite (the API's index) announces itself as experimental on Node 22; a newcomer would read that
+  // line as a fault, so it is left out here (and only that warning).
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(typeof warning === "string" ? warning : warning.message).startsWith("SQLite is an experimental")) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+  const { startServer } = await import("../api/server.js");
   const relayerKey = HDNodeWallet.fromPhrase(DEMO_MNEMONIC, undefined, `m/44'/60'/0'/0/${RELAYER_INDEX}`).privateKey;
   api = await startServer({
     env: {
