@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only gas,throughput,e2e,api|sdk] [--peer-100k] [--out DIR]`
+ * `npm run bench [-- --quick] [--only gas,throughput,e2e,cli,api|sdk] [--peer-100k] [--out DIR]`
  *
  * Runs the benchmarks one after another (never in parallel: they would share the CPU) and writes
  * RESULTS.md and results.json. Only a full run of everything writes bench/; a quick or partial run
@@ -25,8 +25,8 @@ const { values } = parseArgs({
 });
 
 /** `sdk` and `api` are the groups behind `npm run bench:sdk` and `npm run bench:api`. */
-const GROUPS: Record<string, string[]> = { sdk: ["throughput", "e2e"], api: ["api"] };
-const ALL = ["gas", "throughput", "e2e", "api"];
+const GROUPS: Record<string, string[]> = { sdk: ["throughput", "e2e", "cli"], api: ["api"] };
+const ALL = ["gas", "throughput", "e2e", "cli", "api"];
 const only = values.only?.split(",").flatMap((x) => GROUPS[x.trim()] ?? [x.trim()]);
 for (const name of only ?? []) {
   if (!ALL.includes(name)) {
@@ -42,7 +42,7 @@ const started = new Date();
 const info = machine();
 const t0 = performance.now();
 const rows: Row[] = [];
-const SECTION: Record<string, string> = { gas: "Gas", throughput: "Throughput", e2e: "End to end", api: "API" };
+const SECTION: Record<string, string> = { gas: "Gas", throughput: "Throughput", e2e: "End to end", cli: "End to end", api: "API" };
 let failed = false;
 const step = async (name: string, run: () => Promise<Row[]>) => {
   if (!wanted(name)) return;
@@ -65,6 +65,7 @@ await step("throughput", async () =>
   (await import("./throughput.js")).benchThroughput({ sizes, quick, peerMaxSize: values["peer-100k"] ? Infinity : 10_000 }),
 );
 await step("e2e", async () => (await import("./sdk-e2e.js")).benchEndToEnd({ sizes }));
+await step("cli", async () => (await import("./cli-e2e.js")).benchCli({ sizes: quick ? [100] : [1_000, 10_000] }));
 await step("api", async () => (await import("./api.js")).benchApi({ quick, sizes }));
 
 const results: Results = {

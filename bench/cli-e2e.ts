@@ -1,0 +1,82 @@
+/**
+ * The literal `tradeproof register-batch DIR --type 380 --receipts DIR` on an anvil node: files read
+ * from disk and hashed, the batch anchored, one receipt file written per document, measured from the
+ * command's start to its exit (the CLI's own start-up included).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HDNodeWallet } from "ethers";
+import type { Row } from "./rows.js";
+import { deployOurLedger, INVOICE, startAnvil } from "./chain.js";
+import { makeDocument } from "./documents.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CLI = join(ROOT, "scripts", "tradeproof.ts");
+/** anvil's well-known development mnemonic; account 3 is the trader deployOurLedger admits. */
+const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
+
+export interface CliOptions {
+  sizes: number[];
+}
+
+const figure = (n: number) => `CLI register-batch of ${n.toLocaleString("en")} files`;
+
+export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
+  if (!existsSync(CLI)) {
+    return sizes.map((n) => ({ section: "End to end", figure: figure(n), unit: "s", better: "lower" as const, tradeproof: null, note: "not measured: CLI not built." }));
+  }
+  const anvil = await startAnvil();
+  const dir = mkdtempSync(join(tmpdir(), "tradeproof-bench-cli-"));
+  try {
+    const ours = await deployOurLedger(anvil.signers);
+    const deploymentFile = join(dir, "deployment.json");
+    writeFileSync(deploymentFile, JSON.stringify(ours.deployment, null, 2));
+    const traderKey = HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, "m/44'/60'/0'/0/3").privateKey;
+    const rows: Row[] = [];
+    let from = 2_000_000;
+    for (const n of sizes) {
+      const docs = join(dir, `docs-${n}`);
+      const receipts = join(dir, `receipts-${n}`);
+      mkdirSync(docs);
+      for (let i = 0; i < n; i++) writeFileSync(join(docs, `inv-${String(i).padStart(6, "0")}.json`), JSON.stringify(makeDocument(from + i)));
+      from += n;
+      const t = performance.now();
+      await run([CLI, "register-batch", docs, "--type", String(INVOICE), "--receipts", receipts], {
+        TRADEPROOF_RPC: anvil.url,
+        TRADEPROOF_DEPLOYMENT: deploymentFile,
+        TRADEPROOF_PRIVATE_KEY: traderKey,
+      });
+      const seconds = (performance.now() - t) / 1000;
+      const written = readdirSync(receipts).length;
+      if (written !== n) throw new Error(`register-batch wrote ${written} receipts for ${n} files`);
+      rows.push({
+        section: "End to end",
+        figure: figure(n),
+        unit: "s",
+        better: "lower",
+        tradeproof: seconds,
+        target: n === 100_000 ? { op: "<=", value: 10 } : undefined,
+        note: "The command from start to exit: read and hash every file, anchor, write a receipt file each.",
+      });
+      rmSync(docs, { recursive: true });
+      rmSync(receipts, { recursive: true });
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await anvil.stop();
+  }
+}
+
+function run(args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tradeproof ${args[1]} exited with ${code}: ${err.trim().split("\n").slice(-3).join(" ")}`))));
+  });
+}
