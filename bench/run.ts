@@ -54,7 +54,7 @@ const step = async (name: string, run: () => Promise<Row[]>) => {
     // A benchmark that breaks is a row of the table (and a failed run), not a silent gap.
     failed = true;
     console.error(error);
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").slice(0, 300);
     rows.push({ section: SECTION[name], figure: `${name} benchmark`, unit: "", better: "higher", tradeproof: null, note: `not measured: failed: ${message}` });
   }
   process.stderr.write(`bench: ${name} done in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
