@@ -1,16 +1,16 @@
 // `tradeproof register-batch DIR|FILE… --type CODE --receipts DIR`: anchors many documents under
 // Merkle roots and writes one receipt per document. Safe to run again: what already has a receipt
 // in DIR, or is already anchored on the ledger, is not anchored twice.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { Command } from "commander";
 import { Presets, SingleBar } from "cli-progress";
 import pc from "picocolors";
-import type { Hex, Receipt } from "../../sdk/index.js";
+import { checkReceipt, isDocHash, parseReceipt, type Hex, type Receipt, type TradeproofClient } from "../../sdk/index.js";
 import { withSigner, signingClient, type SignerOptions } from "./context.js";
 import { aboutFile, UsageError } from "./errors.js";
-import { docTypeArg, expandInputs, hashFiles, readReceipt } from "./inputs.js";
+import { docTypeArg, expandInputs, hashFiles } from "./inputs.js";
 import { note } from "./output.js";
 
 interface RegisterBatchOptions extends SignerOptions {
@@ -62,43 +62,49 @@ export function registerBatchCommand(): Command {
       }
       const good = hashed.filter((h): h is { file: string; docHash: Hex } => "docHash" in h);
 
-      // Receipts of an earlier run let the SDK recognise private-batch documents, which the ledger knows only
-      // by their root; it still checks each against the chain (a fresh chain may reuse the same addresses).
-      const existing = new Map<string, Receipt>();
+      // Documents with a receipt of this ledger in DIR (from an earlier run) are done if the ledger still
+      // knows their root: one question per root, not per document (a rerun of 100,000 documents under one
+      // root is one query). Receipts in DIR are this command's own output, so their proofs are not
+      // re-checked here; `verify` checks a receipt's proof whenever it is used.
+      const { chainId, registry } = client.deployment;
+      const earlier = new Map<string, Receipt>();
       for (const doc of good) {
         const path = receiptFile(doc.file);
         if (!existsSync(path)) continue;
-        try {
-          existing.set(doc.file, await readReceipt(path));
-        } catch (e) {
-          note(`${pc.yellow("ignored:")} ${aboutFile(path, e)}`);
+        const receipt = readOwnReceipt(path);
+        if (!receipt) note(`${pc.yellow("ignored:")} ${path} is not a receipt; the document is checked again`);
+        else if (receipt.docHash === doc.docHash && receipt.chainId === chainId && receipt.registry.toLowerCase() === registry.toLowerCase()) {
+          earlier.set(doc.file, receipt);
         }
       }
+      const liveRoots = await anchoredRoots(client, [...earlier.values()]);
+      const done = new Map<Hex, Receipt>();
+      for (const r of earlier.values()) if (liveRoots.has(r.root)) done.set(r.docHash, r);
 
       const firstNewBlock = (await client.provider.getBlockNumber()) + 1;
-      const unique = [...new Set(good.map((d) => d.docHash))];
+      const unique = [...new Set(good.map((d) => d.docHash))].filter((h) => !done.has(h));
       let receipts: Receipt[] = [];
       if (unique.length > 0) {
         bar?.start(unique.length, 0, { phase: "anchoring" });
+        // skipAnchored: documents anchored alone, and a batch whose receipts were lost after it was anchored.
         receipts = await client.registerBatch(unique, opts.type, {
           public: opts.public === true,
           skipAnchored: true,
-          receipts: [...existing.values()],
-          onProgress: (done) => bar?.update(done),
+          onProgress: (n) => bar?.update(n),
         });
         bar?.stop();
       }
       timer("anchoring");
 
-      const byHash = new Map(receipts.map((r) => [r.docHash, r]));
+      const byHash = new Map([...done, ...receipts.map((r) => [r.docHash, r] as const)]);
       const fresh = receipts.filter((r) => r.blockNumber >= firstNewBlock);
       await mkdir(opts.receipts, { recursive: true });
       const writes: { path: string; receipt: Receipt }[] = [];
       for (const doc of good) {
         const receipt = byHash.get(doc.docHash);
         if (!receipt) throw new Error(`the SDK returned no receipt for ${doc.docHash}`); // registerBatch returns one per document
-        const old = existing.get(doc.file);
-        if (old && old.docHash === receipt.docHash && old.root === receipt.root && old.txHash === receipt.txHash) continue;
+        const old = earlier.get(doc.file);
+        if (old && old.root === receipt.root && old.txHash === receipt.txHash) continue;
         writes.push({ path: receiptFile(doc.file), receipt });
       }
       await writeAll(writes);
@@ -110,11 +116,46 @@ export function registerBatchCommand(): Command {
           `in ${plural(new Set(fresh.map((r) => r.txHash)).size, "transaction")}`,
       ];
       if (writes.length > 0) parts.push(`${plural(writes.length, "receipt")} written to ${opts.receipts}`);
-      const already = unique.length - fresh.length;
+      const already = new Set(good.map((d) => d.docHash)).size - fresh.length;
       if (already > 0) parts.push(`${already} already anchored`);
       if (bad.length > 0) parts.push(`${bad.length} invalid skipped`);
       process.stdout.write(`${parts.join("; ")}\n`);
     });
+}
+
+/**
+ * A receipt file of an earlier run, read cheaply (100,000 of them on a rerun): JSON and the fields the
+ * rerun check uses. Undefined when the file is not one.
+ */
+function readOwnReceipt(path: string): Receipt | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  const r = json as Partial<Receipt> | null;
+  const ok = r !== null && typeof r === "object" && r.type === "tradeproof-receipt/v1" && isDocHash(r.docHash) && isDocHash(r.root) &&
+    typeof r.chainId === "number" && typeof r.registry === "string" && typeof r.txHash === "string" && Array.isArray(r.proof);
+  return ok ? ({ ...r, docHash: r.docHash!.toLowerCase(), root: r.root!.toLowerCase() } as Receipt) : undefined;
+}
+
+/** The roots among `receipts` that the ledger knows, asking once per root with one fully checked receipt of it. */
+async function anchoredRoots(client: TradeproofClient, receipts: Receipt[]): Promise<Set<Hex>> {
+  const byRoot = new Map<Hex, Receipt>();
+  for (const r of receipts) {
+    if (byRoot.has(r.root)) continue;
+    try {
+      const checked = parseReceipt(r);
+      if (checkReceipt(checked).ok) byRoot.set(r.root, checked);
+    } catch {
+      // Not a valid receipt after all: its document is simply checked again.
+    }
+  }
+  const asked = [...byRoot.values()];
+  if (asked.length === 0) return new Set();
+  const results = await client.verifyMany(asked.map((receipt) => ({ docHash: receipt.docHash, receipt })));
+  return new Set(asked.filter((_, i) => results[i].status !== "NOT_FOUND").map((r) => r.root));
 }
 
 /** The receipt path of each input; two inputs with the same file name would overwrite each other's receipt. */
