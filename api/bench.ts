@@ -65,15 +65,42 @@ export async function benchDocumentsEndpoint(opts: { connections?: number; durat
           ? [{ method: "GET", setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v1/documents/${ethers.hexlify(ethers.randomBytes(32))}` }) }]
           : hashes.map((h) => ({ method: "GET" as const, path: `/v1/documents/${h}` })),
     });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const cacheFigure = (result: string) => Number(new RegExp(`^tradeproof_verify_cache\\{result="${result}"\\} (\\d+)$`, "m").exec(metrics)?.[1] ?? NaN);
+    const baseline = await expressBaseline(connections, duration);
     return {
-      mode: opts.mode ?? "hot", connections, durationSec: duration,
+      mode: opts.mode ?? "hot", connections, durationSec: duration, baselineExpressRequestsPerSec: baseline,
       requestsPerSec: result.requests.average, latencyP50Ms: result.latency.p50, latencyP99Ms: result.latency.p99,
-      errors: result.errors, non2xx: result.non2xx, total: result.requests.total, machine: machine(),
+      errors: result.errors, non2xx: result.non2xx, total: result.requests.total,
+      cacheHits: cacheFigure("hit"), cacheMisses: cacheFigure("miss"), machine: machine(),
     };
   } finally {
     child.proc?.kill("SIGTERM");
     c.provider.destroy();
     await anvil.stop();
+  }
+}
+
+/**
+ * Requests a second a bare Express 5 "hello world" serves on this machine right now, measured the same
+ * way (child process, same connections and duration): the ceiling against which to read the API's figure
+ * on a shared or throttled machine.
+ */
+async function expressBaseline(connections: number, duration: number): Promise<number> {
+  const port = await freePort();
+  const code = `import express from "express"; const app = express(); app.set("etag", false);
+    app.get("/v1/documents/:h", (req, res) => { res.json({ docHash: req.params.h, status: "NOT_FOUND" }); });
+    app.listen(${port}, "127.0.0.1");`;
+  const proc = spawn(process.execPath, ["--input-type=module", "--eval", code], { stdio: "ignore", cwd: fileURLToPath(new URL("..", import.meta.url)) });
+  try {
+    for (const until = Date.now() + 10_000; !(await fetch(`http://127.0.0.1:${port}/v1/documents/0x00`).then((r) => r.ok, () => false)); ) {
+      if (Date.now() > until) throw new Error("baseline server did not start");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const r = await autocannon({ url: `http://127.0.0.1:${port}/v1/documents/0x00`, connections, duration });
+    return r.requests.average;
+  } finally {
+    proc.kill("SIGTERM");
   }
 }
 

@@ -22,31 +22,67 @@ const MAX_CACHED = 100_000;
 export class Documents {
   private readonly cache = new Map<string, { head: number; result: VerificationResult }>();
   private readonly trees = new Map<string, Batch>();
+  private readonly inflight = new Map<string, { head: number; result: Promise<VerificationResult> }>();
 
   constructor(
     private readonly chain: Chain,
     private readonly store: Store,
     /** Latest chain head the indexer saw, or undefined when it does not follow the chain. */
     private readonly head: () => number | undefined,
+    /** Counts cache hits and misses (for /metrics). */
+    private readonly onCache?: (hits: number, misses: number) => void,
   ) {}
 
-  /** Verification results for `docHashes`, in order, in one contract call for the uncached ones. */
+  /**
+   * Verification results for `docHashes`, in order: from the cache when read at the current head,
+   * else in one contract call for all the others. Concurrent requests for a hash being read wait for
+   * that read instead of starting their own (no stampede on the node when a popular hash expires).
+   */
   async verify(docHashes: Hex[]): Promise<VerificationResult[]> {
     const head = this.head();
-    const results: (VerificationResult | undefined)[] = docHashes.map((h) => {
-      const hit = head === undefined ? undefined : this.cache.get(h);
-      return hit && hit.head === head ? hit.result : undefined;
+    const results: VerificationResult[] = new Array(docHashes.length);
+    const waits: Promise<void>[] = [];
+    const toRead = new Set<Hex>();
+    docHashes.forEach((h, i) => {
+      if (head !== undefined) {
+        const hit = this.cache.get(h);
+        if (hit?.head === head) return void (results[i] = hit.result);
+        const pending = this.inflight.get(h);
+        if (pending?.head === head) return void waits.push(pending.result.then((r) => void (results[i] = r)));
+      }
+      toRead.add(h);
     });
-    const missing = [...new Set(docHashes.filter((_, i) => !results[i]))];
-    if (missing.length > 0) {
-      const client = await this.chain.sdk();
-      const fresh = await onChain(() => client.verifyMany(missing.map((h) => this.query(h))));
-      if (this.cache.size + fresh.length > MAX_CACHED) this.cache.clear();
-      const byHash = new Map(missing.map((h, i) => [h, fresh[i]]));
-      for (const [h, r] of byHash) if (head !== undefined) this.cache.set(h, { head, result: r });
-      docHashes.forEach((h, i) => (results[i] ??= byHash.get(h)));
+    this.onCache?.(docHashes.length - toRead.size, toRead.size);
+    if (toRead.size > 0) {
+      const hashes = [...toRead];
+      const read = this.read(hashes);
+      if (head !== undefined) {
+        const entries = hashes.map((h) => [h, { head, result: read.then((m) => m.get(h)!) }] as const);
+        for (const [h, entry] of entries) {
+          entry.result.catch(() => undefined); // the error reaches the caller through `read`
+          this.inflight.set(h, entry);
+        }
+        void read
+          .then((m) => {
+            if (this.cache.size + m.size > MAX_CACHED) this.cache.clear();
+            for (const [h, r] of m) this.cache.set(h, { head, result: r });
+          }, () => undefined)
+          .finally(() => {
+            for (const [h, entry] of entries) if (this.inflight.get(h) === entry) this.inflight.delete(h);
+          });
+      }
+      const fresh = await read;
+      docHashes.forEach((h, i) => (results[i] ??= fresh.get(h)!));
     }
-    return results as VerificationResult[];
+    await Promise.all(waits);
+    return results;
+  }
+
+  /** One verifyMany through the SDK for `hashes`. */
+  private async read(hashes: Hex[]): Promise<Map<Hex, VerificationResult>> {
+    const client = await this.chain.sdk();
+    const fresh = await onChain(() => client.verifyMany(hashes.map((h) => this.query(h))));
+    return new Map(hashes.map((h, i) => [h, fresh[i]]));
   }
 
   /**

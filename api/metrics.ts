@@ -1,7 +1,12 @@
 import client from "prom-client";
 
 /** Prometheus metrics of one app instance (a registry of its own, so tests can build many apps). */
-export function createMetrics(sources: { cursor: () => number; head: () => number | undefined; queue: () => Record<string, number> }) {
+export function createMetrics(sources: {
+  cursor: () => number;
+  head: () => number | undefined;
+  queue: () => Record<string, number>;
+  cache: () => { hits: number; misses: number };
+}) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const requests = new client.Counter({ name: "tradeproof_http_requests_total", help: "HTTP requests by route and status", labelNames: ["method", "route", "status"], registers: [registry] });
@@ -17,6 +22,11 @@ export function createMetrics(sources: { cursor: () => number; head: () => numbe
   new client.Gauge({
     name: "tradeproof_relay_requests", help: "Relayed requests by status", labelNames: ["status"], registers: [registry],
     collect() { for (const [status, n] of Object.entries(sources.queue())) this.set({ status }, n); },
+  });
+  new client.Gauge({
+    name: "tradeproof_verify_cache", help: "Verification results served from the per-block cache (hit) or read from the contract (miss), since start",
+    labelNames: ["result"], registers: [registry],
+    collect() { const c = sources.cache(); this.set({ result: "hit" }, c.hits); this.set({ result: "miss" }, c.misses); },
   });
   return { registry, requests, duration };
 }

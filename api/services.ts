@@ -52,7 +52,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const store = new Store(storeFileIn(config.dataDir));
   const chain = new Chain(provider, deployment);
   const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger });
-  const documents = new Documents(chain, store, () => (config.indexer ? indexer.head : undefined));
+  const cacheCounts = { hits: 0, misses: 0 };
+  const documents = new Documents(chain, store, () => (config.indexer ? indexer.head : undefined), (hits, misses) => {
+    cacheCounts.hits += hits;
+    cacheCounts.misses += misses;
+  });
   const auth = new Auth({
     store, publicUrl: config.publicUrl, chainId: deployment.chainId, secret: sessionSecret(config.sessionSecret, config.dataDir),
     sessionTtlSec: config.sessionTtlSec, nonceTtlSec: config.nonceTtlSec,
@@ -61,7 +65,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const worker = config.relayerKey
     ? new RelayWorker({ store, chain, relayer: new ethers.Wallet(config.relayerKey, provider), logger, hooks: overrides.relayHooks })
     : undefined;
-  const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts() });
+  const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {
     config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, metrics,
     start() {
