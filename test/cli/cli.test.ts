@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { encryptKeystoreJson, JsonRpcProvider } from "ethers";
 import { hashFile, loadDeployment, TradeproofClient, type Deployment, type Receipt } from "../../sdk/index.js";
-import { demoWallet } from "../../scripts/demo.js";
+import { demoWallet, deployDemoLedger, seedDemoConsortium } from "../../scripts/demo.js";
 import { runCli, startAnvil, type Anvil } from "./harness.js";
 
 const SAMPLES = "/work/shared/samples";
@@ -206,6 +206,31 @@ describe("the tradeproof CLI", function () {
       expect(found.status).to.equal("VALID");
       expect(found.batch).to.deep.equal({ root: JSON.parse(await readFile(receipt, "utf8")).root, public: false });
       expect(notFound).to.deep.equal({ docHash: await hashFile(without), status: "NOT_FOUND" });
+    });
+
+    it("run again on a fresh chain at the same addresses, anchors again instead of trusting the old receipts", async function () {
+      const fresh = await startAnvil();
+      const freshProvider = new JsonRpcProvider(fresh.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+      try {
+        const freshDeployment = await deployDemoLedger(freshProvider);
+        await seedDemoConsortium({ provider: freshProvider, deployment: freshDeployment });
+        expect(freshDeployment.registry).to.equal(deployment.registry); // same deployer, same nonces
+        const freshFile = join(dir, "fresh-deployment.json");
+        await writeFile(freshFile, JSON.stringify(freshDeployment));
+        const copy = join(dir, "receipts-copy");
+        await mkdir(copy);
+        for (const name of await readdir(receipts)) await writeFile(join(copy, name), await readFile(join(receipts, name)));
+        const run = await runCli(["register-batch", batch, "--type", "380", "--receipts", copy], {
+          ...as("trader"),
+          TRADEPROOF_RPC: fresh.url,
+          TRADEPROOF_DEPLOYMENT: freshFile,
+        });
+        expect(run.code).to.equal(0);
+        expect(run.stdout).to.equal(`anchored 50 documents under 1 root in 1 transaction; 50 receipts written to ${copy}\n`);
+      } finally {
+        freshProvider.destroy();
+        await fresh.stop();
+      }
     });
 
     it("revoke --receipt revokes one document of the batch, and verify says so", async function () {
