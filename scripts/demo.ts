@@ -10,6 +10,7 @@ import {
   deployLedger,
   setPolicyCall,
   TradeproofClient,
+  WrongChainError,
   type Deployment,
   type Hex,
   type OrgKind,
@@ -85,7 +86,9 @@ export function demoAccounts(): DemoAccount[] {
 export async function assertLocalChain(provider: Provider): Promise<void> {
   const { chainId } = await provider.getNetwork();
   if (!LOCAL_CHAIN_IDS.includes(Number(chainId))) {
-    throw new Error(`refusing to use the public demo keys on chain ${chainId}: they are for a local chain (ids ${LOCAL_CHAIN_IDS.join(", ")}) only`);
+    throw new WrongChainError(
+      `Refusing to use the public demo keys on chain ${chainId}: they are for a local chain (id ${LOCAL_CHAIN_IDS.join(" or ")}) only.`,
+    );
   }
 }
 

@@ -54,7 +54,7 @@ export function councilCommand(): Command {
         const proposals = await client.proposals();
         if (opts.json) return printJson(proposals);
         const lines = proposals.map((p) => {
-          const state = p.executed ? pc.green("executed") : pc.yellow(`${p.approvals} approval${p.approvals == 1 ? "" : "s"}`);
+          const state = p.executed ? pc.green("executed") : pc.yellow(`${p.approvals} approval${p.approvals === 1 ? "" : "s"}`);
           return `#${p.id}  ${state}  ${p.description}  ${pc.dim(`by ${p.proposer}, expires ${p.expiresAt}`)}`;
         });
         process.stdout.write(`${lines.length > 0 ? lines.join("\n") : "no proposals yet"}\n`);
