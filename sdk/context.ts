@@ -1,8 +1,9 @@
-import type { ContractTransactionResponse, Interface, Log, Provider, Signer, TransactionReceipt } from "ethers";
+import type { ContractTransactionResponse, FetchRequest, Interface, Log, Provider, Signer, TransactionReceipt } from "ethers";
 import type { Council, DocumentRegistry, Forwarder } from "../types/ethers-contracts/index.js";
 import type { PublicLeaves } from "./actions/publicBatches.js";
 import type { Deployment } from "./deployment.js";
 import { InvalidArgumentError, SignerRequiredError, TradeproofError, atBoundary } from "./errors.js";
+import { waitForReceipt } from "./wait.js";
 import { ORG_KINDS, OUTCOMES, type Hex, type OrgKind, type Outcome, type TxInfo } from "./types.js";
 
 /** What every action of the client needs: the connection, typed contracts and read caches. Internal. */
@@ -31,10 +32,7 @@ export async function send(
 ): Promise<TransactionReceipt> {
   if (!ctx.signer) throw new SignerRequiredError(action);
   return atBoundary(async () => {
-    const tx = await fn();
-    const receipt = await tx.wait();
-    if (!receipt) throw new TradeproofError(`The ${action} transaction was dropped.`, { code: "TRANSACTION_DROPPED" });
-    return receipt;
+    return waitForReceipt(ctx.provider, await fn());
   }, ctx.ifaces);
 }
 
@@ -105,6 +103,39 @@ export async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promi
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
+}
+
+let rpcId = 0;
+
+/**
+ * `eth_call` of the registry at the latest block, returning the result's hex. On an ethers JsonRpcProvider the
+ * request goes through its own connection (URL, headers, timeout) but the answer is decoded natively: ethers'
+ * JavaScript UTF-8 decoding and hex checks cost ~4x the node's own time on a 250-query verifyMany result
+ * (measured on anvil: 38 ms this way against 180-250 ms through provider.send / provider.call). Any other
+ * provider is asked through `provider.call`.
+ */
+export async function callRegistry(ctx: ClientContext, data: string): Promise<string> {
+  const to = ctx.deployment.registry;
+  const connection = (ctx.provider as { _getConnection?: () => FetchRequest })._getConnection;
+  if (typeof connection !== "function") return read(ctx, () => ctx.provider.call({ to, data }));
+  return read(ctx, async () => {
+    const request = connection.call(ctx.provider);
+    request.setHeader("content-type", "application/json");
+    request.body = JSON.stringify({ jsonrpc: "2.0", id: ++rpcId, method: "eth_call", params: [{ to, data }, "latest"] });
+    const response = await request.send();
+    response.assertOk();
+    const body = JSON.parse(Buffer.from(response.body ?? new Uint8Array()).toString("utf8")) as {
+      result?: unknown;
+      error?: { code?: number; message?: string; data?: unknown };
+    };
+    if (body.error) {
+      // A revert carries its data and is translated by name at the boundary; anything else is the node's refusal.
+      if (typeof body.error.data === "string" && body.error.data.length > 2) throw body.error;
+      throw new TradeproofError(`The node refused eth_call: ${body.error.message ?? "no message"}.`, { code: "RPC_ERROR" });
+    }
+    if (typeof body.result !== "string") throw new TradeproofError("The node answered eth_call without a result.", { code: "BAD_DATA" });
+    return body.result;
+  });
 }
 
 /** getLogs of the registry from the deployment block, with `topics`, translated at the boundary. */

@@ -3,7 +3,8 @@ import { basename, dirname } from "node:path";
 import { getAddress, type Signer } from "ethers";
 import { z } from "zod";
 import { Council__factory, DocumentRegistry__factory, Forwarder__factory } from "../types/ethers-contracts/index.js";
-import { InvalidArgumentError, TradeproofError, atBoundary } from "./errors.js";
+import { InvalidArgumentError, atBoundary } from "./errors.js";
+import { waitForReceipt } from "./wait.js";
 import { ORG_KINDS, type Hex, type OrgKind } from "./types.js";
 
 /** Where the ledger lives: the chain and the three contracts' addresses. */
@@ -119,8 +120,7 @@ export async function deployLedger(
   return atBoundary(async () => {
     const { chainId } = await provider.getNetwork();
     const forwarder = await new Forwarder__factory(signer).deploy();
-    const forwarderReceipt = await forwarder.deploymentTransaction()!.wait();
-    if (!forwarderReceipt) throw new TradeproofError("The forwarder's deployment was dropped.");
+    const forwarderReceipt = await waitForReceipt(provider, forwarder.deploymentTransaction()!);
     const forwarderAddress = (await forwarder.getAddress()) as Hex;
     const council = await new Council__factory(signer).deploy(
       opts.governors,
@@ -128,14 +128,14 @@ export async function deployLedger(
       opts.proposalLifetime ?? DEFAULT_LIFETIME,
       forwarderAddress,
     );
-    await council.deploymentTransaction()!.wait();
+    await waitForReceipt(provider, council.deploymentTransaction()!);
     const councilAddress = (await council.getAddress()) as Hex;
     const registry = await new DocumentRegistry__factory(signer).deploy(
       councilAddress,
       forwarderAddress,
       kindBits(opts.defaultKinds ?? ["TRADER", "ISSUING_AUTHORITY"]),
     );
-    await registry.deploymentTransaction()!.wait();
+    await waitForReceipt(provider, registry.deploymentTransaction()!);
     return {
       chainId: Number(chainId),
       registry: (await registry.getAddress()) as Hex,

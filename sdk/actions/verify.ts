@@ -1,6 +1,6 @@
 import { ZeroHash } from "ethers";
 import { decodeDocumentStates, encodeVerifyMany, type DocumentState } from "../codec.js";
-import { chunk, organisationInfo, pool, read, registryLogs, type ClientContext } from "../context.js";
+import { callRegistry, chunk, organisationInfo, pool, registryLogs, type ClientContext } from "../context.js";
 import { docTypeName } from "../doctypes.js";
 import { WrongChainError } from "../errors.js";
 import { normalizeDocHash } from "../hash.js";
@@ -44,9 +44,8 @@ function toQuery(ctx: ClientContext, item: VerifyParameters): Query {
 
 /** The contract's `verifyMany`, in chunks sent concurrently. */
 export async function readStates(ctx: ClientContext, queries: Query[]): Promise<State[]> {
-  const to = ctx.deployment.registry;
   const calls = chunk(queries, QUERIES_PER_CALL).map(
-    (slice) => () => read(ctx, async () => decodeDocumentStates(await ctx.provider.call({ to, data: encodeVerifyMany(slice) }))),
+    (slice) => async () => decodeDocumentStates(await callRegistry(ctx, encodeVerifyMany(slice))),
   );
   return (await pool(calls, CONCURRENT_CALLS)).flat();
 }

@@ -21,6 +21,7 @@ import {
   UnknownAnchorError,
   WrongChainError,
   addOrganisationCall,
+  atBoundary,
   buildBatch,
   checkReceipt,
   deployLedger,
@@ -32,6 +33,7 @@ import {
   signForwardRequest,
   suspendOrganisationCall,
   toForwardRequestData,
+  waitForReceipt,
   type Deployment,
   type Hex,
   type Receipt,
@@ -501,6 +503,17 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       const id = await governors[0]!.propose([call], "Admit an account twice");
       await governors[1]!.approveProposal(id);
       await expectRevert(governors[1]!.executeProposal(id), ContractRevertError, "DocumentRegistryAccountUnavailable", [address.trader]);
+    });
+
+    it("a transaction mined as failed is reported by its custom error", async function () {
+      // An explicit gas limit skips estimation, so the node mines the failing transaction (anvil does; the
+      // in-process chain refuses it at once): either way the custom error names the cause.
+      const registry = reader.registry.connect(getCtx().signers[9]!);
+      const e = await rejection(
+        atBoundary(async () => waitForReceipt(getCtx().provider, await registry.register(randomHash(), 380, { gasLimit: 300_000 })), registry.interface),
+      );
+      expect(e).to.be.instanceOf(NotMemberError);
+      expect((e as NotMemberError).args).to.deep.equal([address.outsider]);
     });
 
     it("writes need a signer: SignerRequiredError", async function () {
