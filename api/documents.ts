@@ -23,6 +23,7 @@ export class Documents {
   private readonly cache = new Map<string, { head: number; result: VerificationResult }>();
   private readonly trees = new Map<string, Batch>();
   private readonly inflight = new Map<string, { head: number; result: Promise<VerificationResult> }>();
+  private batch: { hashes: Set<Hex>; result?: Promise<Map<Hex, VerificationResult>> } | undefined;
 
   constructor(
     private readonly chain: Chain,
@@ -78,8 +79,27 @@ export class Documents {
     return results;
   }
 
-  /** One verifyMany through the SDK for `hashes`. */
-  private async read(hashes: Hex[]): Promise<Map<Hex, VerificationResult>> {
+  /**
+   * Reads `hashes` from the contract. Reads asked for in the same turn of the event loop (concurrent
+   * requests) are merged into one verifyMany call: under load the node answers one call for many
+   * documents instead of one call each.
+   */
+  private read(hashes: Hex[]): Promise<Map<Hex, VerificationResult>> {
+    if (!this.batch) {
+      const batch: { hashes: Set<Hex>; result?: Promise<Map<Hex, VerificationResult>> } = { hashes: new Set() };
+      batch.result = new Promise((resolve, reject) =>
+        setImmediate(() => {
+          if (this.batch === batch) this.batch = undefined;
+          this.readNow([...batch.hashes]).then(resolve, reject);
+        }),
+      );
+      this.batch = batch;
+    }
+    for (const h of hashes) this.batch.hashes.add(h);
+    return this.batch.result!;
+  }
+
+  private async readNow(hashes: Hex[]): Promise<Map<Hex, VerificationResult>> {
     const client = await this.chain.sdk();
     const fresh = await onChain(() => client.verifyMany(hashes.map((h) => this.query(h))));
     return new Map(hashes.map((h, i) => [h, fresh[i]]));
