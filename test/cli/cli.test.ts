@@ -197,15 +197,21 @@ describe("the tradeproof CLI", function () {
       expect(await readdir(join(dir, "mixed-receipts"))).to.deep.equal(["good.json.receipt.json"]);
     });
 
-    it("verify finds a document of a private batch with its receipt, and not without", async function () {
-      const [withReceipt, without] = ["invoice-007.json", "invoice-008.json"].map((f) => join(batch, f));
+    it("verify finds a document of a private batch with its receipt, not without, nor with a receipt whose proof was altered", async function () {
+      const [withReceipt, without, tampered] = ["invoice-007.json", "invoice-008.json", "invoice-009.json"].map((f) => join(batch, f));
       const receipt = join(receipts, "invoice-007.json.receipt.json");
-      const run = await runCli(["verify", withReceipt, "--receipt", receipt, without, "--json"], env);
+      const bad: Receipt = JSON.parse(await readFile(join(receipts, "invoice-009.json.receipt.json"), "utf8"));
+      bad.proof[0] = `0x${bad.proof[0].slice(2, 65)}${bad.proof[0].endsWith("0") ? "1" : "0"}`;
+      const badFile = join(dir, "invoice-009.bad-receipt.json");
+      await writeFile(badFile, JSON.stringify(bad));
+      const run = await runCli(["verify", withReceipt, "--receipt", receipt, without, tampered, "--receipt", badFile, "--json"], env);
       expect(run.code).to.equal(1);
-      const [found, notFound] = JSON.parse(run.stdout);
+      const [found, notFound, notProven] = JSON.parse(run.stdout);
       expect(found.status).to.equal("VALID");
       expect(found.batch).to.deep.equal({ root: JSON.parse(await readFile(receipt, "utf8")).root, public: false });
       expect(notFound).to.deep.equal({ docHash: await hashFile(without), status: "NOT_FOUND" });
+      expect(notProven).to.deep.equal({ docHash: await hashFile(tampered), status: "NOT_FOUND" });
+      expect(run.stderr).to.match(/^note: the receipt of .*invoice-009\.json does not hold: /m);
     });
 
     it("run again on a fresh chain at the same addresses, anchors again instead of trusting the old receipts", async function () {
