@@ -1,6 +1,7 @@
 #!/usr/bin/env tsx
 // The `tradeproof` command line: what operators of traders, issuing authorities, customs and auditors type.
 // Each command lives in scripts/cli/<command>.ts; this file wires them up and owns the exit code.
+import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { approveCommand } from "./cli/approve.js";
 import { attestCommand } from "./cli/attest.js";
@@ -16,9 +17,11 @@ import { revokeCommand } from "./cli/revoke.js";
 import { supersedeCommand } from "./cli/supersede.js";
 import { verifyCommand } from "./cli/verify.js";
 
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
 const program = new Command("tradeproof")
   .description("Register and verify trade documents on the Tradeproof ledger. Documents are hashed locally; only hashes go on chain.")
-  .version("0.1.0")
+  .version(version)
   .showHelpAfterError("(add --help for usage)")
   .addHelpText(
     "after",
