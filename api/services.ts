@@ -63,7 +63,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   });
   const queue = new RelayQueue(store, chain);
   const worker = config.relayerKey
-    ? new RelayWorker({ store, chain, relayer: new ethers.Wallet(config.relayerKey, provider), logger, hooks: overrides.relayHooks })
+    ? new RelayWorker({
+        store, chain, relayer: new ethers.Wallet(config.relayerKey, provider), logger, hooks: overrides.relayHooks,
+        onReceipt: config.indexer ? () => indexer.syncOnce() : undefined,
+      })
     : undefined;
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {

@@ -13,6 +13,12 @@ export interface RelayWorkerOptions {
   logger?: Logger;
   /** Test hooks to simulate a crash at the two dangerous points: before and after the broadcast. */
   hooks?: { beforeBroadcast?: (row: RequestRow) => void; afterBroadcast?: (row: RequestRow) => void };
+  /**
+   * Called when a relayed transaction has a receipt, before the request shows `mined` or `failed`:
+   * the API moves its index (and so its per-block read cache) to that block first, so a client that
+   * sees `mined` then reads the document gets the new state.
+   */
+  onReceipt?: () => Promise<unknown>;
   /** How long to wait for a receipt before leaving the request `submitted` for the next pass. */
   receiptTimeoutMs?: number;
 }
@@ -106,6 +112,7 @@ export class RelayWorker {
     }
     receipt ??= await provider.waitForTransaction(row.tx_hash!, 1, this.opts.receiptTimeoutMs ?? 60_000);
     if (!receipt) return; // still pending: settled on a later pass
+    await this.opts.onReceipt?.().catch((e: unknown) => this.opts.logger?.warn({ err: e }, "index refresh after a relayed transaction failed"));
     if (receipt.status === 1) {
       this.update(row.id, { status: "mined", block_number: receipt.blockNumber });
       this.opts.logger?.info({ id: row.id, txHash: row.tx_hash, block: receipt.blockNumber }, "relay request mined");

@@ -54,6 +54,8 @@ describe("API writes: build, sign, send through the relayer", function () {
     expect(res.body.status).to.equal("queued");
     expect(res.headers.location).to.equal(`/v1/requests/${res.body.id}`);
     expect((await status(app, res.body.id)).status).to.equal("queued");
+    await services.indexer.syncOnce();
+    expect((await request(app).get(`/v1/documents/${docHash}`).expect(200)).body.status).to.equal("NOT_FOUND");
     await services.worker!.processOnce();
     const done = await status(app, res.body.id);
     expect(done.status).to.equal("mined");
@@ -61,6 +63,8 @@ describe("API writes: build, sign, send through the relayer", function () {
     const receipt = await c.provider.getTransactionReceipt(done.txHash);
     expect(receipt!.from).to.equal(c.relayer.address);
     expect(receipt!.blockNumber).to.equal(done.blockNumber);
+    // read-your-writes: once the request shows mined, the API's answer shows the document
+    expect((await request(app).get(`/v1/documents/${docHash}`).expect(200)).body.status).to.equal("VALID");
     const state = await c.registry.verify(docHash, docHash, []);
     expect(state.account).to.equal(c.trader.address);
     expect(state.status).to.equal(2n);
