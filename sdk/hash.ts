@@ -178,7 +178,8 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<Uint8Array | string> {
 
 /**
  * The docHash of a document given in any form:
- * - a `Uint8Array` (or Buffer): its bytes, or, with `{ json: true }`, the JCS form of the JSON they hold;
+ * - bytes (Uint8Array, Buffer, ArrayBuffer, any typed array, a Blob): their bytes, or, with `{ json: true }`, the
+ *   JCS form of the JSON they hold;
  * - a string: a file path (see {@link hashFile});
  * - a readable stream / async iterable of bytes: streamed, or parsed as JSON with `{ json: true }`;
  * - any other value (object, array, number...): a JSON value, hashed by its JCS form.
@@ -195,6 +196,10 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<Uint8Array | string> {
  * ```
  */
 export async function hashDocument(input: unknown, opts: { json?: boolean } = {}): Promise<Hex> {
+  // Binary containers are bytes, never JSON values (canonicalised, an ArrayBuffer would silently be "{}").
+  if (input instanceof ArrayBuffer || input instanceof SharedArrayBuffer) input = new Uint8Array(input);
+  else if (ArrayBuffer.isView(input) && !(input instanceof Uint8Array)) input = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  else if (input instanceof Blob) input = input.stream();
   if (input instanceof Uint8Array) return opts.json ? hashJson(parseJsonBytes(input, "The document")) : hashBytes(input);
   if (typeof input === "string") return hashFile(input, opts);
   if (isAsyncIterable(input)) {

@@ -137,6 +137,15 @@ describe("SDK hashing", function () {
       expect(await hashDocument(Readable.from([readFileSync(path)]))).to.equal(sha256sum(path));
     });
 
+    it("hashes an ArrayBuffer, a typed array and a Blob as bytes, never as JSON", async function () {
+      const bytes = Buffer.from("%PDF-1.7 not JSON");
+      const expected = hashBytes(bytes);
+      const copy = new Uint8Array(bytes).buffer;
+      expect(await hashDocument(copy)).to.equal(expected);
+      expect(await hashDocument(new DataView(copy))).to.equal(expected);
+      expect(await hashDocument(new Blob([bytes]))).to.equal(expected);
+    });
+
     it("hashes a JSON file's raw bytes when told it is not JSON", async function () {
       const path = join(SAMPLES, "goods-declaration.json");
       expect(await hashFile(path, { json: false })).to.equal(sha256sum(path));
