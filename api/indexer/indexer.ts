@@ -23,6 +23,7 @@ export interface IndexerOptions {
 }
 
 const CURSOR = "index.cursor";
+const OWNER = "index.registry";
 
 /** Reads the ISO-8601 second timestamp the API uses everywhere. */
 export const isoSeconds = (unix: number) => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -81,6 +82,13 @@ export class Indexer {
   private async sync(): Promise<number> {
     const head = Number(await rawRpc(this.provider, "eth_blockNumber", []));
     this.head = head;
+    // An index is only valid for the chain and registry it was built from: a data dir reused with a
+    // new deployment, or a chain reset under an old index, must not be served as history.
+    const owner = this.store.getMeta(OWNER);
+    const registry = this.contracts.registry.toLowerCase();
+    if (owner === undefined) this.store.setMeta(OWNER, registry);
+    else if (owner !== registry) throw new Error(`The index in this data dir belongs to registry ${owner}, not ${registry}; use another data dir.`);
+    if (this.cursor() > head) throw new Error(`The index is at block ${this.cursor()} but the chain's head is ${head}: the chain was reset; use a fresh data dir.`);
     const target = head - this.confirmations;
     let stored = 0;
     let span = this.chunkSize;

@@ -97,6 +97,14 @@ describe("audit index", function () {
     store.close();
   });
 
+  it("refuses to extend an index built for another registry", async function () {
+    const store = new Store(join(dir, "a.sqlite"));
+    const other = new Indexer({ provider: c.provider, contracts: { ...c.deployment, registry: "0x000000000000000000000000000000000000dead" }, store });
+    const err = await other.syncOnce().then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.equal(`The index in this data dir belongs to registry ${c.deployment.registry}, not 0x000000000000000000000000000000000000dead; use another data dir.`);
+    store.close();
+  });
+
   it("index verify finds no difference in a faithful index", async function () {
     const store = new Store(join(dir, "a.sqlite"));
     const report = await verifyIndex({ provider: c.provider, contracts: c.deployment, store });
