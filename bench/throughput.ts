@@ -70,7 +70,14 @@ export async function benchThroughput({ sizes, peerMaxSize, quick }: ThroughputO
       peer: peer && n / peer.buildSeconds,
       peerName: PEER,
       target: n === 100_000 ? { op: ">=", value: 20_000 } : undefined,
-      note: [oursNote, peerNote, "Ours: hashJson + buildBatch + a receipt object each; OA: wrapDocuments."].filter(Boolean).join(" "),
+      note: [
+        oursNote,
+        peerNote,
+        "Ours: hashJson + buildBatch + a receipt object each; OA: wrapDocuments.",
+        ours?.phases && `Ours by phase: ${Object.entries(ours.phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ")}.`,
+      ]
+        .filter(Boolean)
+        .join(" "),
     });
     rows.push({
       section: "Throughput",
