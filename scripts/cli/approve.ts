@@ -19,7 +19,19 @@ export function approveCommand(): Command {
       const anchor = await hashArg(arg);
       const client = await signingClient(opts);
       const tx = await client.approve(anchor);
-      const result = await client.verify(anchor);
-      process.stdout.write(`${txLine(`approved ${anchor}`, tx)}\n${statusLine(result.status, result)}\n`);
+      // The approval's own event says where the count stands; verify(anchor) would not, for a batch root.
+      const receipt = await client.provider.getTransactionReceipt(tx.txHash);
+      const approved = receipt?.logs
+        .filter((log) => log.address.toLowerCase() === client.deployment.registry.toLowerCase())
+        .map((log) => client.registry.interface.parseLog(log))
+        .find((event) => event?.name === "DocumentApproved");
+      process.stdout.write(`${txLine(`approved ${anchor}`, tx)}\n`);
+      if (approved) {
+        const given = Number(approved.args.given);
+        const required = Number(approved.args.required);
+        process.stdout.write(given >= required
+          ? `${statusLine("VALID")} (${given} of ${required} approvals)\n`
+          : `${statusLine("PENDING")} (${given} of ${required} approvals)\n`);
+      }
     });
 }
