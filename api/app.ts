@@ -4,12 +4,12 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-ope
 import express, { type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
-import { hashBytes, hashJson, type Hex, type Organisation } from "../sdk/index.js";
+import { hashJson, hashStream, type Hex, type Organisation } from "../sdk/index.js";
 import { auditCsv, queryAudit } from "./audit.js";
 import { AUDIT_KINDS, roleRefused, type Session } from "./auth.js";
 import { onChain } from "./chain.js";
 import { ApiError, badRequest, notFound, unavailable } from "./errors.js";
-import { errorHandler, mediaType, route } from "./http.js";
+import { errorHandler, limitedBody, mediaType, route } from "./http.js";
 import { prepareRequest, type PrepareAction } from "./relay/prepare.js";
 import * as S from "./schemas.js";
 import { webRoutes } from "./web/routes.js";
@@ -129,21 +129,38 @@ export function createApp(deps: Services): express.Express {
   });
   route(v1, registry, {
     method: "post", path: "/verify", summary: "Verify a file: hashed here (JCS for JSON), never stored", tags: ["reads"], middleware: [limiter],
-    body: { kind: "raw", limit: config.fileLimitBytes, types: FILE_TYPES }, schema: {},
+    body: { kind: "stream", limit: config.fileLimitBytes, types: FILE_TYPES }, schema: {},
     responses: { 200: { description: "Verification result", schema: S.VerificationResult }, 413: err("File too large"), 415: err("Unsupported content type") },
     handler: async (req) => {
-      const bytes = req.body as unknown as Buffer;
-      if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw badRequest("EMPTY_BODY", "Send the document's bytes as the body.");
+      let size = 0;
+      const body = (async function* () {
+        for await (const chunk of limitedBody(req, config.fileLimitBytes)) {
+          size += chunk.length;
+          yield chunk;
+        }
+      })();
       let docHash: Hex;
       if (mediaType(req) === "application/json") {
+        // JSON must be parsed whole for JCS; bounded by the same limit.
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) chunks.push(chunk);
+        if (size === 0) throw badRequest("EMPTY_BODY", "Send the document's bytes as the body.");
         let value: unknown;
         try {
-          value = JSON.parse(bytes.toString("utf8"));
+          value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
         } catch {
           throw badRequest("INVALID_JSON", "The body is not valid JSON.");
         }
         docHash = hashJson(value);
-      } else docHash = hashBytes(bytes);
+      } else {
+        try {
+          docHash = await hashStream(body);
+        } catch (e) {
+          // the SDK wraps a failed read; a read stopped for its size is still a 413
+          throw (e as { cause?: unknown }).cause instanceof ApiError ? (e as { cause: ApiError }).cause : e;
+        }
+        if (size === 0) throw badRequest("EMPTY_BODY", "Send the document's bytes as the body.");
+      }
       return (await documents.verify([docHash]))[0];
     },
   });

@@ -25,8 +25,8 @@ export interface RouteDef<S extends RouteSchema> {
   summary: string;
   tags: string[];
   schema: S;
-  /** Body kind: JSON (parsed, 415 otherwise) or any bytes (the verify-by-file route). */
-  body?: { kind: "json"; limit: number } | { kind: "raw"; limit: number; types: string[] };
+  /** Body kind: JSON (parsed, 415 otherwise) or a stream of bytes of the given types, left unread for the handler. */
+  body?: { kind: "json"; limit: number } | { kind: "stream"; limit: number; types: string[] };
   /** Needs a session (Bearer token): documented as such. */
   auth?: boolean;
   middleware?: RequestHandler[];
@@ -60,6 +60,21 @@ function validate(schema: RouteSchema): RequestHandler {
   };
 }
 
+export const tooLarge = () => new ApiError(413, "PAYLOAD_TOO_LARGE", "The body is larger than this endpoint accepts.");
+
+/**
+ * The request body as it arrives, stopped with 413 once it passes `limit` bytes: the file is hashed
+ * while it streams in, so memory stays constant whatever its size.
+ */
+export async function* limitedBody(req: Request, limit: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (seen > limit) throw tooLarge();
+    yield chunk;
+  }
+}
+
 /** The request's media type without parameters, lower case ("" when absent). */
 export const mediaType = (req: Request) => (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
 
@@ -76,9 +91,9 @@ function bodyParser(body: NonNullable<RouteDef<RouteSchema>["body"]>): RequestHa
   return [
     (req, _res, next) => {
       if (!body.types.includes(mediaType(req))) throw unsupportedMediaType(`Send the file as one of: ${body.types.join(", ")}.`);
+      if (Number(req.headers["content-length"] ?? 0) > body.limit) throw tooLarge();
       next();
     },
-    express.raw({ limit: body.limit, type: () => true }),
   ];
 }
 
@@ -109,7 +124,7 @@ export function route<S extends RouteSchema>(router: express.Router, registry: O
       ...(def.schema.params ? { params: def.schema.params } : {}),
       ...(def.schema.query ? { query: def.schema.query } : {}),
       ...(def.schema.body && def.body?.kind === "json" ? { body: { content: { "application/json": { schema: def.schema.body } } } } : {}),
-      ...(def.body?.kind === "raw"
+      ...(def.body?.kind === "stream"
         ? { body: { content: Object.fromEntries(def.body.types.map((t) => [t, { schema: { type: "string", format: "binary" } }])) } }
         : {}),
     },

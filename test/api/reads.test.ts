@@ -163,6 +163,30 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       expect(body.error.code).to.equal("PAYLOAD_TOO_LARGE");
       await small.services.close();
     });
+
+    it("hashes a chunked upload as it streams in, and stops one that passes the limit with 413", async function () {
+      const small = await apiFor(c, anvil.url, { env: { TRADEPROOF_FILE_LIMIT: "4096" } });
+      const server = small.app.listen(0, "127.0.0.1");
+      await new Promise((r) => server.once("listening", r));
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/verify`;
+      const chunked = (chunks: Buffer[]) =>
+        fetch(url, {
+          method: "POST", headers: { "content-type": "application/octet-stream" }, duplex: "half",
+          body: new ReadableStream({ start(ctl) { for (const ch of chunks) ctl.enqueue(ch); ctl.close(); } }),
+        } as RequestInit);
+      try {
+        const parts = [Buffer.alloc(1000, 7), Buffer.alloc(1000, 8), Buffer.alloc(1000, 9)];
+        const ok = await chunked(parts);
+        expect(ok.status).to.equal(200);
+        expect((await ok.json()).docHash).to.equal(sha256(Buffer.concat(parts)));
+        const big = await chunked([Buffer.alloc(3000, 1), Buffer.alloc(3000, 2)]);
+        expect(big.status).to.equal(413);
+        expect((await big.json()).error.code).to.equal("PAYLOAD_TOO_LARGE");
+      } finally {
+        server.close();
+        await small.services.close();
+      }
+    });
   });
 
   describe("POST /v1/verify/batch", function () {
