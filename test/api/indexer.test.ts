@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { join } from "node:path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ethers } from "ethers";
-import { queryAudit } from "../../api/audit.js";
+import { auditCsv, queryAudit } from "../../api/audit.js";
 import { Indexer } from "../../api/indexer/indexer.js";
 import { verifyIndex } from "../../api/indexer/verify.js";
 import { Store } from "../../api/store.js";
@@ -134,6 +134,17 @@ describe("audit index", function () {
     const changed = report.differences.find((d) => d.field === "details")!;
     expect(changed.chain).to.equal(JSON.stringify({ reason: "issued in error" }));
     expect(changed.index).to.equal(JSON.stringify({ reason: "forged" }));
+    store.close();
+  });
+
+  it("CSV export quotes fields with commas, quotes and line breaks (RFC 4180)", function () {
+    const store = new Store(join(dir, "csv.sqlite"));
+    store.db
+      .prepare("INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, organisation, account, doc_type, details) VALUES (1, 0, '0xaa', 0, 'registry', 'DocumentRevoked', 'REVOKED', '0xbb', NULL, 2, '0xcc', 861, ?)")
+      .run(JSON.stringify({ reason: 'wrong "origin", see\nletter' }));
+    const lines = [...auditCsv(store, {})];
+    expect(lines).to.have.length(2);
+    expect(lines[1]).to.equal(`1,0,0xaa,1970-01-01T00:00:00Z,registry,DocumentRevoked,REVOKED,0xbb,,,2,0xcc,861,"{""reason"":""wrong \\""origin\\"", see\\nletter""}"\r\n`);
     store.close();
   });
 
