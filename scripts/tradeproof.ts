@@ -22,7 +22,6 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 const program = new Command("tradeproof")
   .description("Register and verify trade documents on the Tradeproof ledger. Documents are hashed locally; only hashes go on chain.")
   .version(version)
-  .showHelpAfterError("(add --help for usage)")
   .addHelpText(
     "after",
     `
@@ -53,7 +52,7 @@ for (const command of [
 
 // Commander exits by itself on usage errors; route that through one place so that the code is always 2.
 const exitOverride = (cmd: Command) => {
-  cmd.exitOverride().showHelpAfterError("(add --help for usage)");
+  cmd.exitOverride();
   cmd.commands.forEach(exitOverride);
 };
 exitOverride(program);

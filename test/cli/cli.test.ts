@@ -92,7 +92,7 @@ describe("the tradeproof CLI", function () {
   it("an unknown flag and a missing file are usage errors with exit code 2 and one line of explanation", async function () {
     const flag = await runCli(["verify", INVOICE, "--no-such-flag"], env);
     expect(flag.code).to.equal(2);
-    expect(flag.stderr).to.contain("unknown option '--no-such-flag'");
+    expect(flag.stderr).to.equal("error: unknown option '--no-such-flag'\n");
     const missing = await runCli(["verify", join(dir, "missing.json")], env);
     expect(missing.code).to.equal(2);
     expect(missing.stderr.trim().split("\n")).to.have.length(1);
