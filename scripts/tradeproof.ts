@@ -10,6 +10,7 @@ import { deployCommand } from "./cli/deploy.js";
 import { ExitCode, report } from "./cli/errors.js";
 import { hashCommand } from "./cli/hash.js";
 import { historyCommand } from "./cli/history.js";
+import { indexCommand } from "./cli/index.js";
 import { membersCommand } from "./cli/members.js";
 import { registerBatchCommand } from "./cli/register-batch.js";
 import { registerCommand } from "./cli/register.js";
@@ -45,6 +46,7 @@ for (const command of [
   historyCommand(),
   membersCommand(),
   councilCommand(),
+  indexCommand(),
   deployCommand(),
 ]) {
   program.addCommand(command);

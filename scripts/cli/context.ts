@@ -93,7 +93,7 @@ export async function readClient(opts: ConnectionOptions): Promise<TradeproofCli
  * A provider pinned to the deployment's chain, after asking the node itself which chain it serves: a
  * pinned provider takes the chain id on trust, so a mismatch would go unnoticed.
  */
-async function checkedProvider(url: string, deployment: Deployment): Promise<JsonRpcProvider> {
+export async function checkedProvider(url: string, deployment: Deployment): Promise<JsonRpcProvider> {
   const chainId = await detectChainId(url);
   if (chainId !== deployment.chainId) {
     throw new WrongChainError(`The node at ${url} serves chain ${chainId}, but the deployment file is for chain ${deployment.chainId}.`);

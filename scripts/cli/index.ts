@@ -1,0 +1,49 @@
+// `tradeproof index verify`: compares the API's SQLite audit index with the chain and lists every difference,
+// so an auditor need not trust the fast path.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Command, Option } from "commander";
+import pc from "picocolors";
+import { checkedProvider, readDeployment, withConnection, type ConnectionOptions } from "./context.js";
+import { ExitCode, UsageError } from "./errors.js";
+import { printJson } from "./output.js";
+
+interface IndexVerifyOptions extends ConnectionOptions {
+  dataDir: string;
+  json?: boolean;
+}
+
+export function indexCommand(): Command {
+  const verify = withConnection(
+    new Command("verify")
+      .summary("compare the audit index with the chain")
+      .description(
+        "Re-reads every registry and council event up to the index's cursor and reports each event that is missing " +
+          "from the index, extra in it, or different (field by field). Exit code 1 when there is any difference.",
+      )
+      .addOption(new Option("--data-dir <dir>", "the API's data directory (holds api.sqlite)").env("TRADEPROOF_DATA_DIR").default("data"))
+      .option("--json", "print the report as JSON"),
+  ).action(async (opts: IndexVerifyOptions) => {
+    const dataDir = resolve(opts.dataDir);
+    if (!existsSync(join(dataDir, "api.sqlite"))) throw new UsageError(`no audit index at ${join(dataDir, "api.sqlite")} (pass --data-dir)`);
+    const deployment = await readDeployment(opts.deployment);
+    const provider = await checkedProvider(opts.rpc, deployment);
+    // Loaded here: node:sqlite is only needed by this command.
+    const { verifyIndex } = await import("../../api/indexer/verify.js");
+    const report = await verifyIndex({ provider, contracts: deployment, dataDir });
+    if (opts.json) printJson(report);
+    else {
+      process.stdout.write(
+        `blocks ${report.fromBlock}–${report.toBlock}: ${report.chainEvents} events on chain, ${report.indexedEvents} in the index\n`,
+      );
+      for (const d of report.differences) {
+        const where = `block ${d.block} log ${d.logIndex} ${d.name}`;
+        const what = d.kind === "different" ? `${d.field}: chain ${JSON.stringify(d.chain)}, index ${JSON.stringify(d.index)}` : d.kind;
+        process.stdout.write(`  ${pc.red(d.kind.padEnd(9))} ${where}${d.kind === "different" ? `  ${what}` : ""}\n`);
+      }
+      process.stdout.write(report.ok ? `${pc.green("index matches the chain")}\n` : `${pc.red(`${report.differences.length} difference(s)`)}\n`);
+    }
+    if (!report.ok) process.exitCode = ExitCode.FAILED;
+  });
+  return new Command("index").summary("audit index tools").description("Tools for the API's SQLite audit index.").addCommand(verify);
+}
