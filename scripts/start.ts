@@ -1,6 +1,6 @@
 // `npm start`: the embedded default. One command starts a local chain whose state survives restarts and
 // `kill -9`, deploys the ledger and seeds the demo consortium on the first start, and serves the API and the
-// web verifier on 127.0.0.1. See scripts/START.md for the durability design.
+// web verifier on 127.0.0.1. The README ("Why the chain survives kill -9") explains the durability design.
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
