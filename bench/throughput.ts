@@ -49,6 +49,9 @@ export async function benchThroughput({ sizes, peerMaxSize, quick }: ThroughputO
   let peerRate: number | undefined;
   const rows: Row[] = [];
   const sdkBuilt = existsSync(new URL("../sdk/index.ts", import.meta.url));
+  // Unmeasured warm-up of each side: a cold tsx compile cache otherwise inflates the first measured process's RSS.
+  if (sdkBuilt) await runWorker("tradeproof", 10, 10);
+  await runWorker("oa", 10, 10);
   for (const n of sizes) {
     const label = n.toLocaleString("en");
     const ours = sdkBuilt ? await runWorker("tradeproof", n, sample) : null;
