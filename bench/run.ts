@@ -74,7 +74,8 @@ const results: Results = {
   only,
   durationSeconds: (performance.now() - t0) / 1000,
   peers: peers(),
-  rows: rows.map((r) => ({ ...r, ratio: ratio(r), meetsTarget: meets(r) })),
+  // A smoke run has no thresholds: its sizes and durations are not the ones the targets are set for.
+  rows: rows.map((r) => (quick ? { ...r, target: undefined } : r)).map((r) => ({ ...r, ratio: ratio(r), meetsTarget: meets(r) })),
 };
 
 const full = !quick && !only;
