@@ -19,6 +19,19 @@ export const DocType = { INVOICE: 380, CERTIFICATE_OF_ORIGIN: 861, GOODS_DECLARA
 
 export const LIFETIME = 7 * 24 * 3600;
 
+/** EIP-712 types of OpenZeppelin's ERC2771Forwarder request, written out here as the contract tests' own oracle. */
+export const FORWARD_REQUEST = {
+  ForwardRequest: [
+    { name: "from", type: "address" },
+    { name: "to", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "gas", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint48" },
+    { name: "data", type: "bytes" },
+  ],
+};
+
 export interface Consortium {
   registry: DocumentRegistry;
   council: Council;

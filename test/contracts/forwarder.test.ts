@@ -2,21 +2,10 @@ import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Forwarder } from "../../types/ethers-contracts/index.js";
-import { callOf, country, deployConsortium, DocType, ethers, Kind, minedAt, networkHelpers, Outcome, randomHash, stateOf, Status } from "./fixtures.js";
+import { callOf, country, deployConsortium, FORWARD_REQUEST, DocType, ethers, Kind, minedAt, networkHelpers, Outcome, randomHash, stateOf, Status } from "./fixtures.js";
 
 const { loadFixture, time } = networkHelpers;
 
-const FORWARD_REQUEST = {
-  ForwardRequest: [
-    { name: "from", type: "address" },
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "gas", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint48" },
-    { name: "data", type: "bytes" },
-  ],
-};
 
 interface Unsigned {
   to: string;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { deployConsortium, DocType, ethers, networkHelpers, Outcome, standardTree } from "./fixtures.js";
+import { deployConsortium, DocType, ethers, FORWARD_REQUEST, networkHelpers, Outcome, standardTree } from "./fixtures.js";
 
 /**
  * Gas is behaviour: every figure here is committed in test/snapshots/gas.json and reviewed in diffs.
@@ -143,18 +143,7 @@ describe("gas snapshot", function () {
       chainId: (await ethers.provider.getNetwork()).chainId,
       verifyingContract: await forwarder.getAddress(),
     };
-    const types = {
-      ForwardRequest: [
-        { name: "from", type: "address" },
-        { name: "to", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "gas", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint48" },
-        { name: "data", type: "bytes" },
-      ],
-    };
-    const signature = await trader.signTypedData(domain, types, request);
+    const signature = await trader.signTypedData(domain, FORWARD_REQUEST, request);
     figures["register relayed"] = await gasOf(
       forwarder.connect(relayer).execute({ ...request, signature }),
     );
