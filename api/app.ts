@@ -4,7 +4,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-ope
 import express, { type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
-import { hashJson, hashStream, type Hex, type Organisation } from "../sdk/index.js";
+import { hashDocument, hashStream, InvalidDocumentError, type Hex, type Organisation } from "../sdk/index.js";
 import { auditCsv, queryAudit } from "./audit.js";
 import { AUDIT_KINDS, roleRefused, type Session } from "./auth.js";
 import { onChain } from "./chain.js";
@@ -19,7 +19,10 @@ const { z } = S;
 const WEB_DIR = fileURLToPath(new URL("./web/", import.meta.url));
 const DOCS_DIR = fileURLToPath(new URL("./docs/", import.meta.url));
 /** Content types POST /v1/verify hashes: JSON after JCS, everything else as raw bytes (DESIGN.md). */
-export const FILE_TYPES = ["application/json", "application/octet-stream", "application/pdf", "application/xml", "text/xml"];
+export const FILE_TYPES = [
+  "application/json", "application/octet-stream", "application/pdf", "application/xml", "text/xml", "text/plain",
+  "application/edifact", "application/edi-x12", "image/png", "image/jpeg", "image/tiff",
+];
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -145,13 +148,14 @@ export function createApp(deps: Services): express.Express {
         const chunks: Buffer[] = [];
         for await (const chunk of body) chunks.push(chunk);
         if (size === 0) throw badRequest("EMPTY_BODY", "Send the document's bytes as the body.");
-        let value: unknown;
+        // The SDK's own JSON path (strict UTF-8, a byte-order mark dropped, JCS), so that the API, the SDK, the CLI
+        // and the browser give one hash for one file.
         try {
-          value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        } catch {
-          throw badRequest("INVALID_JSON", "The body is not valid JSON.");
+          docHash = await hashDocument(Buffer.concat(chunks), { json: true });
+        } catch (e) {
+          if (e instanceof InvalidDocumentError) throw badRequest("INVALID_JSON", `The body is not a JSON document: ${e.shortMessage}`);
+          throw e;
         }
-        docHash = hashJson(value);
       } else {
         try {
           docHash = await hashStream(body);

@@ -44,7 +44,7 @@ export const VerificationResult = z
     supersededBy: Hash.optional(),
     revokedAt: IsoTime.optional(),
     revocationReason: z.string().optional(),
-    attestations: z.array(z.object({ by: Address, organisation: z.string(), outcome: z.enum(["ACCEPTED", "REJECTED", "INSPECTED"]), at: IsoTime, reasonCode: z.number().int().optional() })).optional(),
+    attestations: z.array(z.object({ by: Address, organisation: z.string(), outcome: z.enum(["ACCEPTED", "REJECTED", "INSPECTED"]), at: IsoTime })).optional(),
   })
   .openapi("VerificationResult", { description: "The normative verification result of DESIGN.md; fields that do not apply are left out." });
 

@@ -46,7 +46,7 @@ export interface VerificationResult {
   /** The reason given when it was revoked. */
   revocationReason?: string;
   /** Outcomes recorded by customs and agencies, oldest first. */
-  attestations?: { by: Hex; organisation: string; outcome: Outcome; at: string; reasonCode?: number }[];
+  attestations?: { by: Hex; organisation: string; outcome: Outcome; at: string }[];
 }
 
 /** A member organisation. */

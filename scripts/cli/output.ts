@@ -47,8 +47,7 @@ export function formatResult(result: VerificationResult, label?: string): string
   if (result.supersededBy) row("replaced by", result.supersededBy);
   for (const [n, a] of (result.attestations ?? []).entries()) {
     const colour = a.outcome === "REJECTED" ? pc.red : a.outcome === "ACCEPTED" ? pc.green : pc.yellow;
-    const reason = a.reasonCode !== undefined ? `, reason code ${a.reasonCode}` : "";
-    row(n === 0 ? "outcomes" : "", `${colour(a.outcome)} by ${a.organisation} at ${a.at}${reason}`);
+    row(n === 0 ? "outcomes" : "", `${colour(a.outcome)} by ${a.organisation} at ${a.at}`);
   }
   return lines.join("\n");
 }

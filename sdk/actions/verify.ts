@@ -106,10 +106,9 @@ async function revocationReasons(ctx: ClientContext, revoked: { docHash: Hex; ro
 async function toResults(ctx: ClientContext, queries: Query[], states: State[]): Promise<VerificationResult[]> {
   const found = states.map((s, i) => ({ s, q: queries[i]! })).filter(({ s }) => Number(s.status) !== 0);
   const orgIds = new Set<number>();
-  for (const { s } of found) {
-    orgIds.add(Number(s.organisation));
-    for (const a of s.attestations) orgIds.add(Number(a.organisation));
-  }
+  for (const { s } of found) orgIds.add(Number(s.organisation));
+  // Outcomes are returned for every document, anchored or not: customs may have rejected a forgery.
+  for (const s of states) for (const a of s.attestations) orgIds.add(Number(a.organisation));
   // Transaction and block come from the chain's own log even when a receipt is given: a receipt is trusted for
   // its root and proof only (which the contract checks), never for what it claims about the transaction.
   const needTx = [...new Set(found.map(({ s }) => s.root.toLowerCase() as Hex))];
@@ -124,7 +123,11 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
   return states.map((s, i) => {
     const q = queries[i]!;
     const status = STATUSES[Number(s.status)]!;
-    if (status === "NOT_FOUND") return { docHash: q.docHash, status };
+    if (status === "NOT_FOUND") {
+      const result: VerificationResult = { docHash: q.docHash, status };
+      if (s.attestations.length > 0) result.attestations = attestationsOf(s, orgs);
+      return result;
+    }
     const root = s.root.toLowerCase() as Hex;
     const code = String(s.docType);
     const org = orgs.get(Number(s.organisation))!;
@@ -156,20 +159,19 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
       const reason = reasons.get(`${root}:${q.docHash}`);
       if (reason !== undefined) result.revocationReason = reason;
     }
-    if (s.attestations.length > 0) {
-      result.attestations = s.attestations.map((a) => {
-        const attestation: NonNullable<VerificationResult["attestations"]>[number] = {
-          by: a.account as Hex,
-          organisation: orgs.get(Number(a.organisation))!.name,
-          outcome: OUTCOMES[Number(a.outcome)] as Outcome,
-          at: isoSeconds(a.timestamp),
-        };
-        if (a.reasonCode !== 0) attestation.reasonCode = Number(a.reasonCode);
-        return attestation;
-      });
-    }
+    if (s.attestations.length > 0) result.attestations = attestationsOf(s, orgs);
     return result;
   });
+}
+
+/** The normative `attestations` of a state: exactly `by`, `organisation`, `outcome`, `at` (DESIGN.md). */
+function attestationsOf(s: State, orgs: Map<number, { name: string }>): NonNullable<VerificationResult["attestations"]> {
+  return s.attestations.map((a) => ({
+    by: a.account as Hex,
+    organisation: orgs.get(Number(a.organisation))!.name,
+    outcome: OUTCOMES[Number(a.outcome)] as Outcome,
+    at: isoSeconds(a.timestamp),
+  }));
 }
 
 /**

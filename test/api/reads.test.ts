@@ -134,22 +134,36 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       expect(body.status).to.equal("VALID");
     });
 
-    it("hashes XML and octet-stream bodies as raw bytes", async function () {
+    it("hashes XML, EDIFACT, images and octet-stream bodies as raw bytes", async function () {
       const xml = Buffer.from("<Invoice><ID>1</ID></Invoice>");
-      for (const type of ["application/xml", "text/xml", "application/octet-stream"]) {
+      for (const type of ["application/xml", "text/xml", "application/octet-stream", "application/edifact", "text/plain", "image/png"]) {
         const { body } = await request(app).post("/v1/verify").set("content-type", type).send(xml).expect(200);
         expect(body).to.deep.equal({ docHash: sha256(xml), status: "NOT_FOUND" });
       }
     });
 
     it("refuses a content type it does not hash with 415", async function () {
-      const { body } = await request(app).post("/v1/verify").set("content-type", "text/plain").send("hello").expect(415);
+      const { body } = await request(app).post("/v1/verify").set("content-type", "application/x-www-form-urlencoded").send("a=1").expect(415);
       expect(body.error.code).to.equal("UNSUPPORTED_CONTENT_TYPE");
     });
 
     it("refuses malformed JSON with 400 INVALID_JSON", async function () {
       const { body } = await request(app).post("/v1/verify").set("content-type", "application/json").send('{"a": 1,').expect(400);
       expect(body.error.code).to.equal("INVALID_JSON");
+    });
+
+    it("hashes a JSON body with a byte-order mark as the SDK does, and refuses invalid UTF-8 and lone surrogates with 400", async function () {
+      const reordered = `{ "total": 1250.5, "seller": "Saigon Textiles JSC", "lines": [ {"qty": 100, "sku": "T-SHIRT"} ], "invoiceNumber": "INV-2026-0042" }`;
+      const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(reordered)]);
+      // superagent would JSON-encode a Buffer sent as application/json: send the bytes as they are.
+      const raw = (b: Buffer) => request(app).post("/v1/verify").set("content-type", "application/json").serialize(() => b as never).send(b as never);
+      const { body } = await raw(withBom).expect(200);
+      expect(body.docHash).to.equal(invoiceHash);
+      const invalidUtf8 = Buffer.concat([Buffer.from('{"a": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+      for (const bad of [invalidUtf8, Buffer.from('{"a": "\\ud800"}')]) {
+        const refused = await raw(bad).expect(400);
+        expect(refused.body.error.code).to.equal("INVALID_JSON");
+      }
     });
 
     it("refuses an empty body with 400 EMPTY_BODY", async function () {

@@ -352,8 +352,20 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       expect(result.docType).to.deep.equal({ code: "830", name: "Goods declaration for exportation" });
       expect(result.attestations).to.deep.equal([
         { by: address.customs, organisation: "General Department of Vietnam Customs", outcome: "ACCEPTED", at: await blockIso(a1.blockNumber) },
-        { by: address.agency, organisation: "Plant Protection Department", outcome: "INSPECTED", at: await blockIso(a2.blockNumber), reasonCode: 12 },
+        { by: address.agency, organisation: "Plant Protection Department", outcome: "INSPECTED", at: await blockIso(a2.blockNumber) },
       ]);
+    });
+
+    it("a rejection recorded against a document the ledger does not know is part of its NOT_FOUND result", async function () {
+      const forged = randomHash();
+      const rejected = await customs.attest(forged, "REJECTED", 3);
+      expect(await reader.verify(forged)).to.deep.equal({
+        docHash: forged,
+        status: "NOT_FOUND",
+        attestations: [
+          { by: address.customs, organisation: "General Department of Vietnam Customs", outcome: "REJECTED", at: await blockIso(rejected.blockNumber) },
+        ],
+      });
     });
 
     it("verifyMany answers hundreds of documents in order, as verify does one by one", async function () {
