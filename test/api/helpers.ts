@@ -15,11 +15,10 @@ import {
   type DocumentRegistry,
   type Forwarder,
 } from "../../types/ethers-contracts/index.js";
+import { consortiumCalls, Kind, kinds } from "../support/consortium.js";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
-export const Kind = { NONE: 0, TRADER: 1, ISSUING_AUTHORITY: 2, CUSTOMS: 3, AGENCY: 4, AUDITOR: 5 } as const;
-export const DocType = { INVOICE: 380, CERTIFICATE_OF_ORIGIN: 861, GOODS_DECLARATION: 830 } as const;
-const kinds = (...list: number[]) => list.reduce((bits, k) => bits | (1 << k), 0);
+export { DocType, Kind } from "../support/consortium.js";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -126,23 +125,12 @@ export async function deployConsortium(rpcUrl: string): Promise<Consortium> {
   };
   const [trader, trader2, officer1, officer2, customs, agency, auditor, otherTrader, outsider, relayer] = raw.slice(3, 13);
   const target = await registry.getAddress();
-  const add = (name: string, country: string, kind: number, accounts: string[]) => ({
-    target, data: registry.interface.encodeFunctionData("addOrganisation", [name, ethers.hexlify(ethers.toUtf8Bytes(country)), kind, accounts]),
-  });
-  const policy = (docType: number, allowed: number, approvals: number) => ({
-    target, data: registry.interface.encodeFunctionData("setDocumentPolicy", [docType, allowed, approvals]),
-  });
-  await govern([
-    add("Saigon Textiles JSC", "VN", Kind.TRADER, [trader.address, trader2.address]),
-    add("VCCI Ho Chi Minh City", "VN", Kind.ISSUING_AUTHORITY, [officer1.address, officer2.address]),
-    add("General Department of Vietnam Customs", "VN", Kind.CUSTOMS, [customs.address]),
-    add("Plant Protection Department", "VN", Kind.AGENCY, [agency.address]),
-    add("State Audit Office", "VN", Kind.AUDITOR, [auditor.address]),
-    add("Rotterdam Imports BV", "NL", Kind.TRADER, [otherTrader.address]),
-    policy(DocType.CERTIFICATE_OF_ORIGIN, kinds(Kind.ISSUING_AUTHORITY), 2),
-    policy(DocType.INVOICE, kinds(Kind.TRADER), 1),
-    policy(DocType.GOODS_DECLARATION, kinds(Kind.TRADER, Kind.CUSTOMS), 1),
-  ]);
+  await govern(
+    consortiumCalls(registry, target, {
+      trader: trader.address, trader2: trader2.address, officer1: officer1.address, officer2: officer2.address,
+      customs: customs.address, agency: agency.address, auditor: auditor.address, otherTrader: otherTrader.address,
+    }),
+  );
   return {
     provider,
     deployment: {

@@ -2,20 +2,16 @@ import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Council, DocumentRegistry, Forwarder } from "../../types/ethers-contracts/index.js";
+import { consortiumCalls, Kind, kinds } from "../support/consortium.js";
 
 export const { ethers, networkHelpers } = await network.create();
 
-/** Organisation kinds, in the contract's order. */
-export const Kind = { NONE: 0, TRADER: 1, ISSUING_AUTHORITY: 2, CUSTOMS: 3, AGENCY: 4, AUDITOR: 5 } as const;
+export { DocType, Kind, kinds } from "../support/consortium.js";
 /** Stored statuses, in the contract's order. */
 export const Status = { NOT_FOUND: 0, PENDING: 1, VALID: 2, REVOKED: 3, SUPERSEDED: 4 } as const;
 export const AnchorKind = { NONE: 0, SINGLE: 1, PRIVATE_BATCH: 2, PUBLIC_BATCH: 3 } as const;
 export const Outcome = { NONE: 0, ACCEPTED: 1, REJECTED: 2, INSPECTED: 3 } as const;
 
-export const kinds = (...list: number[]) => list.reduce((bits, k) => bits | (1 << k), 0);
-
-/** UNTDID 1001 codes used by the tests. */
-export const DocType = { INVOICE: 380, CERTIFICATE_OF_ORIGIN: 861, GOODS_DECLARATION: 830, BILL_OF_LADING: 705 } as const;
 
 export const LIFETIME = 7 * 24 * 3600;
 
@@ -82,26 +78,12 @@ export async function deployLedger() {
 export async function deployConsortium(): Promise<Consortium> {
   const { signers, governors, forwarder, council, registry, govern } = await deployLedger();
   const [trader, trader2, officer1, officer2, customs, agency, auditor, otherTrader, outsider] = signers.slice(3, 12);
-  const target = await registry.getAddress();
-  const add = (name: string, country: string, kind: number, accounts: string[]) => ({
-    target,
-    data: registry.interface.encodeFunctionData("addOrganisation", [name, ethers.hexlify(ethers.toUtf8Bytes(country)), kind, accounts]),
-  });
-  const policy = (docType: number, allowed: number, approvals: number) => ({
-    target,
-    data: registry.interface.encodeFunctionData("setDocumentPolicy", [docType, allowed, approvals]),
-  });
-  await govern([
-    add("Saigon Textiles JSC", "VN", Kind.TRADER, [trader.address, trader2.address]),
-    add("VCCI Ho Chi Minh City", "VN", Kind.ISSUING_AUTHORITY, [officer1.address, officer2.address]),
-    add("General Department of Vietnam Customs", "VN", Kind.CUSTOMS, [customs.address]),
-    add("Plant Protection Department", "VN", Kind.AGENCY, [agency.address]),
-    add("State Audit Office", "VN", Kind.AUDITOR, [auditor.address]),
-    add("Rotterdam Imports BV", "NL", Kind.TRADER, [otherTrader.address]),
-    policy(DocType.CERTIFICATE_OF_ORIGIN, kinds(Kind.ISSUING_AUTHORITY), 2),
-    policy(DocType.INVOICE, kinds(Kind.TRADER), 1),
-    policy(DocType.GOODS_DECLARATION, kinds(Kind.TRADER, Kind.CUSTOMS), 1),
-  ]);
+  await govern(
+    consortiumCalls(registry, await registry.getAddress(), {
+      trader: trader.address, trader2: trader2.address, officer1: officer1.address, officer2: officer2.address,
+      customs: customs.address, agency: agency.address, auditor: auditor.address, otherTrader: otherTrader.address,
+    }),
+  );
   return {
     registry,
     council,
@@ -120,6 +102,21 @@ export async function deployConsortium(): Promise<Consortium> {
     org: { trader: 1n, authority: 2n, customs: 3n, agency: 4n, auditor: 5n, otherTrader: 6n },
     govern,
   };
+}
+
+/** Signs `request` as `signer` for the forwarder's EIP-712 domain and returns what `execute` takes. */
+export async function signForwardRequest<R extends Record<string, unknown>>(
+  forwarder: Forwarder,
+  signer: HardhatEthersSigner,
+  request: R,
+): Promise<R & { signature: string }> {
+  const domain = {
+    name: "Tradeproof Forwarder",
+    version: "1",
+    chainId: (await ethers.provider.getNetwork()).chainId,
+    verifyingContract: await forwarder.getAddress(),
+  };
+  return { ...request, signature: await signer.signTypedData(domain, FORWARD_REQUEST, request) };
 }
 
 /** A random 32-byte hash. */

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Forwarder } from "../../types/ethers-contracts/index.js";
-import { callOf, country, deployConsortium, FORWARD_REQUEST, DocType, ethers, Kind, minedAt, networkHelpers, Outcome, randomHash, stateOf, Status } from "./fixtures.js";
+import { callOf, country, deployConsortium, DocType, ethers, Kind, minedAt, networkHelpers, Outcome, randomHash, stateOf, Status, signForwardRequest } from "./fixtures.js";
 
 const { loadFixture, time } = networkHelpers;
 
@@ -27,14 +27,7 @@ async function signRequest(forwarder: Forwarder, signer: HardhatEthersSigner, { 
     deadline: deadline ?? BigInt(await time.latest()) + 3600n,
     data,
   };
-  const domain = {
-    name: "Tradeproof Forwarder",
-    version: "1",
-    chainId: (await ethers.provider.getNetwork()).chainId,
-    verifyingContract: await forwarder.getAddress(),
-  };
-  const signature = await signer.signTypedData(domain, FORWARD_REQUEST, request);
-  return { ...request, signature };
+  return signForwardRequest(forwarder, signer, request);
 }
 
 /** The forwarder's address as a signer, to see the revert data that ERC2771Forwarder.execute swallows. */

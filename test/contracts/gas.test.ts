@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { deployConsortium, DocType, ethers, FORWARD_REQUEST, networkHelpers, Outcome, standardTree } from "./fixtures.js";
+import { deployConsortium, DocType, ethers, signForwardRequest, networkHelpers, Outcome, standardTree } from "./fixtures.js";
 
 /**
  * Gas is behaviour: every figure here is committed in test/snapshots/gas.json and reviewed in diffs.
@@ -137,15 +137,8 @@ describe("gas snapshot", function () {
       deadline: 2n ** 47n,
       data,
     };
-    const domain = {
-      name: "Tradeproof Forwarder",
-      version: "1",
-      chainId: (await ethers.provider.getNetwork()).chainId,
-      verifyingContract: await forwarder.getAddress(),
-    };
-    const signature = await trader.signTypedData(domain, FORWARD_REQUEST, request);
     figures["register relayed"] = await gasOf(
-      forwarder.connect(relayer).execute({ ...request, signature }),
+      forwarder.connect(relayer).execute(await signForwardRequest(forwarder, trader, request)),
     );
     expect((await registry.verify(h[7], h[7], [])).account).to.equal(trader.address);
   });
