@@ -50,6 +50,8 @@ function sha256(data: Uint8Array | string): Hex {
  * ```
  */
 export function canonicalJson(value: unknown): string {
+  const fast = canonicalPlainJson(value);
+  if (fast !== undefined) return fast;
   let text: string | undefined;
   try {
     text = canonicalize(value);
@@ -58,6 +60,62 @@ export function canonicalJson(value: unknown): string {
   }
   if (text === undefined) throw new InvalidDocumentError("The value is not JSON (undefined, a function or a symbol).");
   return text;
+}
+
+/** Signals that a value needs the general canonicaliser (never escapes {@link canonicalPlainJson}). */
+const GENERAL_PATH: unknown = Symbol("general path");
+/** Deeper than this, the general canonicaliser (iterative) takes over from the recursive copy. */
+const MAX_FAST_DEPTH = 256;
+
+/**
+ * A copy of `value` whose objects hold their members in RFC 8785 order (UTF-16 code units), for plain
+ * data only: strings that are well-formed UTF-16, finite numbers, booleans, null, arrays and plain
+ * objects. Anything else (toJSON, boxed primitives, undefined, NaN, lone surrogates, cycles and very
+ * deep nesting) throws {@link GENERAL_PATH}. So do keys that start with a digit, because V8 lists
+ * integer-like keys first in numeric order whatever the insertion order, and `__proto__`, which an
+ * assignment would not create as a member.
+ */
+function sortedCopy(value: unknown, depth: number): unknown {
+  if (typeof value !== "object" || value === null) {
+    if (typeof value === "string" ? value.isWellFormed() : typeof value === "number" ? Number.isFinite(value) : typeof value === "boolean" || value === null) {
+      return value;
+    }
+    throw GENERAL_PATH;
+  }
+  if (depth > MAX_FAST_DEPTH) throw GENERAL_PATH;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = sortedCopy(value[i], depth + 1);
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw GENERAL_PATH;
+  const source = value as Record<string, unknown>;
+  if (typeof source.toJSON === "function") throw GENERAL_PATH;
+  const keys = Object.keys(source).sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const first = key.charCodeAt(0);
+    if ((first >= 0x30 && first <= 0x39) || key === "__proto__" || !key.isWellFormed()) throw GENERAL_PATH;
+    out[key] = sortedCopy(source[key], depth + 1);
+  }
+  return out;
+}
+
+/**
+ * The JCS form of plain JSON data (anything `JSON.parse` returns, among others), or undefined when the value
+ * needs the general path. RFC 8785 serialises strings and numbers exactly as ECMAScript's JSON.stringify does
+ * and orders members by UTF-16 code units; so the engine's native JSON.stringify over a copy whose members are
+ * inserted in that order gives the canonical text, in about half the time of the `canonicalize` library on
+ * 4 KB trade documents. The tests check it against the library on generated JSON and the RFC's vectors.
+ */
+function canonicalPlainJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(sortedCopy(value, 0));
+  } catch (e) {
+    if (e === GENERAL_PATH || e instanceof RangeError) return undefined;
+    throw e;
+  }
 }
 
 /**

@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { once } from "node:events";
+import canonicalize from "canonicalize";
+import fc from "fast-check";
 import {
   InvalidDocumentError,
   InvalidHashError,
@@ -69,6 +71,61 @@ describe("SDK hashing", function () {
       for (const bad of [NaN, Infinity, -Infinity, { x: NaN }, "\uD800", undefined, 1n]) {
         expect(() => hashJson(bad), String(bad)).to.throw(InvalidDocumentError);
       }
+    });
+  });
+
+  // canonicalJson writes plain data through a sorted copy and the engine's JSON.stringify, and everything else
+  // through the canonicalize library: both must give the library's bytes.
+  describe("the fast path for plain data agrees with the canonicalize library", function () {
+    const keyChars = fc.constantFrom("a", "b", "A", "0", "1", "9", "-", "é", "€", "😂", "\r", "\u2028", "_", "z");
+    const key = fc.oneof(fc.string({ unit: "grapheme", maxLength: 6 }), fc.string({ unit: keyChars, maxLength: 4 }), fc.constantFrom("__proto__", "toJSON", "10", "9", "01", "4294967295"));
+    const number = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(-0, 1e21, 1e-7, 2 ** 53 + 2, 0.1 + 0.2));
+    const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constantFrom(null, true, false),
+        number,
+        fc.string({ unit: "binary", maxLength: 12 }),
+        fc.array(tie("value"), { maxLength: 5 }),
+        fc.dictionary(key, tie("value"), { maxKeys: 6 }),
+      ),
+    }));
+
+    it("gives the same text on generated JSON (unicode and digit keys, __proto__, numbers, lone surrogates)", function () {
+      fc.assert(
+        fc.property(value, (v) => {
+          let expected: string | undefined;
+          try {
+            expected = canonicalize(v);
+          } catch {
+            expect(() => canonicalJson(v)).to.throw(InvalidDocumentError);
+            return;
+          }
+          expect(canonicalJson(v)).to.equal(expected);
+        }),
+        { numRuns: 2_000 },
+      );
+    });
+
+    it("orders integer-like keys as strings, as JCS does, not numerically as the engine lists them", function () {
+      expect(canonicalJson({ 10: "a", 9: "b", 1: "c", x: { 2: 0, 10: 1 } })).to.equal('{"1":"c","10":"a","9":"b","x":{"10":1,"2":0}}');
+    });
+
+    it("keeps a __proto__ member and hands other values (toJSON, boxed, undefined, deep nesting) to the library", function () {
+      const parsed = JSON.parse('{"__proto__":{"b":1},"a":2}');
+      expect(canonicalJson(parsed)).to.equal('{"__proto__":{"b":1},"a":2}');
+      const odd = { d: new Date(0), n: Object(5), s: Object("x"), u: undefined, arr: [undefined, () => 1], nested: { toJSON: () => ({ z: 1, y: 2 }) } };
+      expect(canonicalJson(odd)).to.equal(canonicalize(odd));
+      let deep: unknown = 1;
+      for (let i = 0; i < 2_000; i++) deep = { k: [deep] };
+      expect(canonicalJson(deep)).to.equal(canonicalize(deep));
+      expect(canonicalJson(Object.assign(Object.create(null), { b: 1, a: 2 }))).to.equal('{"a":2,"b":1}');
+    });
+
+    it("refuses a cycle", function () {
+      const cyclic: Record<string, unknown> = { a: 1 };
+      cyclic.self = { back: cyclic };
+      expect(() => canonicalJson(cyclic)).to.throw(InvalidDocumentError);
     });
   });
 
