@@ -68,6 +68,24 @@ const GENERAL_PATH: unknown = Symbol("general path");
 const MAX_FAST_DEPTH = 256;
 
 /**
+ * Sorts keys by UTF-16 code units. Insertion sort with `>` for the few keys an object usually has: a fifth of the
+ * time of the whole canonicalisation went to `Array.prototype.sort`'s generic comparison on 4 KB documents.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 32) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/**
  * A copy of `value` whose objects hold their members in RFC 8785 order (UTF-16 code units), for plain
  * data only: strings that are well-formed UTF-16, finite numbers, booleans, null, arrays and plain
  * objects. Anything else (toJSON, boxed primitives, undefined, NaN, lone surrogates, cycles and very
@@ -92,7 +110,7 @@ function sortedCopy(value: unknown, depth: number): unknown {
   if (proto !== Object.prototype && proto !== null) throw GENERAL_PATH;
   const source = value as Record<string, unknown>;
   if (typeof source.toJSON === "function") throw GENERAL_PATH;
-  const keys = Object.keys(source).sort();
+  const keys = sortKeys(Object.keys(source));
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const first = key.charCodeAt(0);

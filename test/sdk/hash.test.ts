@@ -111,6 +111,12 @@ describe("SDK hashing", function () {
       expect(canonicalJson({ 10: "a", 9: "b", 1: "c", x: { 2: 0, 10: 1 } })).to.equal('{"1":"c","10":"a","9":"b","x":{"10":1,"2":0}}');
     });
 
+    it("sorts objects with many members (a general sort above 32 keys) like the library", function () {
+      const keys = Array.from({ length: 100 }, (_, i) => `k${(i * 37) % 100}${["é", "😂", "a"][i % 3]}`);
+      const wide = Object.fromEntries(keys.map((k, i) => [k, { [`z${i}`]: i, [`a${i}`]: [i, `${k}`] }]));
+      expect(canonicalJson(wide)).to.equal(canonicalize(wide));
+    });
+
     it("keeps a __proto__ member and hands other values (toJSON, boxed, undefined, deep nesting) to the library", function () {
       const parsed = JSON.parse('{"__proto__":{"b":1},"a":2}');
       expect(canonicalJson(parsed)).to.equal('{"__proto__":{"b":1},"a":2}');
