@@ -88,23 +88,49 @@ export function processProof(leaf: Hex, proof: readonly Hex[]): Hex {
 export function buildBatch(docHashes: readonly Hex[]): Batch {
   if (docHashes.length === 0) throw new InvalidArgumentError("A batch needs at least one document.");
   const distinct = [...new Set(docHashes.map(normalizeDocHash))];
-  const entries = distinct.map((docHash) => ({ docHash, leaf: leafBytes(docHash) }));
-  entries.sort((a, b) => compareBytes(a.leaf, b.leaf));
-  const n = entries.length;
-  const tree: Uint8Array[] = new Array(2 * n - 1);
+  const n = distinct.length;
+  const leaves = distinct.map(leafBytes);
+  // Sort by leaf hash: compare the first 48 bits as a number and only ties byte by byte, which takes a quarter
+  // of the time of Buffer.compare on every comparison.
+  const prefix = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const l = leaves[k]!;
+    prefix[k] = ((l[0]! << 16) | (l[1]! << 8) | l[2]!) * 0x1000000 + ((l[3]! << 16) | (l[4]! << 8) | l[5]!);
+  }
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => prefix[a]! - prefix[b]! || compareBytes(leaves[a]!, leaves[b]!));
+  // The whole tree in one buffer, node i at byte 32i: no object per node, and the two children of a node
+  // (2i+1, 2i+2) are adjacent, so a pair already in order is hashed in place.
+  const size = 2 * n - 1;
+  const nodes = Buffer.allocUnsafe(size * 32);
   // Leaves fill the end of the array in reverse order, as in @openzeppelin/merkle-tree's makeMerkleTree.
-  entries.forEach((e, i) => (tree[tree.length - 1 - i] = e.leaf));
-  for (let i = tree.length - 1 - n; i >= 0; i--) tree[i] = hashPair(tree[2 * i + 1]!, tree[2 * i + 2]!);
-  const index = new Map(entries.map((e, i) => [e.docHash, tree.length - 1 - i]));
+  const position = new Map<Hex, number>();
+  order.forEach((k, rank) => {
+    const at = size - 1 - rank;
+    nodes.set(leaves[k]!, at * 32);
+    position.set(distinct[k]!, at);
+  });
+  const swapped = new Uint8Array(64);
+  for (let i = size - 1 - n; i >= 0; i--) {
+    const left = (2 * i + 1) * 32;
+    const right = left + 32;
+    let pair: Uint8Array;
+    if (nodes.compare(nodes, right, right + 32, left, right) <= 0) pair = nodes.subarray(left, right + 32);
+    else {
+      swapped.set(nodes.subarray(right, right + 32), 0);
+      swapped.set(nodes.subarray(left, right), 32);
+      pair = swapped;
+    }
+    nodes.set(keccak256Bytes(pair), i * 32);
+  }
   // Nodes near the root appear in many proofs: spell each one in hex once.
-  const hex: (Hex | undefined)[] = new Array(tree.length);
-  const nodeHex = (i: number) => (hex[i] ??= toHex(tree[i]!));
+  const hex: (Hex | undefined)[] = new Array(size);
+  const nodeHex = (i: number) => (hex[i] ??= `0x${nodes.toString("hex", i * 32, i * 32 + 32)}`);
   return {
     root: nodeHex(0),
-    leaves: entries.map((e) => e.docHash),
+    leaves: order.map((k) => distinct[k]!),
     size: n,
     proof(docHash: Hex): Hex[] {
-      let i = index.get(docHash) ?? index.get(normalizeDocHash(docHash));
+      let i = position.get(docHash) ?? position.get(normalizeDocHash(docHash));
       if (i === undefined) throw new InvalidArgumentError(`${docHash} is not in this batch.`);
       const proof: Hex[] = [];
       while (i > 0) {
