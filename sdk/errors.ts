@@ -1,5 +1,9 @@
-import { isError, type Interface } from "ethers";
+import type { Interface } from "ethers";
 import type { Hex } from "./types.js";
+
+// ethers' `isError` is exactly this test of the error's code. Written here so that this module does not load
+// ethers: the SDK's hashing (and hashFiles' worker threads) import it, and loading ethers took half a second.
+const isError = (e: unknown, code: string): boolean => typeof e === "object" && e !== null && (e as { code?: unknown }).code === code;
 
 /**
  * Base class of every error the SDK throws. `shortMessage` is one sentence for people, `details` adds what

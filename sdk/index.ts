@@ -2,6 +2,7 @@
 export * from "./errors.js";
 export * from "./types.js";
 export * from "./hash.js";
+export * from "./files.js";
 export * from "./batch.js";
 export * from "./receipt.js";
 export * from "./doctypes.js";

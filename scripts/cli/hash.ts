@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import pc from "picocolors";
 import { aboutFile, ExitCode } from "./errors.js";
-import { hashFiles } from "./inputs.js";
+import { hashFiles } from "../../sdk/index.js";
 
 export function hashCommand(): Command {
   return new Command("hash")
@@ -16,9 +16,9 @@ export function hashCommand(): Command {
     .action(async (files: string[]) => {
       for (const result of await hashFiles(files)) {
         if ("docHash" in result) {
-          process.stdout.write(`${result.docHash}  ${result.file}\n`);
+          process.stdout.write(`${result.docHash}  ${result.path}\n`);
         } else {
-          process.stderr.write(`${pc.red("error:")} ${aboutFile(result.file, result.error)}\n`);
+          process.stderr.write(`${pc.red("error:")} ${aboutFile(result.path, result.error)}\n`);
           process.exitCode = ExitCode.USAGE;
         }
       }

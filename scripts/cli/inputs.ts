@@ -1,17 +1,13 @@
 // Turning command-line arguments into document hashes.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
 import {
   docTypeName,
-  hashDocument,
-  hashFile,
-  InvalidDocumentError,
+  hashOneFile,
   isDocHash,
-  isJsonPath,
   parseReceipt,
-  TradeproofError,
   type Hex,
   type Receipt,
 } from "../../sdk/index.js";
@@ -46,55 +42,6 @@ export async function expandInputs(args: string[]): Promise<string[]> {
     }
   }
   return files;
-}
-
-/** The outcome of hashing one file: its hash, or why it could not be hashed. */
-export type Hashed = { file: string; docHash: Hex } | { file: string; error: unknown };
-
-/** Files up to this size are read whole; larger ones are streamed by the SDK in constant memory. */
-const READ_WHOLE_LIMIT = 4 << 20;
-
-/**
- * The document hash of one file, by the SDK's rule (`isJsonPath` decides JSON or raw bytes). Small files
- * are read with one synchronous call: fs/promises spends several thread-pool round trips per file, which
- * made hashing 100,000 small documents four times slower than the hashing itself.
- */
-export async function hashOneFile(file: string): Promise<Hex> {
-  let bytes: Buffer;
-  try {
-    const fd = openSync(file, "r");
-    try {
-      if (fstatSync(fd).size > READ_WHOLE_LIMIT) return await hashFile(file);
-      bytes = readFileSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (e) {
-    if (e instanceof TradeproofError) throw e;
-    throw new InvalidDocumentError(`${file} cannot be read.`, { cause: e });
-  }
-  return hashDocument(bytes, { json: isJsonPath(file) });
-}
-
-/**
- * Hashes `files` in input order. A file that cannot be hashed is reported, not thrown. Yields to the
- * event loop now and then so that a progress bar keeps drawing.
- */
-export async function hashFiles(files: string[], onDone?: (done: number) => void): Promise<Hashed[]> {
-  const results: Hashed[] = [];
-  for (const [i, file] of files.entries()) {
-    try {
-      results.push({ file, docHash: await hashOneFile(file) });
-    } catch (error) {
-      results.push({ file, error });
-    }
-    if (i % 256 === 255) {
-      onDone?.(i + 1);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-  onDone?.(files.length);
-  return results;
 }
 
 /** Reads and validates a receipt file. */

@@ -7,10 +7,10 @@ import { basename, join } from "node:path";
 import { Command } from "commander";
 import { Presets, SingleBar } from "cli-progress";
 import pc from "picocolors";
-import { checkReceipt, isDocHash, parseReceipt, type Hex, type Receipt, type TradeproofClient } from "../../sdk/index.js";
+import { checkReceipt, hashFiles, isDocHash, parseReceipt, type Hex, type Receipt, type TradeproofClient } from "../../sdk/index.js";
 import { withSigner, signingClient, type SignerOptions } from "./context.js";
 import { aboutFile, UsageError } from "./errors.js";
-import { docTypeArg, expandInputs, hashFiles } from "./inputs.js";
+import { docTypeArg, expandInputs } from "./inputs.js";
 import { note } from "./output.js";
 
 interface RegisterBatchOptions extends SignerOptions {
@@ -52,15 +52,15 @@ export function registerBatchCommand(): Command {
       const bar = progressBar(opts.progress === true);
 
       bar?.start(files.length, 0, { phase: "hashing  " });
-      const hashed = await hashFiles(files, (done) => bar?.update(done));
+      const hashed = await hashFiles(files, { onProgress: (done) => bar?.update(done) });
       bar?.stop();
       timer("hashing");
       const bad = hashed.filter((h) => "error" in h);
-      for (const h of bad) process.stderr.write(`${pc.red("invalid:")} ${aboutFile(h.file, (h as { error: unknown }).error)}\n`);
+      for (const h of bad) process.stderr.write(`${pc.red("invalid:")} ${aboutFile(h.path, (h as { error: unknown }).error)}\n`);
       if (bad.length > 0 && !opts.skipInvalid) {
         throw new UsageError(`${bad.length} of ${files.length} files are invalid; nothing was anchored (--skip-invalid anchors the others)`);
       }
-      const good = hashed.filter((h): h is { file: string; docHash: Hex } => "docHash" in h);
+      const good = hashed.filter((h): h is { path: string; docHash: Hex } => "docHash" in h).map((h) => ({ file: h.path, docHash: h.docHash }));
 
       // Documents with a receipt of this ledger in DIR (from an earlier run) are done if the ledger still
       // knows their root: one question per root, not per document (a rerun of 100,000 documents under one

@@ -15,7 +15,9 @@ import {
   hashBytes,
   hashDocument,
   hashFile,
+  hashFiles,
   hashJson,
+  hashOneFile,
   hashStream,
   isDocHash,
   normalizeDocHash,
@@ -257,6 +259,59 @@ describe("SDK hashing", function () {
       expect(hash).to.equal(sha256sum(path));
       // Reading the file whole would add 200 MB; streaming adds at most a few buffers (and garbage not yet collected).
       expect(peak - before).to.be.below(64 * 1024 * 1024);
+    });
+  });
+
+  describe("hashFiles: many files on worker threads", function () {
+    let files: string[];
+    let expected: (string | RegExp)[];
+    before(function () {
+      const sub = mkdtempSync(join(dir, "many-"));
+      files = [];
+      expected = [];
+      for (let i = 0; i < 600; i++) {
+        const doc = { z: i, a: [i, `line ${i}`, { y: true, b: null }], "é": 1.0 };
+        const path = join(sub, `doc-${String(i).padStart(4, "0")}.json`);
+        writeFileSync(path, JSON.stringify(doc, null, i % 3));
+        files.push(path);
+        expected.push(hashJson(doc));
+      }
+      const binary = join(sub, "scan.pdf");
+      writeFileSync(binary, Buffer.alloc(5 << 20, 7)); // above the read-whole limit: streamed, on a worker
+      const badJson = join(sub, "broken.json");
+      writeFileSync(badJson, '{"a": 1,');
+      const missing = join(sub, "missing.json");
+      files.splice(100, 0, binary);
+      expected.splice(100, 0, sha256Hex(readFileSync(binary)));
+      files.splice(300, 0, badJson, missing);
+      expected.splice(300, 0, /broken\.json.*not valid JSON/s, /missing\.json cannot be read/);
+    });
+
+    const check = (results: Awaited<ReturnType<typeof hashFiles>>) => {
+      expect(results.map((r) => r.path)).to.deep.equal(files);
+      results.forEach((r, i) => {
+        const want = expected[i]!;
+        if (typeof want === "string") expect("docHash" in r && r.docHash, r.path).to.equal(want);
+        else {
+          expect("error" in r, r.path).to.equal(true);
+          const error = (r as { error: InvalidDocumentError }).error;
+          expect(error).to.be.instanceOf(InvalidDocumentError);
+          expect(error.message).to.match(want);
+        }
+      });
+    };
+
+    it("gives every file its hash, in input order, and names each bad file, on two threads", async function () {
+      const progress: number[] = [];
+      const results = await hashFiles(files, { threads: 2, chunkSize: 64, onProgress: (n) => progress.push(n) });
+      check(results);
+      expect(progress.at(-1)).to.equal(files.length);
+      expect(progress).to.deep.equal([...progress].sort((a, b) => a - b));
+    });
+
+    it("gives the same on the calling thread, and as hashOneFile file by file", async function () {
+      check(await hashFiles(files, { threads: 1, chunkSize: 64 }));
+      for (const i of [0, 100, 599]) expect(await hashOneFile(files[i]!)).to.equal(expected[i]);
     });
   });
 
