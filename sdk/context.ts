@@ -3,6 +3,7 @@ import type { Council, DocumentRegistry, Forwarder } from "../types/ethers-contr
 import type { PublicLeaves } from "./actions/publicBatches.js";
 import type { Deployment } from "./deployment.js";
 import { InvalidArgumentError, SignerRequiredError, TradeproofError, atBoundary } from "./errors.js";
+import { docTypeName } from "./doctypes.js";
 import { waitForReceipt } from "./wait.js";
 import { ORG_KINDS, OUTCOMES, type Hex, type OrgKind, type Outcome, type TxInfo } from "./types.js";
 
@@ -79,8 +80,12 @@ export function countryCode(bytes2: string): string {
 /** The registry's document type (uint16) from a UNTDID 1001 code given as number or string. */
 export function parseDocType(docType: string | number): number {
   const code = typeof docType === "number" ? docType : /^\s*\d{1,5}\s*$/.test(docType) ? Number(docType) : NaN;
-  if (!Number.isInteger(code) || code < 1 || code > 65535) {
-    throw new InvalidArgumentError(`${JSON.stringify(docType)} is not a UNTDID 1001 document type code (1 to 65535).`);
+  // The ledger stores any uint16, but DESIGN.md names types by UNTDID 1001 and a verifier shows the list's name:
+  // a code outside the list would anchor documents nobody can read the type of.
+  if (!Number.isInteger(code) || docTypeName(code) === undefined) {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(docType)} is not a UNTDID 1001 document name code (e.g. 380 commercial invoice, 861 certificate of origin).`,
+    );
   }
   return code;
 }

@@ -539,6 +539,9 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       expect(await rejection(reader.verify(receipt.docHash, { receipt: { ...receipt, proof: "none" } as unknown as Receipt }))).to.be.instanceOf(InvalidReceiptError);
       expect(await rejection(trader.register(randomHash(), "invoice"))).to.be.instanceOf(InvalidArgumentError);
       expect(await rejection(trader.register(randomHash(), 70000))).to.be.instanceOf(InvalidArgumentError);
+      // In range for the contract, but not a UNTDID 1001 code: nobody could read the type of what it anchors.
+      expect(await rejection(trader.register(randomHash(), 999))).to.be.instanceOf(InvalidArgumentError);
+      expect(await rejection(trader.registerBatch([randomHash()], "12345"))).to.be.instanceOf(InvalidArgumentError);
       expect(await rejection(customs.attest(randomHash(), "MAYBE" as "ACCEPTED"))).to.be.instanceOf(InvalidArgumentError);
     });
 
