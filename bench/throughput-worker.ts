@@ -3,7 +3,10 @@
  * is its own. Usage: `node --import tsx bench/throughput-worker.ts tradeproof|oa N SAMPLE`.
  * Prints one JSON line: build and check times, peak RSS, and RSS once the input documents exist.
  */
-import { makeDocuments } from "./documents.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeDocument, makeDocuments } from "./documents.js";
 
 export interface WorkerResult {
   side: "tradeproof" | "oa";
@@ -25,12 +28,17 @@ export interface WorkerResult {
 const [side, nArg, sampleArg] = process.argv.slice(2);
 const n = Number(nArg);
 const sample = Math.min(n, Number(sampleArg));
-if ((side !== "tradeproof" && side !== "oa") || !Number.isInteger(n) || !Number.isInteger(sample)) {
-  console.error("usage: throughput-worker.ts tradeproof|oa N SAMPLE");
+if ((side !== "tradeproof" && side !== "tradeproof-files" && side !== "oa") || !Number.isInteger(n) || !Number.isInteger(sample)) {
+  console.error("usage: throughput-worker.ts tradeproof|tradeproof-files|oa N SAMPLE");
   process.exit(2);
 }
 
-const docs = makeDocuments(n);
+// The files side reads its documents from disk, one file each, as a bulk registration does; the others get
+// them as objects in memory.
+const dir = side === "tradeproof-files" ? mkdtempSync(join(tmpdir(), "tradeproof-bench-files-")) : undefined;
+const paths = dir ? Array.from({ length: n }, (_, i) => join(dir, `doc-${String(i).padStart(6, "0")}.json`)) : [];
+paths.forEach((path, i) => writeFileSync(path, JSON.stringify(makeDocument(i))));
+const docs = dir ? [] : makeDocuments(n);
 const inputRssBytes = process.memoryUsage().rss;
 const step = n / sample;
 const picks = Array.from({ length: sample }, (_, i) => Math.floor(i * step));
@@ -38,19 +46,19 @@ const picks = Array.from({ length: sample }, (_, i) => Math.floor(i * step));
 let buildSeconds: number;
 let checkSeconds: number;
 let phases: Record<string, number> | undefined;
+// What registerBatch hands back per document; the chain fields are fixed stand-ins (no chain here).
+const anchor = {
+  type: "tradeproof-receipt/v1" as const,
+  docType: "380",
+  chainId: 31337,
+  registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const,
+  txHash: `0x${"ab".repeat(32)}` as const,
+  blockNumber: 12,
+  anchoredAt: "2026-11-23T10:00:00Z",
+  issuer: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as const,
+};
 if (side === "tradeproof") {
   const { hashJson, buildBatch, checkReceipt } = await import("../sdk/index.js");
-  // What registerBatch hands back per document; the chain fields are fixed stand-ins (no chain here).
-  const anchor = {
-    type: "tradeproof-receipt/v1" as const,
-    docType: "380",
-    chainId: 31337,
-    registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const,
-    txHash: `0x${"ab".repeat(32)}` as const,
-    blockNumber: 12,
-    anchoredAt: "2026-11-23T10:00:00Z",
-    issuer: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as const,
-  };
   let t = performance.now();
   const hashes = docs.map((d) => hashJson(d));
   const t1 = performance.now();
@@ -66,6 +74,28 @@ if (side === "tradeproof") {
     if (!verdict.ok) throw new Error(`receipt ${i} does not check: ${verdict.reason}`);
   }
   checkSeconds = (performance.now() - t) / 1000;
+} else if (side === "tradeproof-files") {
+  const { hashFiles, hashJson, buildBatch, checkReceipt } = await import("../sdk/index.js");
+  let t = performance.now();
+  const hashed = await hashFiles(paths);
+  const t1 = performance.now();
+  const hashes = hashed.map((h) => {
+    if (!("docHash" in h)) throw h.error;
+    return h.docHash;
+  });
+  const batch = buildBatch(hashes);
+  const t2 = performance.now();
+  const receipts = hashes.map((docHash) => ({ ...anchor, docHash, root: batch.root, proof: batch.proof(docHash) }));
+  const t3 = performance.now();
+  buildSeconds = (t3 - t) / 1000;
+  phases = { hashFiles: (t1 - t) / 1000, buildBatch: (t2 - t1) / 1000, receipts: (t3 - t2) / 1000 };
+  t = performance.now();
+  for (const i of picks) {
+    const verdict = checkReceipt(receipts[i], hashJson(JSON.parse(readFileSync(paths[i]!, "utf8"))));
+    if (!verdict.ok) throw new Error(`receipt ${i} does not check: ${verdict.reason}`);
+  }
+  checkSeconds = (performance.now() - t) / 1000;
+  rmSync(dir!, { recursive: true, force: true });
 } else {
   const { wrapDocuments, verifySignature } = await import("@govtechsg/open-attestation");
   // The documents follow the v2 schema (wrapDocuments validates them); its types want its TS enums, not the strings.
