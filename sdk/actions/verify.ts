@@ -2,7 +2,7 @@ import { ZeroHash } from "ethers";
 import { decodeDocumentStates, encodeVerifyMany, type DocumentState } from "../codec.js";
 import { callRegistry, chunk, organisationInfo, pool, registryLogs, type ClientContext } from "../context.js";
 import { docTypeName } from "../doctypes.js";
-import { WrongChainError } from "../errors.js";
+import { TradeproofError, WrongChainError } from "../errors.js";
 import { normalizeDocHash } from "../hash.js";
 import { parseReceipt, type Receipt } from "../receipt.js";
 import { locateInPublicBatches } from "./publicBatches.js";
@@ -45,7 +45,14 @@ function toQuery(ctx: ClientContext, item: VerifyParameters): Query {
 /** The contract's `verifyMany`, in chunks sent concurrently. */
 export async function readStates(ctx: ClientContext, queries: Query[]): Promise<State[]> {
   const calls = chunk(queries, QUERIES_PER_CALL).map(
-    (slice) => async () => decodeDocumentStates(await callRegistry(ctx, encodeVerifyMany(slice))),
+    (slice) => async () => {
+      const states = decodeDocumentStates(await callRegistry(ctx, encodeVerifyMany(slice)));
+      // One state per query, in order: a node that answers with another count would pin verdicts on the wrong documents.
+      if (states.length !== slice.length) {
+        throw new TradeproofError(`The node returned ${states.length} states for ${slice.length} documents.`, { code: "BAD_DATA" });
+      }
+      return states;
+    },
   );
   return (await pool(calls, CONCURRENT_CALLS)).flat();
 }

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { getAddress, hexlify, randomBytes } from "ethers";
 import { DocumentRegistry__factory } from "../../types/ethers-contracts/index.js";
+import { readStates } from "../../sdk/actions/verify.js";
 import { decodeDocumentStates, encodeVerifyMany, type DocumentState } from "../../sdk/codec.js";
+import type { ClientContext } from "../../sdk/context.js";
 import { TradeproofError, type Hex } from "../../sdk/index.js";
 
 const iface = DocumentRegistry__factory.createInterface();
@@ -48,6 +50,23 @@ describe("SDK verifyMany codec", function () {
       ]);
       expect(decodeDocumentStates(encoded)).to.deep.equal(states);
     }
+  });
+
+  it("refuses an answer with fewer or more states than documents asked about", async function () {
+    const one = iface.encodeFunctionResult("verifyMany", [[Object.values({ ...randomState(), attestations: [] })]]);
+    let asked = 0;
+    // The smallest context readStates needs: a provider whose eth_call answers with one state, whatever was asked.
+    const ctx = {
+      deployment: { registry: address() },
+      provider: { call: async () => (asked++, one) },
+      ifaces: [iface],
+    } as unknown as ClientContext;
+    const queries = [hash(), hash()].map((docHash) => ({ docHash, root: docHash, proof: [] as Hex[] }));
+    const error = await readStates(ctx, queries).then(() => undefined, (e: unknown) => e);
+    expect(asked).to.equal(1);
+    expect(error).to.be.instanceOf(TradeproofError);
+    expect((error as TradeproofError).code).to.equal("BAD_DATA");
+    expect((await readStates(ctx, queries.slice(0, 1))).length).to.equal(1);
   });
 
   it("refuses a truncated or non-hex result instead of guessing", function () {
