@@ -70,7 +70,7 @@ describe("SDK support", function () {
         new TypeError("fetch failed", { cause: refused }),
         makeError("could not reach node", "NETWORK_ERROR", { event: "x" }),
         makeError("bad response", "SERVER_ERROR", { request: null as never, response: null as never }),
-        makeError("timeout", "TIMEOUT", { operation: "call" }),
+        makeError("timeout", "TIMEOUT", { operation: "request.send", reason: "timeout" }),
       ];
       for (const e of cases) expect(toTradeproofError(e), String(e)).to.be.instanceOf(NodeUnreachableError);
     });
