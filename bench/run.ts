@@ -65,7 +65,7 @@ await step("throughput", async () =>
   (await import("./throughput.js")).benchThroughput({ sizes, quick, peerMaxSize: values["peer-100k"] ? Infinity : 10_000 }),
 );
 await step("e2e", async () => (await import("./sdk-e2e.js")).benchEndToEnd({ sizes }));
-await step("cli", async () => (await import("./cli-e2e.js")).benchCli({ sizes: quick ? [100] : [1_000, 10_000] }));
+await step("cli", async () => (await import("./cli-e2e.js")).benchCli({ sizes: quick ? [100] : [1_000, 10_000, 100_000] }));
 await step("api", async () => (await import("./api.js")).benchApi({ quick, sizes }));
 
 const results: Results = {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { makeDocument, makeDocuments } from "./documents.js";
 
 export interface WorkerResult {
-  side: "tradeproof" | "oa";
+  side: "tradeproof" | "tradeproof-files" | "oa";
   n: number;
   /** Seconds to turn the n documents into anchored-batch material (hashes, root, one receipt or wrapped document each). */
   buildSeconds: number;

@@ -1,9 +1,10 @@
-import type { Interface } from "ethers";
+import type { CodedEthersError, ErrorCode, Interface } from "ethers";
 import type { Hex } from "./types.js";
 
 // ethers' `isError` is exactly this test of the error's code. Written here so that this module does not load
 // ethers: the SDK's hashing (and hashFiles' worker threads) import it, and loading ethers took half a second.
-const isError = (e: unknown, code: string): boolean => typeof e === "object" && e !== null && (e as { code?: unknown }).code === code;
+const isError = <K extends ErrorCode>(e: unknown, code: K): e is CodedEthersError<K> =>
+  typeof e === "object" && e !== null && (e as { code?: unknown }).code === code;
 
 /**
  * Base class of every error the SDK throws. `shortMessage` is one sentence for people, `details` adds what
