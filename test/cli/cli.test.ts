@@ -214,6 +214,21 @@ describe("the tradeproof CLI", function () {
       expect(run.stderr).to.match(/^note: the receipt of .*invoice-009\.json does not hold: /m);
     });
 
+    it("verify finds a document of a public batch by its hash alone, without a receipt", async function () {
+      const pub = join(dir, "public-batch");
+      await mkdir(pub);
+      await writeFile(join(pub, "a.json"), JSON.stringify({ invoice: "PUB-1", total: 10 }));
+      await writeFile(join(pub, "b.json"), JSON.stringify({ invoice: "PUB-2", total: 20 }));
+      const anchored = await runCli(["register-batch", pub, "--type", "380", "--public", "--receipts", join(dir, "public-receipts")], as("trader"));
+      expect(anchored.code, anchored.stderr).to.equal(0);
+      const run = await runCli(["verify", join(pub, "b.json"), "--json"], env);
+      expect(run.code, run.stderr).to.equal(0);
+      const result = JSON.parse(run.stdout);
+      expect(result.status).to.equal("VALID");
+      const receipt: Receipt = JSON.parse(await readFile(join(dir, "public-receipts", "b.json.receipt.json"), "utf8"));
+      expect(result.batch).to.deep.equal({ root: receipt.root, public: true });
+    });
+
     it("run again on a fresh chain at the same addresses, anchors again instead of trusting the old receipts", async function () {
       const fresh = await startAnvil();
       const freshProvider = new JsonRpcProvider(fresh.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
