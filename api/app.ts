@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { RequestListener } from "node:http";
 import { fileURLToPath } from "node:url";
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import express, { type RequestHandler } from "express";
@@ -9,6 +10,7 @@ import { auditCsv, queryAudit } from "./audit.js";
 import { AUDIT_KINDS, roleRefused, type Session } from "./auth.js";
 import { onChain } from "./chain.js";
 import { ApiError, badRequest, notFound, unavailable } from "./errors.js";
+import { staticHeaders, withHotPath, type RecordRequest } from "./hot-path.js";
 import { errorHandler, limitedBody, mediaType, route } from "./http.js";
 import { prepareRequest, type PrepareAction } from "./relay/prepare.js";
 import * as S from "./schemas.js";
@@ -31,37 +33,44 @@ declare module "express-serve-static-core" {
 }
 
 /**
- * Builds the HTTP API (Express 5) over the services: security headers, structured request logs,
- * Prometheus metrics, rate limits on the open endpoints, one zod schema per route (also the source
- * of the OpenAPI document), and one error middleware that answers `{ error: { code, message } }`.
+ * Builds the HTTP API over the services: security headers, structured request logs, Prometheus
+ * metrics, rate limits on the open endpoints, one zod schema per route (also the source of the
+ * OpenAPI document), and one error middleware that answers `{ error: { code, message } }`.
+ * Returns the request listener: Express 5 behind a hot path (api/hot-path.ts) that answers
+ * GET /v1/documents/:docHash without Express, with the same bytes.
  */
-export function createApp(deps: Services): express.Express {
+export function createApp(deps: Services): RequestListener {
   const { config, logger, store, chain, indexer, documents, auth, queue, worker, metrics } = deps;
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false); // answers change with the chain, not with a client's cached copy
   app.set("trust proxy", false);
   app.set("query parser", "simple");
-  app.use(helmet());
+  const security = helmet();
+  app.use(security);
+  const record: RecordRequest = (method, routeLabel, status, path, seconds) => {
+    metrics.requests.inc({ method, route: routeLabel, status });
+    metrics.duration.observe({ method, route: routeLabel }, seconds);
+    logger.info({ method, path, status, ms: Math.round(seconds * 1e4) / 10 }, "request");
+  };
   app.use((req, res, next) => {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     res.on("finish", () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      // A route may answer from inside a router (/v1), which has cut its prefix off req.path into req.baseUrl.
       const routeLabel = req.route?.path ? `${req.baseUrl}${req.route.path}` : "unmatched";
-      metrics.requests.inc({ method: req.method, route: routeLabel, status: res.statusCode });
-      metrics.duration.observe({ method: req.method, route: routeLabel }, seconds);
-      logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "request");
+      record(req.method, routeLabel, res.statusCode, `${req.baseUrl}${req.path}`, (performance.now() - start) / 1000);
     });
     next();
   });
 
-  const limiter: RequestHandler =
+  const rateLimiter: RequestHandler | undefined =
     config.rateLimitPerMinute > 0
       ? rateLimit({
           windowMs: 60_000, limit: config.rateLimitPerMinute, standardHeaders: "draft-8", legacyHeaders: false,
           handler: (_req, _res, next) => next(new ApiError(429, "RATE_LIMITED", "Too many requests; slow down.")),
         })
-      : (_req, _res, next) => next();
+      : undefined;
+  const limiter: RequestHandler = rateLimiter ?? ((_req, _res, next) => next());
 
   const requireAuditor: RequestHandler = async (req, _res, next) => {
     const session = await auth.authenticate(req.headers.authorization);
@@ -119,6 +128,7 @@ export function createApp(deps: Services): express.Express {
     handler: (req) => queue.get(req.params.id) ?? (() => { throw notFound("REQUEST_NOT_FOUND", "No request has this id."); })(),
   });
   route(v1, registry, {
+    // Well-formed requests are answered by the hot path (api/hot-path.ts), the same way: keep the two in step.
     method: "get", path: "/documents/:docHash", summary: "Verify a document by its hash", tags: ["reads"], middleware: [limiter],
     schema: { params: DocParams },
     responses: { 200: { description: "Verification result", schema: S.VerificationResult } },
@@ -245,6 +255,7 @@ export function createApp(deps: Services): express.Express {
   app.use((req) => {
     throw notFound("NOT_FOUND", `No route for ${req.method} ${req.path}.`);
   });
-  app.use(errorHandler(logger));
-  return app;
+  const onError = errorHandler(logger);
+  app.use(onError);
+  return withHotPath({ app, documents, securityHeaders: staticHeaders(security), limiter: rateLimiter, onError, record });
 }

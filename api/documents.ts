@@ -20,7 +20,7 @@ const MAX_CACHED = 100_000;
  * changes only with a new block.
  */
 export class Documents {
-  private readonly cache = new Map<string, { head: number; result: VerificationResult }>();
+  private readonly cache = new Map<string, { head: number; result: VerificationResult; json?: string }>();
   private readonly trees = new Map<string, Batch>();
   private readonly inflight = new Map<string, { head: number; result: Promise<VerificationResult> }>();
   private batch: { hashes: Set<Hex>; result?: Promise<Map<Hex, VerificationResult>> } | undefined;
@@ -77,6 +77,29 @@ export class Documents {
     }
     await Promise.all(waits);
     return results;
+  }
+
+  /**
+   * The result of one document as JSON text (what `JSON.stringify` gives for {@link verify}'s),
+   * serialised once per document and block: GET /v1/documents/:docHash sends it as it is.
+   * {@link cachedJson} is its synchronous half, for a result already cached at the current head.
+   */
+  async verifyJson(docHash: Hex): Promise<string> {
+    const cached = this.cachedJson(docHash);
+    if (cached !== undefined) return cached;
+    const [result] = await this.verify([docHash]);
+    const entry = this.cache.get(docHash);
+    return entry?.result === result ? (entry.json ??= JSON.stringify(result)) : JSON.stringify(result);
+  }
+
+  /** The JSON text of `docHash`'s result when it is cached at the current head (a cache hit), else undefined. */
+  cachedJson(docHash: Hex): string | undefined {
+    const head = this.head();
+    if (head === undefined) return undefined;
+    const hit = this.cache.get(docHash);
+    if (hit?.head !== head) return undefined;
+    this.onCache?.(1, 0);
+    return (hit.json ??= JSON.stringify(hit.result));
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { createApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { createServices, type ServiceOverrides, type Services } from "./services.js";
@@ -32,7 +32,12 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   const services = await createServices(config, opts);
   const app = createApp(services);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = createServer(app);
+    s.once("error", reject);
+    s.listen(config.port, config.host, () => {
+      s.off("error", reject);
+      resolve(s);
+    });
   });
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;

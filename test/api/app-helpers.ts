@@ -1,6 +1,6 @@
 // Helpers of the API tests that build the app (services over an anvil consortium, SIWE sign-in).
 import { ethers } from "ethers";
-import type { Express } from "express";
+import type { RequestListener } from "node:http";
 import { pino } from "pino";
 import { SiweMessage } from "siwe";
 import request from "supertest";
@@ -14,7 +14,7 @@ export async function apiFor(
   c: Consortium,
   rpcUrl: string,
   opts: { dataDir?: string; env?: Record<string, string>; overrides?: ServiceOverrides } = {},
-): Promise<{ services: Services; app: Express; dataDir: string }> {
+): Promise<{ services: Services; app: RequestListener; dataDir: string }> {
   const dataDir = opts.dataDir ?? tempDir();
   const config = loadConfig({
     TRADEPROOF_RPC: rpcUrl, TRADEPROOF_DATA_DIR: dataDir, TRADEPROOF_PUBLIC_URL: "http://127.0.0.1:8080",
@@ -33,7 +33,7 @@ export function siweMessage(address: string, nonce: string, fields: Partial<Cons
 }
 
 /** Signs in `signer` through the API and returns the session token. */
-export async function signIn(app: Express, signer: ethers.Signer): Promise<string> {
+export async function signIn(app: RequestListener, signer: ethers.Signer): Promise<string> {
   const { body } = await request(app).get("/v1/auth/nonce").expect(200);
   const message = siweMessage(await signer.getAddress(), body.nonce);
   const res = await request(app).post("/v1/auth/login").send({ message, signature: await signer.signMessage(message) }).expect(200);

@@ -3,7 +3,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import canonicalize from "canonicalize";
 import { createHash } from "node:crypto";
 import { ethers } from "ethers";
-import type { Express } from "express";
+import { createServer, type RequestListener } from "node:http";
 import request from "supertest";
 import type { Services } from "../../api/services.js";
 import { apiFor, signIn } from "./app-helpers.js";
@@ -16,7 +16,7 @@ describe("API reads: documents, files, batches, members, history, audit", functi
   this.timeout(120_000);
   let anvil: Anvil;
   let c: Consortium;
-  let app: Express;
+  let app: RequestListener;
   let services: Services;
   const invoiceJson = { invoiceNumber: "INV-2026-0042", total: 1250.5, lines: [{ sku: "T-SHIRT", qty: 100 }], seller: "Saigon Textiles JSC" };
   const invoiceHash = sha256(canonicalize(invoiceJson)!);
@@ -180,7 +180,7 @@ describe("API reads: documents, files, batches, members, history, audit", functi
 
     it("hashes a chunked upload as it streams in, and stops one that passes the limit with 413", async function () {
       const small = await apiFor(c, anvil.url, { env: { TRADEPROOF_FILE_LIMIT: "4096" } });
-      const server = small.app.listen(0, "127.0.0.1");
+      const server = createServer(small.app).listen(0, "127.0.0.1");
       await new Promise((r) => server.once("listening", r));
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/verify`;
       const chunked = (chunks: Buffer[]) =>

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
-import type { Express } from "express";
+import type { RequestListener } from "node:http";
 import request from "supertest";
 import type { RequestRow } from "../../api/relay/queue.js";
 import type { Services } from "../../api/services.js";
@@ -14,7 +14,7 @@ describe("API writes: build, sign, send through the relayer", function () {
   this.timeout(120_000);
   let anvil: Anvil;
   let c: Consortium;
-  let app: Express;
+  let app: RequestListener;
   let services: Services;
 
   before(async function () {
@@ -29,12 +29,12 @@ describe("API writes: build, sign, send through the relayer", function () {
   });
 
   /** prepare → sign with the member's key → the body of POST /v1/requests. */
-  async function prepared(a: Express, signer: ethers.Wallet | ethers.HDNodeWallet, body: Record<string, unknown>) {
+  async function prepared(a: RequestListener, signer: ethers.Wallet | ethers.HDNodeWallet, body: Record<string, unknown>) {
     const res = await request(a).post("/v1/requests/prepare").send({ from: signer.address, ...body }).expect(200);
     const { domain, types, message } = res.body;
     return { request: message, signature: await signer.signTypedData(domain, types, message) };
   }
-  const status = async (a: Express, id: string) => (await request(a).get(`/v1/requests/${id}`).expect(200)).body;
+  const status = async (a: RequestListener, id: string) => (await request(a).get(`/v1/requests/${id}`).expect(200)).body;
 
   it("prepare returns the forwarder's EIP-712 request for the member to sign", async function () {
     const docHash = label("prepared only");

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { ethers } from "ethers";
-import type { Express } from "express";
+import type { RequestListener } from "node:http";
 import { decodeJwt } from "jose";
 import { SiweMessage } from "siwe";
 import request from "supertest";
@@ -17,7 +17,7 @@ describe("Sign-In with Ethereum", function () {
   this.timeout(60_000);
   let anvil: Anvil;
   let c: Consortium;
-  let app: Express;
+  let app: RequestListener;
   let services: Services;
   const nonce = async () => (await request(app).get("/v1/auth/nonce").expect(200)).body.nonce as string;
   const login = async (message: string, signer: ethers.Signer = c.customs) =>
