@@ -1,12 +1,19 @@
-// Tradeproof web verifier. Files are hashed here (WebCrypto SHA-256; JSON after RFC 8785 JCS, per
-// DESIGN.md) and only the hashes go to the API. Built with DOM calls and textContent only: nothing from a
-// file or the API is ever parsed as HTML.
+// Tradeproof web verifier. Files are hashed here and only the hashes go to the API (DESIGN.md): JSON by
+// RFC 8785 JCS then SHA-256, any other file by the SHA-256 of its exact bytes, small ones with WebCrypto,
+// large ones streamed through hash-worker.js. Built with DOM calls and textContent only: nothing from a file
+// or the API is ever parsed as HTML.
 import canonicalize from "/vendor/canonicalize.js";
 
 const RECEIPT_TYPE = "tradeproof-receipt/v1";
 const BATCH_LIMIT = 1000;
 const RETRY_MS = 3000;
 const HEALTH_MS = 5000;
+// WebCrypto's digest() has no streaming form: above this size a file is streamed through hash-worker.js, so a
+// 2 GB scan never sits in the tab's memory (WebCrypto stays for small files: it is several times faster).
+const STREAM_FROM = 16 * 1024 * 1024;
+// JCS needs the whole JSON value in memory, several times its size while it is parsed and canonicalised.
+const JSON_LIMIT_MB = 32;
+const JSON_LIMIT = JSON_LIMIT_MB * 1024 * 1024;
 
 const $ = (id) => document.getElementById(id);
 const input = $("files");
@@ -16,7 +23,10 @@ const summary = $("summary");
 const connection = $("connection");
 const clearButton = $("clear");
 
-/** Cards by docHash: { docHash, names: string[], receipt?, result?, error?, chain?, el } */
+/**
+ * Cards by docHash (by a placeholder key while the file is being hashed):
+ * { docHash, names: string[], hashing?, receipt?, result?, error?, chain? }
+ */
 const items = new Map();
 let online = true;
 let retryTimer;
@@ -27,12 +37,28 @@ const hex = (buf) => "0x" + Array.from(new Uint8Array(buf), (b) => b.toString(16
 const sha256 = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
 
 class UnreadableFile extends Error {}
+class Cancelled extends Error {}
 
-/** What a dropped file is: a receipt, or a document with its hash. */
-async function readFile(file) {
-  const bytes = await file.arrayBuffer();
-  const isJson = /\.json$/i.test(file.name) || file.type === "application/json";
-  if (!isJson) return { kind: "document", docHash: await sha256(bytes) };
+const isJson = (file) => /\.json$/i.test(file.name) || file.type === "application/json";
+const isStreamed = (file) => !isJson(file) && file.size > STREAM_FROM;
+const cli = (name) => `npx tradeproof verify ${/^[\w./@+-]+$/.test(name) ? name : JSON.stringify(name)}`;
+const MOVED = "The file could not be read: it may have been moved, changed or deleted since it was chosen.";
+
+async function bytesOf(file) {
+  try {
+    return await file.arrayBuffer();
+  } catch {
+    throw new UnreadableFile(MOVED);
+  }
+}
+
+/** What a dropped file is: a receipt, or a document with its hash. `onProgress(bytesDone)` for large files. */
+async function readFile(file, onProgress) {
+  if (!isJson(file)) return { kind: "document", docHash: isStreamed(file) ? await hashInWorker(file, onProgress) : await sha256(await bytesOf(file)) };
+  if (file.size > JSON_LIMIT) {
+    throw new UnreadableFile(`JSON documents over ${JSON_LIMIT_MB} MB cannot be checked in the browser; use the CLI: ${cli(file.name)}`);
+  }
+  const bytes = await bytesOf(file);
   let value;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -44,6 +70,45 @@ async function readFile(file) {
     return { kind: "receipt", receipt: value, docHash: value.docHash };
   }
   return { kind: "document", docHash: await sha256(new TextEncoder().encode(canonicalize(value))) };
+}
+
+// One worker, started on the first large file and stopped by "Clear results" (which abandons its work).
+let worker;
+let jobSeq = 0;
+const jobs = new Map();
+
+function hashInWorker(file, onProgress) {
+  worker ??= startWorker();
+  const id = ++jobSeq;
+  return new Promise((resolve, reject) => {
+    jobs.set(id, { file, resolve, reject, onProgress });
+    worker.postMessage({ id, file });
+  });
+}
+
+function startWorker() {
+  const w = new Worker("hash-worker.js");
+  w.onmessage = ({ data }) => {
+    const job = jobs.get(data.id);
+    if (!job) return;
+    if (data.docHash === undefined && data.error === undefined) return job.onProgress?.(data.done);
+    jobs.delete(data.id);
+    if (data.docHash) job.resolve(data.docHash);
+    else if (data.unreadable) job.reject(new UnreadableFile(MOVED));
+    else job.reject(new UnreadableFile(`This browser could not fingerprint the file (${data.error}); use the CLI: ${cli(job.file.name)}`));
+  };
+  w.onerror = (e) => {
+    e.preventDefault();
+    stopWorker((job) => new UnreadableFile(`This browser could not start fingerprinting large files; use the CLI: ${cli(job.file.name)}`));
+  };
+  return w;
+}
+
+function stopWorker(reason) {
+  worker?.terminate();
+  worker = undefined;
+  for (const job of jobs.values()) job.reject(reason(job));
+  jobs.clear();
 }
 
 // ------------------------------------------------------------------ API
@@ -188,31 +253,86 @@ async function health() {
 
 // ------------------------------------------------------------------ intake
 
-async function addFiles(fileList) {
+// Each dropped file gets a card at once; its hash replaces the placeholder key when known. Drops are taken one
+// at a time (large files share the worker); within a drop the small files are hashed and checked first, in
+// one batch, then each large file is hashed with its progress shown and checked as soon as it is done.
+let intake = Promise.resolve();
+let generation = 0; // bumped by "Clear results": work of an older generation is dropped
+let placeholderSeq = 0;
+
+function addFiles(fileList) {
+  const gen = generation;
+  const placeholders = [...fileList].map((file) => {
+    const item = { docHash: `file:${++placeholderSeq}`, names: [file.name], hashing: { file, done: 0, total: file.size, streamed: isStreamed(file) } };
+    items.set(item.docHash, item);
+    return item;
+  });
+  if (placeholders.length === 0) return intake;
+  render();
+  intake = intake.then(async () => {
+    await hashAndCheck(placeholders.filter((p) => !p.hashing.streamed), gen);
+    for (const p of placeholders.filter((q) => q.hashing?.streamed)) await hashAndCheck([p], gen);
+  });
+  return intake;
+}
+
+async function hashAndCheck(placeholders, gen) {
+  if (placeholders.length === 0) return;
   const added = [];
-  for (const file of fileList) {
+  for (const p of placeholders) {
+    if (gen !== generation) return;
+    p.hashing.started = true;
+    if (p.hashing.streamed) render();
     let read;
     try {
-      read = await readFile(file);
+      read = await readFile(p.hashing.file, (done) => progress(p, done));
     } catch (e) {
-      const key = `unreadable:${file.name}:${items.size}`;
-      const item = { docHash: key, names: [file.name], unreadable: e.message };
-      items.set(key, item);
+      if (gen !== generation || e instanceof Cancelled) return;
+      p.hashing = undefined;
+      p.unreadable = e.message;
       continue;
     }
-    let item = items.get(read.docHash);
-    if (!item) {
-      item = { docHash: read.docHash, names: [] };
-      items.set(read.docHash, item);
-    }
-    if (read.kind === "receipt") item.receipt = read.receipt;
-    else if (!item.names.includes(file.name)) item.names.push(file.name);
-    item.error = undefined;
-    item.receiptProblem = undefined;
-    added.push(item);
+    if (gen !== generation) return;
+    added.push(settle(p, read));
   }
   render();
-  await checkAll([...new Set(added)]);
+  if (added.length) await checkAll([...new Set(added)]);
+}
+
+/** Turns a placeholder into the card of its hash, keeping its place, or merges it into that hash's card. */
+function settle(p, read) {
+  const name = p.hashing.file.name;
+  p.hashing = undefined;
+  let item = items.get(read.docHash);
+  if (item) items.delete(p.docHash);
+  else {
+    item = p;
+    const entries = [...items].map(([k, v]) => (k === p.docHash ? [read.docHash, p] : [k, v]));
+    items.clear();
+    for (const [k, v] of entries) items.set(k, v);
+    item.docHash = read.docHash;
+    item.names = [];
+  }
+  if (read.kind === "receipt") item.receipt = read.receipt;
+  else if (!item.names.includes(name)) item.names.push(name);
+  item.error = undefined;
+  item.receiptProblem = undefined;
+  return item;
+}
+
+const percent = (h) => Math.floor((h.done * 100) / h.total);
+
+/** Moves a large file's progress bar in place (not a re-render) and lets the summary say the quarter. */
+function progress(item, done) {
+  if (!item.hashing) return;
+  item.hashing.done = done;
+  const pct = percent(item.hashing);
+  if (item.view && item.view.pct !== pct) {
+    item.view.pct = pct;
+    item.view.bar.value = pct;
+    item.view.text.textContent = `${pct}%`;
+  }
+  renderSummary();
 }
 
 input.addEventListener("change", () => {
@@ -234,6 +354,8 @@ drop.addEventListener("drop", (e) => {
 window.addEventListener("dragover", (e) => e.preventDefault());
 window.addEventListener("drop", (e) => e.preventDefault());
 clearButton.addEventListener("click", () => {
+  generation++;
+  stopWorker(() => new Cancelled());
   items.clear();
   render();
   input.focus();
@@ -343,6 +465,7 @@ function receiptNote(item) {
 function card(item) {
   const title = item.names.length ? item.names.join(", ") : `Receipt for ${short(item.docHash)}`;
   const head = el("h3", {}, title);
+  if (item.hashing) return hashingCard(item, head);
   if (item.unreadable) return el("li", { class: "card status-ERROR" }, head, el("p", { class: "badge" }, "Cannot read"), el("p", {}, item.unreadable));
   if (item.error) return el("li", { class: "card status-ERROR" }, head, el("p", { class: "badge" }, "Not checked"), el("p", {}, item.error), el("p", {}, "Fingerprint ", hashText(item.docHash)));
   if (!item.result) {
@@ -381,16 +504,48 @@ function card(item) {
   );
 }
 
+const sizeFormat = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
+const size = (n) => (n >= 1024 ** 3 ? `${sizeFormat.format(n / 1024 ** 3)} GB` : `${sizeFormat.format(n / 1024 ** 2)} MB`);
+
+function hashingCard(item, head) {
+  const h = item.hashing;
+  const badge = el("p", { class: "badge" }, h.streamed && !h.started ? "Queued" : "Fingerprinting…");
+  item.view = undefined;
+  if (!h.streamed) return el("li", { class: "card status-WAITING", "aria-busy": "true" }, head, badge);
+  const pct = percent(h);
+  const bar = el("progress", { max: "100", value: String(pct), "aria-label": `Fingerprinting ${item.names[0]}` });
+  const text = el("span", { class: "percent" }, `${pct}%`);
+  item.view = { bar, text, pct };
+  return el("li", { class: "card status-WAITING", "aria-busy": "true" }, head, badge,
+    el("p", { class: "progress" }, bar, " ", text, ` of ${size(h.total)}, fingerprinted on this device`));
+}
+
 function render() {
   const list = [...items.values()];
   results.replaceChildren(...list.map(card));
   clearButton.hidden = list.length === 0;
-  const done = list.filter((i) => i.result);
+  renderSummary();
+}
+
+/**
+ * The polite live region. It changes only when its words do: a large file's progress is given in quarters
+ * (0, 25, 50, 75%; the verdict follows 100% at once), not at every slice; the card shows the exact percentage.
+ */
+function renderSummary() {
+  const list = [...items.values()];
   const counts = {};
-  for (const i of done) counts[i.result.status] = (counts[i.result.status] ?? 0) + 1;
+  for (const i of list) if (i.result) counts[i.result.status] = (counts[i.result.status] ?? 0) + 1;
   const parts = Object.entries(counts).map(([k, n]) => `${n} ${STATUS[k]?.label.toLowerCase() ?? k}`);
   const waiting = list.filter((i) => i.waiting).length;
-  summary.textContent = list.length === 0 ? "" : `${list.length} ${list.length === 1 ? "file" : "files"}${parts.length ? `: ${parts.join(", ")}` : ""}${waiting ? `${parts.length ? ";" : ":"} ${waiting} waiting for the service` : ""}.`;
+  const hashing = list.filter((i) => i.hashing);
+  const active = hashing.find((i) => i.hashing.streamed && i.hashing.started);
+  const groups = [
+    parts.join(", "),
+    waiting ? `${waiting} waiting for the service` : "",
+    hashing.length ? `${hashing.length} being fingerprinted${active ? ` (${active.names[0]}: ${Math.min(75, Math.floor(percent(active.hashing) / 25) * 25)}%)` : ""}` : "",
+  ].filter(Boolean);
+  const text = list.length === 0 ? "" : `${list.length} ${list.length === 1 ? "file" : "files"}${groups.length ? `: ${groups.join("; ")}` : ""}.`;
+  if (summary.textContent !== text) summary.textContent = text;
 }
 
 void health();

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
@@ -247,6 +248,85 @@ describe("web verifier in Chromium", function () {
     await page.setInputFiles("#files", [file]);
     await settled(1);
     expect(await card("scan.pdf").locator("dd code.hash").last().innerText()).to.equal(`0x${createHash("sha256").update(bytes).digest("hex")}`);
+  });
+
+  it("a large scan is hashed as a stream in a worker, shows its progress, and gets the verdict of its exact bytes", async () => {
+    // About 600 MB, cheap to make: a sparse file (holes read as zeros) with a distinct 4 KiB stamp every
+    // 7,777,777 bytes (never on the page's 8 MiB slice boundaries) and an odd length, so a slice lost, repeated
+    // or reordered changes the hash.
+    const file = join(dataDir, "scan-large.pdf");
+    const size = 600 * 1024 * 1024 + 12_345;
+    const fh = await open(file, "w");
+    await fh.truncate(size);
+    for (let at = 0, k = 0; at < size; at += 7_777_777, k++) {
+      const stamp = Buffer.alloc(4096, (k % 250) + 1);
+      stamp.writeUInt32BE(k);
+      await fh.write(stamp, 0, Math.min(stamp.length, size - at), at);
+    }
+    await fh.write(Buffer.from("%%EOF\n"), 0, 6, size - 6);
+    await fh.close();
+    const hash = createHash("sha256");
+    for await (const chunk of createReadStream(file, { highWaterMark: 8 * 1024 * 1024 })) hash.update(chunk as Buffer);
+    const expected = `0x${hash.digest("hex")}`;
+
+    const deployment = await loadDeployment(join(dataDir, "deployment.json"));
+    const provider = new JsonRpcProvider(server!.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
+    const trader = await TradeproofClient.connect({ runner: demoWallet("trader", provider), deployment });
+    await trader.register(expected as `0x${string}`, 705);
+    provider.destroy();
+
+    // Record what the live region says and what the card's percentage shows while the file is hashed.
+    await page.evaluate(() => {
+      const w = window as unknown as { announced: string[]; percents: string[] };
+      w.announced = [];
+      w.percents = [];
+      const live = document.querySelector("#summary")!;
+      new MutationObserver(() => w.announced.push(live.textContent ?? "")).observe(live, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => {
+        const p = document.querySelector("#results .percent")?.textContent;
+        if (p && p !== w.percents.at(-1)) w.percents.push(p);
+      }).observe(document.querySelector("#results")!, { childList: true, characterData: true, subtree: true });
+    });
+    await page.setInputFiles("#files", [file]);
+    await settled(1);
+
+    const c = card("scan-large.pdf");
+    expect(await c.getAttribute("data-status")).to.equal("VALID");
+    expect(await c.locator("dd code.hash").last().innerText()).to.equal(expected);
+    expect(await c.locator(".message").innerText()).to.match(/^Genuine: this exact document was anchored by Mekong Coffee Export JSC/);
+    expect(page.workers().map((w) => new URL(w.url()).pathname)).to.deep.equal(["/hash-worker.js"]);
+    // Only that worker may compile WebAssembly; the page itself keeps helmet's script policy.
+    const policy = async (path: string) => (await page.request.get(`${server!.apiUrl}${path}`)).headers()["content-security-policy"];
+    expect(await policy("/hash-worker.js")).to.include("script-src 'self' 'wasm-unsafe-eval';");
+    expect(await policy("/")).to.include("script-src 'self';");
+
+    const { announced, percents } = await page.evaluate(() => {
+      const w = window as unknown as { announced: string[]; percents: string[] };
+      return { announced: w.announced, percents: w.percents };
+    });
+    // The card counted up in whole percents to 100, then the verdict replaced it.
+    const numbers = percents.map((p) => Number(p.replace("%", "")));
+    expect(numbers.length, percents.join(" ")).to.be.greaterThan(10);
+    expect(numbers).to.deep.equal([...numbers].sort((a, b) => a - b));
+    expect(numbers.at(-1)).to.equal(100);
+    // The live region spoke in quarters, not at every slice, then gave the verdict.
+    expect(announced.filter((a) => a.includes("%"))).to.deep.equal([0, 25, 50, 75].map((q) => `1 file: 1 being fingerprinted (scan-large.pdf: ${q}%).`));
+    expect(announced.length, announced.join("\n")).to.be.at.most(8);
+    expect(announced.at(-1)).to.equal("1 file: 1 valid.");
+    await rm(file);
+  });
+
+  it("a JSON file too large to canonicalise in the browser is refused in words, pointing to the CLI", async () => {
+    const file = join(dataDir, "huge-invoice.json");
+    const fh = await open(file, "w");
+    await fh.truncate(32 * 1024 * 1024 + 1);
+    await fh.close();
+    await page.setInputFiles("#files", [file]);
+    await page.waitForFunction(() => document.querySelector("#results > li .badge")?.textContent === "Cannot read");
+    expect(await card("huge-invoice.json").locator("p").last().innerText()).to.equal(
+      "JSON documents over 32 MB cannot be checked in the browser; use the CLI: npx tradeproof verify huge-invoice.json",
+    );
+    await rm(file);
   });
 
   it("the file picker is reachable by keyboard and results are announced in a live region", async () => {
