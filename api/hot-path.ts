@@ -50,6 +50,14 @@ export function withHotPath({ app, documents, securityHeaders, limiter, onError,
     res.writeHead(200, limiter ? ["Content-Type", JSON_TYPE, "Content-Length", length] : [...security, "Content-Type", JSON_TYPE, "Content-Length", length]);
     res.end(json, done(req, res, start));
   };
+  // The request and response as Express hands them to a route (its prototypes: req.ip, res.append, res.json).
+  const asExpress = (req: IncomingMessage, res: ServerResponse) => {
+    if (Object.getPrototypeOf(req) === app.request) return;
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    Object.assign(req, { res });
+    Object.assign(res, { req });
+  };
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown, start: number) => {
     asExpress(req, res);
     for (let i = 0; i < security.length; i += 2) res.setHeader(security[i], security[i + 1]);
@@ -59,15 +67,10 @@ export function withHotPath({ app, documents, securityHeaders, limiter, onError,
   const answer = (req: IncomingMessage, res: ServerResponse, docHash: Hex, start: number) => {
     const json = documents.cachedJson(docHash);
     if (json !== undefined) return send(req, res, json, start);
-    documents.verifyJson(docHash).then((j) => send(req, res, j, start), (e: unknown) => fail(req, res, e, start));
-  };
-  // The request and response as Express hands them to a route (its prototypes: req.ip, res.append, res.json).
-  const asExpress = (req: IncomingMessage, res: ServerResponse) => {
-    if (Object.getPrototypeOf(req) === app.request) return;
-    Object.setPrototypeOf(req, app.request);
-    Object.setPrototypeOf(res, app.response);
-    Object.assign(req, { res });
-    Object.assign(res, { req });
+    documents
+      .verifyJson(docHash)
+      .then((j) => send(req, res, j, start), (e: unknown) => fail(req, res, e, start))
+      .catch(() => res.destroy()); // sending failed, or the error middleware did: nothing sane is left to send
   };
 
   return (req, res) => {
