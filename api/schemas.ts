@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
+import { docTypeName } from "../sdk/index.js";
 import { ALL_ACTIONS } from "./indexer/decode.js";
 
 extendZodWithOpenApi(z);
@@ -21,8 +22,8 @@ export const Hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, { error: "not 0x-pr
 export const DocTypeCode = z
   .union([z.string().regex(/^\d{1,5}$/), z.number().int()])
   .transform((v) => Number(v))
-  .pipe(z.number().int().min(1).max(65_535))
-  .openapi({ type: "string", example: "861", description: "UNTDID 1001 document type code" });
+  .pipe(z.number().int().refine((code) => docTypeName(code) !== undefined, { error: "not a UNTDID 1001 document name code" }))
+  .openapi({ type: "string", example: "861", description: "UNTDID 1001 document name code (the list DESIGN.md names)" });
 const Uint = z.union([z.string().regex(/^\d{1,78}$/), z.number().int().nonnegative()]).transform((v) => String(v)).openapi({ type: "string" });
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi("Error");

@@ -172,6 +172,10 @@ describe("API writes: build, sign, send through the relayer", function () {
       await refused({ request: { from: "0x1" }, signature: "0x" }, 400, "VALIDATION_FAILED");
       const { body } = await request(app).post("/v1/requests/prepare").send({ action: "mint", from: c.trader.address }).expect(400);
       expect(body.error.code).to.equal("VALIDATION_FAILED");
+      // A uint16 the ledger would store, but not a UNTDID 1001 code: refused as the SDK and the CLI refuse it.
+      const unlisted = await request(app).post("/v1/requests/prepare").send({ action: "register", from: c.trader.address, docHash: label("unlisted"), docType: "999" }).expect(400);
+      expect(unlisted.body.error.code).to.equal("VALIDATION_FAILED");
+      expect(unlisted.body.error.message).to.contain("UNTDID 1001");
     });
 
     it("an unknown request id: 404 REQUEST_NOT_FOUND; a malformed one: 400", async function () {
