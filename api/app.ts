@@ -13,6 +13,7 @@ import { ApiError, badRequest, notFound, unavailable } from "./errors.js";
 import { staticHeaders, withHotPath, type RecordRequest } from "./hot-path.js";
 import { errorHandler, limitedBody, mediaType, route } from "./http.js";
 import { prepareRequest, type PrepareAction } from "./relay/prepare.js";
+import { relayedReceipts } from "./relay/receipts.js";
 import * as S from "./schemas.js";
 import { webRoutes } from "./web/routes.js";
 import type { Services } from "./services.js";
@@ -126,6 +127,19 @@ export function createApp(deps: Services): RequestListener {
     schema: { params: z.object({ id: z.uuid() }) },
     responses: { 200: { description: "Request", schema: S.RelayedRequest }, 404: err("Unknown id") },
     handler: (req) => queue.get(req.params.id) ?? (() => { throw notFound("REQUEST_NOT_FOUND", "No request has this id."); })(),
+  });
+  route(v1, registry, {
+    method: "get", path: "/requests/:id/receipts", summary: "Receipts of a mined relayed write", tags: ["writes"], middleware: [limiter],
+    schema: { params: z.object({ id: z.uuid() }) },
+    responses: {
+      200: { description: "The anchor, and a receipt per document (register, registerPublicBatch)", schema: S.RelayedReceipts },
+      404: err("Unknown id"), 409: err("Not mined (yet), or not an anchoring write"),
+    },
+    handler: (req) => {
+      const row = queue.row(req.params.id);
+      if (!row) throw notFound("REQUEST_NOT_FOUND", "No request has this id.");
+      return relayedReceipts(chain, row);
+    },
   });
   route(v1, registry, {
     // Well-formed requests are answered by the hot path (api/hot-path.ts), the same way: keep the two in step.

@@ -111,6 +111,22 @@ export const RelayedRequest = z
   })
   .openapi("RelayedRequest");
 
+export const Receipt = z
+  .object({
+    type: z.literal("tradeproof-receipt/v1"), docHash: Hash, docType: z.string(), root: Hash, proof: z.array(Hash), chainId: z.number().int(),
+    registry: Address, txHash: Hash, blockNumber: z.number().int(), anchoredAt: z.string(), issuer: Address,
+  })
+  .openapi("Receipt", { description: "DESIGN.md's receipt, one per anchored document" });
+
+export const RelayedReceipts = z
+  .object({
+    anchor: z.object({
+      root: Hash, docType: z.string(), chainId: z.number().int(), registry: Address, txHash: Hash, blockNumber: z.number().int(), anchoredAt: z.string(), issuer: Address,
+    }),
+    receipts: z.array(Receipt).optional().openapi({ description: "For register and registerPublicBatch; a private batch's proofs come from the member's own tree" }),
+  })
+  .openapi("RelayedReceipts");
+
 export const AuditQuery = z.object({
   organisation: z.coerce.number().int().min(1).optional(),
   docType: DocTypeCode.optional(),

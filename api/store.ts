@@ -22,10 +22,10 @@ CREATE TABLE IF NOT EXISTS requests (
   nonce TEXT NOT NULL, deadline INTEGER NOT NULL, data TEXT NOT NULL, signature TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('queued', 'submitted', 'mined', 'failed')),
   tx_hash TEXT, raw_tx TEXT, block_number INTEGER, reason TEXT, reason_code TEXT,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-  UNIQUE (from_addr, nonce)
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS requests_status ON requests (status, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS requests_live_nonce ON requests (from_addr, nonce) WHERE status <> 'failed';
 CREATE TABLE IF NOT EXISTS events (
   block INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, at INTEGER NOT NULL,
   contract TEXT NOT NULL, name TEXT NOT NULL, action TEXT NOT NULL,
@@ -61,7 +61,27 @@ export class Store {
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
     // 64 MiB of page cache: the audit indexes take inserts at scattered positions during catch-up.
     this.db.exec("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
+    this.migrate();
     this.db.exec(SCHEMA);
+  }
+
+  /**
+   * Files written before the relay queue let a failed request's nonce be signed again had UNIQUE (from_addr,
+   * nonce) on the whole table: a request that failed on chain leaves the forwarder's nonce unused, so the
+   * member's next request needs that nonce, and the old constraint refused it for ever. The table is rebuilt
+   * without it, its rows kept; the schema's partial index then guards only live requests.
+   */
+  private migrate(): void {
+    const old = this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'requests'").get() as { sql: string } | undefined;
+    if (!old || !/UNIQUE \(from_addr, nonce\)/.test(old.sql)) return;
+    this.tx(() => {
+      this.db.exec("ALTER TABLE requests RENAME TO requests_before_migration");
+      // Its indexes went with it under their names: drop them so that the schema creates them on the new table.
+      this.db.exec("DROP INDEX IF EXISTS requests_status");
+      this.db.exec(SCHEMA);
+      this.db.exec("INSERT INTO requests SELECT * FROM requests_before_migration");
+      this.db.exec("DROP TABLE requests_before_migration");
+    });
   }
 
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE), rolled back if it throws. */

@@ -72,7 +72,8 @@ export class RelayQueue {
     const chainNonce = await onChain(() => chain.forwarder.nonces(from));
     const pending = this.pendingCount(from);
     const nonce = BigInt(request.nonce);
-    if (this.store.db.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ?").get(from, request.nonce)) {
+    // A failed request used no nonce on chain: the member's next request signs the same one again.
+    if (this.store.db.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ? AND status <> 'failed'").get(from, request.nonce)) {
       throw conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
     }
     if (nonce !== chainNonce + BigInt(pending)) {
@@ -99,8 +100,13 @@ export class RelayQueue {
     return id;
   }
 
+  /** The stored row of a request, as the worker keeps it. */
+  row(id: string): RequestRow | undefined {
+    return this.store.db.prepare("SELECT * FROM requests WHERE id = ?").get(id) as RequestRow | undefined;
+  }
+
   get(id: string): RelayedRequest | undefined {
-    const r = this.store.db.prepare("SELECT * FROM requests WHERE id = ?").get(id) as RequestRow | undefined;
+    const r = this.row(id);
     if (!r) return undefined;
     return {
       id: r.id, status: r.status, from: r.from_addr, to: r.to_addr, nonce: r.nonce, deadline: r.deadline,

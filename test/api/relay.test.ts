@@ -4,7 +4,7 @@ import type { RequestListener } from "node:http";
 import request from "supertest";
 import type { RequestRow } from "../../api/relay/queue.js";
 import type { Services } from "../../api/services.js";
-import { FORWARD_REQUEST_TYPES, forwarderDomain } from "../../sdk/index.js";
+import { FORWARD_REQUEST_TYPES, TradeproofClient, buildBatch, checkReceipt, forwarderDomain, parseReceipt, type Hex } from "../../sdk/index.js";
 import { apiFor } from "./app-helpers.js";
 import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
 
@@ -30,7 +30,7 @@ describe("API writes: build, sign, send through the relayer", function () {
 
   /** prepare → sign with the member's key → the body of POST /v1/requests. */
   async function prepared(a: RequestListener, signer: ethers.Wallet | ethers.HDNodeWallet, body: Record<string, unknown>) {
-    const res = await request(a).post("/v1/requests/prepare").send({ from: signer.address, ...body }).expect(200);
+    const res = await request(a).post("/v1/requests/prepare").send({ from: signer.address, ...body }).expect((r) => { if (r.status !== 200) throw new Error(`prepare: ${r.status} ${JSON.stringify(r.body)}`); });
     const { domain, types, message } = res.body;
     return { request: message, signature: await signer.signTypedData(domain, types, message) };
   }
@@ -70,6 +70,65 @@ describe("API writes: build, sign, send through the relayer", function () {
     expect(state.status).to.equal(2n);
   });
 
+  it("a mined write has its receipts: the normative receipt of a document, and of each document of a public batch", async function () {
+    const single = label("receipt of a relayed invoice");
+    const batchDocs = ["pub-1", "pub-2", "pub-3"].map(label) as Hex[];
+    const id1 = (await request(app).post("/v1/requests").send(await prepared(app, c.trader, { action: "register", docHash: single, docType: 380 })).expect(202)).body.id;
+    const id2 = (await request(app).post("/v1/requests").send(await prepared(app, c.trader, { action: "registerPublicBatch", docHashes: batchDocs, docType: 380 })).expect(202)).body.id;
+    const notYet = await request(app).get(`/v1/requests/${id1}/receipts`).expect(409);
+    expect(notYet.body.error.code).to.equal("REQUEST_NOT_MINED");
+    await services.worker!.processOnce();
+    const mined = await status(app, id1);
+    const one = (await request(app).get(`/v1/requests/${id1}/receipts`).expect(200)).body;
+    const block = await c.provider.getBlock(mined.blockNumber);
+    expect(one.receipts).to.deep.equal([
+      {
+        type: "tradeproof-receipt/v1", docHash: single, docType: "380", root: single, proof: [], chainId: 31337,
+        registry: ethers.getAddress(c.deployment.registry), txHash: mined.txHash, blockNumber: mined.blockNumber,
+        anchoredAt: new Date(block!.timestamp * 1000).toISOString().replace(".000Z", "Z"), issuer: c.trader.address,
+      },
+    ]);
+    // What the SDK hands out for the same document, read from the ledger, is the same receipt.
+    const client = await TradeproofClient.connect({ runner: c.trader, deployment: c.deployment });
+    const before = await c.provider.getBlockNumber();
+    expect(await client.registerBatch([single as Hex], 380, { skipAnchored: true })).to.deep.equal(one.receipts);
+    expect(await c.provider.getBlockNumber()).to.equal(before); // found on the ledger, not anchored again
+
+    const many = (await request(app).get(`/v1/requests/${id2}/receipts`).expect(200)).body;
+    const tree = buildBatch(batchDocs);
+    expect(many.anchor.root).to.equal(tree.root);
+    expect(many.receipts.map((r: { docHash: string }) => r.docHash)).to.deep.equal(tree.leaves);
+    for (const r of many.receipts) {
+      expect(checkReceipt(parseReceipt(r)).ok).to.equal(true);
+      expect(r.proof).to.deep.equal(tree.proof(r.docHash));
+      // and the API's own verification agrees with the receipt
+      const verdict = (await request(app).get(`/v1/documents/${r.docHash}`).expect(200)).body;
+      expect(verdict).to.deep.include({ status: "VALID", txHash: r.txHash, blockNumber: r.blockNumber, anchoredAt: r.anchoredAt });
+    }
+  });
+
+  it("receipts: a private batch gives its anchor only; a write that anchors nothing, or failed, is 409; an unknown id 404", async function () {
+    const root = label("private root");
+    const idP = (await request(app).post("/v1/requests").send(await prepared(app, c.trader, { action: "registerBatch", root, count: 12, docType: 380 })).expect(202)).body.id;
+    await services.worker!.processOnce();
+    const priv = (await request(app).get(`/v1/requests/${idP}/receipts`).expect(200)).body;
+    expect(priv.receipts).to.equal(undefined);
+    expect(priv.anchor).to.deep.include({ root, docType: "380", issuer: c.trader.address, txHash: (await status(app, idP)).txHash });
+    const idA = (await request(app).post("/v1/requests").send(await prepared(app, c.customs, { action: "attest", docHash: root, outcome: "ACCEPTED" })).expect(202)).body.id;
+    // Two members race for one document: the second request fails on chain.
+    const raced = label("raced for receipts");
+    const idW = (await request(app).post("/v1/requests").send(await prepared(app, c.trader2, { action: "register", docHash: raced, docType: 380 })).expect(202)).body.id;
+    const idL = (await request(app).post("/v1/requests").send(await prepared(app, c.otherTrader, { action: "register", docHash: raced, docType: 380 })).expect(202)).body.id;
+    await services.worker!.processOnce();
+    expect((await status(app, idA)).status).to.equal("mined");
+    expect((await request(app).get(`/v1/requests/${idA}/receipts`).expect(409)).body.error.code).to.equal("NOT_AN_ANCHOR");
+    expect((await status(app, idW)).status).to.equal("mined");
+    expect((await status(app, idL)).status).to.equal("failed");
+    const lost = (await request(app).get(`/v1/requests/${idL}/receipts`).expect(409)).body.error;
+    expect(lost).to.deep.equal({ code: "REQUEST_NOT_MINED", message: "The request failed (DocumentRegistryAlreadyAnchored); receipts exist once it is mined." });
+    expect((await request(app).get(`/v1/requests/${crypto.randomUUID()}/receipts`).expect(404)).body.error.code).to.equal("REQUEST_NOT_FOUND");
+  });
+
   it("several requests of one member take consecutive nonces and are mined in order", async function () {
     const a = label("first of two");
     const b = label("second of two");
@@ -84,6 +143,24 @@ describe("API writes: build, sign, send through the relayer", function () {
     // supersede(a, a) reaches the chain (it could not be simulated behind a queued request) and fails there, with the reason.
     expect(failed.status).to.equal("failed");
     expect(failed.code).to.match(/^DocumentRegistry/);
+  });
+
+  it("after a request fails on chain, the member signs the same nonce again and writes on", async function () {
+    const taken = label("taken first");
+    const first = await prepared(app, c.trader, { action: "register", docHash: taken, docType: 380 });
+    const loser = await prepared(app, c.otherTrader, { action: "register", docHash: taken, docType: 380 });
+    await request(app).post("/v1/requests").send(first).expect(202);
+    const idL = (await request(app).post("/v1/requests").send(loser).expect(202)).body.id;
+    await services.worker!.processOnce();
+    expect((await status(app, idL)).status).to.equal("failed");
+    // The forwarder did not use the nonce: the next request is prepared with it, accepted and mined.
+    const next = await prepared(app, c.otherTrader, { action: "register", docHash: label("written after a failure"), docType: 380 });
+    expect(next.request.nonce).to.equal(loser.request.nonce);
+    const idN = (await request(app).post("/v1/requests").send(next).expect(202)).body.id;
+    // ...but only once while it is live.
+    expect((await request(app).post("/v1/requests").send(next).expect(409)).body.error.code).to.equal("DUPLICATE_REQUEST");
+    await services.worker!.processOnce();
+    expect((await status(app, idN)).status).to.equal("mined");
   });
 
   it("a request that became invalid while queued fails with the contract's error name", async function () {
