@@ -74,7 +74,9 @@ export function withHotPath({ app, documents, securityHeaders, limiter, onError,
   };
 
   return (req, res) => {
-    const match = req.method === "GET" ? DOCUMENT_PATH.exec(req.url!) : null;
+    // A conditional GET is Express's: its res.send answers 304 when `fresh` says so (If-None-Match: * is fresh).
+    const conditional = req.headers["if-none-match"] !== undefined || req.headers["if-modified-since"] !== undefined;
+    const match = req.method === "GET" && !conditional ? DOCUMENT_PATH.exec(req.url!) : null;
     if (!match) return void app(req, res);
     const start = performance.now();
     const docHash = match[1].toLowerCase() as Hex;

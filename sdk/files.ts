@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { InvalidDocumentError, TradeproofError } from "./errors.js";
+import { InvalidArgumentError, InvalidDocumentError, TradeproofError } from "./errors.js";
 import { hashDocument, hashFile, isJsonPath } from "./hash.js";
 import type { Hex } from "./types.js";
 
@@ -38,24 +38,24 @@ const READ_WHOLE_LIMIT = 4 << 20;
  * ```
  */
 export async function hashOneFile(path: string): Promise<Hex> {
-  let bytes: Buffer;
   try {
-    const fd = openSync(path, "r");
+    let bytes: Buffer | undefined;
     try {
-      if (fstatSync(fd).size > READ_WHOLE_LIMIT) return await hashFile(path);
-      bytes = readFileSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(path, "r");
+      try {
+        if (fstatSync(fd).size <= READ_WHOLE_LIMIT) bytes = readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      throw new InvalidDocumentError(`${path} cannot be read.`, { cause: e });
     }
+    return await (bytes ? hashDocument(bytes, { json: isJsonPath(path) }) : hashFile(path));
   } catch (e) {
-    if (e instanceof TradeproofError) throw e;
-    throw new InvalidDocumentError(`${path} cannot be read.`, { cause: e });
-  }
-  try {
-    return await hashDocument(bytes, { json: isJsonPath(path) });
-  } catch (e) {
-    // Name the file: the SDK's message speaks of "the document".
-    if (e instanceof InvalidDocumentError) throw new InvalidDocumentError(`${path}: ${e.shortMessage}`, { cause: e.cause });
+    // Name the file: the SDK's messages about content speak of "the document".
+    if (e instanceof InvalidDocumentError && !e.shortMessage.includes(path)) {
+      throw new InvalidDocumentError(`${path}: ${e.shortMessage}`, { cause: e.cause });
+    }
     throw e;
   }
 }
@@ -96,7 +96,11 @@ const fromWire = (path: string, h: WireFileHash): FileHash =>
  * ```
  */
 export async function hashFiles(paths: readonly string[], opts: HashFilesOptions = {}): Promise<FileHash[]> {
-  const chunkSize = Math.max(1, opts.chunkSize ?? 256);
+  const chunkSize = opts.chunkSize ?? 256;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InvalidArgumentError("chunkSize must be a positive integer.");
+  if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
+    throw new InvalidArgumentError("threads must be a positive integer.");
+  }
   const wanted = opts.threads ?? (paths.length >= THREADS_FROM ? availableParallelism() : 1);
   const threads = Math.max(1, Math.min(wanted, Math.ceil(paths.length / chunkSize)));
   const chunks: string[][] = [];
@@ -122,8 +126,13 @@ export async function hashFiles(paths: readonly string[], opts: HashFilesOptions
     minThreads: threads,
     maxThreads: threads,
   });
+  // A worker that cannot start with no task on it is reported on the pool: without a listener, an uncaught error.
+  const failed = new Promise<never>((_, reject) => pool.on("error", reject));
+  failed.catch(() => undefined);
   try {
-    await Promise.all(chunks.map(async (chunk, c) => settle(c * chunkSize, chunk, await pool.run(chunk))));
+    await Promise.race([Promise.all(chunks.map(async (chunk, c) => settle(c * chunkSize, chunk, await pool.run(chunk)))), failed]);
+  } catch (e) {
+    throw e instanceof TradeproofError ? e : new TradeproofError("The hashing threads failed.", { code: "HASH_WORKER_FAILED", cause: e });
   } finally {
     await pool.destroy();
   }

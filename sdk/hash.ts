@@ -102,9 +102,11 @@ function sortedCopy(value: unknown, depth: number): unknown {
   }
   if (depth > MAX_FAST_DEPTH) throw GENERAL_PATH;
   if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = sortedCopy(value[i], depth + 1);
-    return out;
+    // canonicalize honours toJSON on arrays too (an own one, a subclass's, or one added to Array.prototype).
+    if (Object.getPrototypeOf(value) !== Array.prototype || typeof (value as { toJSON?: unknown }).toJSON === "function") throw GENERAL_PATH;
+    // map defines the elements (an index setter added to a prototype cannot intercept them); a hole stays a
+    // hole, which JSON.stringify writes as null, as the library does.
+    return value.map((element: unknown) => sortedCopy(element, depth + 1));
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) throw GENERAL_PATH;
@@ -117,6 +119,9 @@ function sortedCopy(value: unknown, depth: number): unknown {
     if ((first >= 0x30 && first <= 0x39) || key === "__proto__" || !key.isWellFormed()) throw GENERAL_PATH;
     out[key] = sortedCopy(source[key], depth + 1);
   }
+  // A setter added to Object.prototype would swallow an assignment (a read-only property there makes it throw):
+  // then the library, which builds text rather than objects, takes the value.
+  if (Object.keys(out).length !== keys.length) throw GENERAL_PATH;
   return out;
 }
 
@@ -130,9 +135,10 @@ function sortedCopy(value: unknown, depth: number): unknown {
 function canonicalPlainJson(value: unknown): string | undefined {
   try {
     return JSON.stringify(sortedCopy(value, 0));
-  } catch (e) {
-    if (e === GENERAL_PATH || e instanceof RangeError) return undefined;
-    throw e;
+  } catch {
+    // GENERAL_PATH, deep nesting (RangeError), or a getter or Proxy that throws: the library meets the same value
+    // and raises what canonicalJson reports, as it did before this path existed.
+    return undefined;
   }
 }
 

@@ -85,7 +85,7 @@ describe("API hot path: GET /v1/documents/:docHash without Express, answered as 
     }
   });
 
-  it("upper-case hex, other spellings of the path, HEAD and bad hashes answer as before", async function () {
+  it("upper-case hex, other spellings of the path, HEAD, conditional GETs and bad hashes answer as before", async function () {
     const { app, services } = await api();
     try {
       const body = (await request(app).get(hot(invoice)).expect(200)).text;
@@ -99,6 +99,9 @@ describe("API hot path: GET /v1/documents/:docHash without Express, answered as 
         expect((await request(app).get(hot(bad)).expect(400)).body.error.code).to.equal("INVALID_HASH");
       }
       await request(app).post(hot(invoice)).expect(404);
+      // Conditional GETs are Express's: If-None-Match: * is fresh there, and answered 304 without a body.
+      await request(app).get(hot(invoice)).set("If-None-Match", "*").expect(304);
+      expect((await request(app).get(hot(invoice)).set("If-Modified-Since", new Date().toUTCString()).expect(200)).text).to.equal(body);
     } finally {
       await services.close();
     }

@@ -9,6 +9,7 @@ import { once } from "node:events";
 import canonicalize from "canonicalize";
 import fc from "fast-check";
 import {
+  InvalidArgumentError,
   InvalidDocumentError,
   InvalidHashError,
   canonicalJson,
@@ -128,6 +129,43 @@ describe("SDK hashing", function () {
       for (let i = 0; i < 2_000; i++) deep = { k: [deep] };
       expect(canonicalJson(deep)).to.equal(canonicalize(deep));
       expect(canonicalJson(Object.assign(Object.create(null), { b: 1, a: 2 }))).to.equal('{"a":2,"b":1}');
+    });
+
+    it("honours toJSON on arrays, and stays canonical when the prototypes were tampered with", function () {
+      const withToJson = Object.assign([1, 2], { toJSON: () => "x" });
+      class Listing extends Array {
+        toJSON() {
+          return { z: 1, a: 2 };
+        }
+      }
+      const sub = Listing.from([1]);
+      expect(canonicalJson(withToJson)).to.equal('"x"');
+      expect(canonicalJson(sub)).to.equal('{"a":2,"z":1}');
+      expect(canonicalJson([1, , 3])).to.equal(canonicalize([1, , 3])); // eslint-disable-line no-sparse-arrays
+      const parsed = () => JSON.parse('{"b":2,"a":1,"list":[{"y":1,"x":2}]}');
+      try {
+        Object.defineProperty(Array.prototype, "toJSON", { value: () => ({ z: 1, y: 2 }), configurable: true, writable: true });
+        expect(canonicalJson(parsed())).to.equal(canonicalize(parsed()));
+      } finally {
+        delete (Array.prototype as { toJSON?: unknown }).toJSON;
+      }
+      for (const tamper of [{ set() {}, configurable: true }, { value: 0, writable: false, configurable: true }]) {
+        try {
+          Object.defineProperty(Object.prototype, "a", tamper);
+          expect(canonicalJson(parsed())).to.equal('{"a":1,"b":2,"list":[{"x":2,"y":1}]}');
+        } finally {
+          delete (Object.prototype as { a?: unknown }).a;
+        }
+      }
+    });
+
+    it("reports a getter that throws as InvalidDocumentError, as before the fast path", function () {
+      const bad = {
+        get a(): number {
+          throw new Error("boom");
+        },
+      };
+      expect(() => canonicalJson(bad)).to.throw(InvalidDocumentError);
     });
 
     it("refuses a cycle", function () {
@@ -307,6 +345,16 @@ describe("SDK hashing", function () {
       check(results);
       expect(progress.at(-1)).to.equal(files.length);
       expect(progress).to.deep.equal([...progress].sort((a, b) => a - b));
+    });
+
+    it("names a large JSON file (streamed path) whose content JCS refuses, and refuses bad options", async function () {
+      const big = join(dir, "big-bad.json");
+      writeFileSync(big, `{"pad":"${"x".repeat(5 << 20)}","lone":"\\ud800"}`);
+      const [result] = await hashFiles([big], { threads: 1 });
+      expect("error" in result && result.error.message).to.match(/big-bad\.json: .*canonical JSON/s);
+      for (const chunkSize of [0, 0.5, NaN]) {
+        expect(await hashFiles(files, { chunkSize }).then(() => undefined, (e: unknown) => e)).to.be.instanceOf(InvalidArgumentError);
+      }
     });
 
     it("gives the same on the calling thread, and as hashOneFile file by file", async function () {
