@@ -5,11 +5,11 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-ope
 import express, { type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
-import { hashDocument, hashStream, InvalidDocumentError, type Hex, type Organisation } from "../sdk/index.js";
+import { hashDocument, hashStream, InvalidDocumentError, type Hex, type Organisation, type Receipt } from "../sdk/index.js";
 import { auditCsv, queryAudit } from "./audit.js";
 import { AUDIT_KINDS, roleRefused, type Session } from "./auth.js";
 import { onChain } from "./chain.js";
-import { ApiError, badRequest, notFound, unavailable } from "./errors.js";
+import { ApiError, badRequest, notFound, unavailable, unprocessable } from "./errors.js";
 import { staticHeaders, withHotPath, type RecordRequest } from "./hot-path.js";
 import { errorHandler, limitedBody, mediaType, route } from "./http.js";
 import { prepareRequest, type PrepareAction } from "./relay/prepare.js";
@@ -197,6 +197,24 @@ export function createApp(deps: Services): RequestListener {
     schema: { body: z.object({ docHashes: z.array(S.Hash).min(1).max(1_000) }) },
     responses: { 200: { description: "Results, in order", schema: z.object({ results: z.array(S.VerificationResult) }) } },
     handler: async (req) => ({ results: await documents.verify(req.body.docHashes) }),
+  });
+  route(v1, registry, {
+    method: "post", path: "/verify/receipt", summary: "Verify a document with its receipt (a private batch's document needs it)", tags: ["reads"],
+    middleware: [limiter], body: json,
+    schema: { body: z.object({ receipt: S.Receipt }) },
+    responses: {
+      200: { description: "Verification result: the contract checks the receipt's proof against its root", schema: S.VerificationResult },
+      422: err("A receipt of another ledger"),
+    },
+    handler: async (req) => {
+      const { receipt } = req.body;
+      // A receipt names its ledger; the SDK would call another one a wrong chain, which here is the caller's input.
+      if (receipt.chainId !== chain.deployment.chainId || receipt.registry !== chain.deployment.registry.toLowerCase()) {
+        throw unprocessable("OTHER_LEDGER", `The receipt is of chain ${receipt.chainId}, registry ${receipt.registry}; this API serves chain ${chain.deployment.chainId}, registry ${chain.deployment.registry}.`);
+      }
+      const client = await chain.sdk();
+      return onChain(() => client.verify(receipt.docHash, { receipt: receipt as Receipt }));
+    },
   });
   let membersCache: { head: number; organisations: Organisation[] } | undefined;
   route(v1, registry, {

@@ -150,6 +150,8 @@ const verifyMany = async (docHashes) => {
   return out;
 };
 const verifyOne = (docHash) => api(`/v1/documents/${docHash}`);
+const verifyWithReceipt = (receipt) =>
+  api("/v1/verify/receipt", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ receipt }) });
 
 // ------------------------------------------------------------------ receipts with a Merkle proof
 
@@ -169,14 +171,22 @@ async function proofRoot(docHash, proof) {
 // ------------------------------------------------------------------ checking
 
 async function check(item) {
-  const result = (await verifyMany([item.docHash]))[0];
+  let result = (await verifyMany([item.docHash]))[0];
   item.privateBatch = undefined;
-  // A document of a private batch cannot be found by its hash alone; its receipt carries root and proof.
-  // The proof is checked here; the API has no endpoint yet that checks a receipt against the contract.
+  // A document of a private batch cannot be found by its hash alone; its receipt carries root and proof. The
+  // proof is checked here first (a clear message when the receipt belongs to another document), then the ledger
+  // checks it against the anchored root through POST /v1/verify/receipt.
   const r = item.receipt;
   if (result.status === "NOT_FOUND" && r && r.root && r.root.toLowerCase() !== item.docHash && Array.isArray(r.proof) && r.proof.length) {
-    if ((await proofRoot(item.docHash, r.proof)) === r.root.toLowerCase()) item.privateBatch = r.root;
-    else item.receiptProblem = "The receipt's Merkle proof does not lead to its root: the receipt does not belong to this document.";
+    if ((await proofRoot(item.docHash, r.proof)) === r.root.toLowerCase()) {
+      item.privateBatch = r.root;
+      try {
+        result = await verifyWithReceipt(r);
+      } catch (e) {
+        if (e instanceof ApiUnreachable || e instanceof NodeUnreachable) throw e;
+        item.receiptProblem = `The ledger did not take this receipt: ${e.message}`;
+      }
+    } else item.receiptProblem = "The receipt's Merkle proof does not lead to its root: the receipt does not belong to this document.";
   }
   item.result = result;
   item.chain = undefined;
@@ -418,7 +428,7 @@ function message(item) {
     }
     default:
       if (item.privateBatch) {
-        return `Not found by its fingerprint alone: its receipt places it in a private batch (root ${short(item.privateBatch)}), and the receipt's proof checks out on this device, but this server cannot confirm a private batch's status. Check it with: npx tradeproof verify <file> --receipt <receipt>.`;
+        return `Not anchored on this ledger: its receipt places it in a private batch (root ${short(item.privateBatch)}) and its proof leads to that root, but the ledger has no such batch. The receipt may come from another ledger, or the batch was never anchored.`;
       }
       return "Not anchored on this ledger — it may have been altered, or it was never registered. Even a one-character change gives a different fingerprint.";
   }
@@ -453,13 +463,15 @@ function receiptNote(item) {
   if (!rc) return undefined;
   if (item.receiptProblem) return el("p", { class: "warn" }, item.receiptProblem);
   const r = item.result;
+  // The message already says the ledger has no batch under the receipt's root: no "matched" to add.
+  if (item.privateBatch && r?.status === "NOT_FOUND") return undefined;
   const problems = [];
   if (r && r.status !== "NOT_FOUND") {
     if (r.txHash && rc.txHash && r.txHash.toLowerCase() !== rc.txHash.toLowerCase()) problems.push("its transaction differs from the ledger's");
     if (r.anchoredAt && rc.anchoredAt && r.anchoredAt !== rc.anchoredAt) problems.push("its time differs from the ledger's");
   }
   if (problems.length) return el("p", { class: "warn" }, `Receipt does not match the ledger: ${problems.join("; ")}.`);
-  return el("p", { class: "note" }, `Receipt matched${item.privateBatch ? " (its Merkle proof was checked here)" : ""}: transaction `, hashText(rc.txHash ?? ""), ` in block ${rc.blockNumber}.`);
+  return el("p", { class: "note" }, `Receipt matched${item.privateBatch ? ` (its Merkle proof was checked here${r && r.status !== "NOT_FOUND" ? " and by the ledger" : ""})` : ""}: transaction `, hashText(rc.txHash ?? ""), ` in block ${rc.blockNumber}.`);
 }
 
 function card(item) {

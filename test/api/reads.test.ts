@@ -6,6 +6,7 @@ import { ethers } from "ethers";
 import { createServer, type RequestListener } from "node:http";
 import request from "supertest";
 import type { Services } from "../../api/services.js";
+import { TradeproofClient, type Hex } from "../../sdk/index.js";
 import { apiFor, signIn } from "./app-helpers.js";
 import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
 
@@ -251,6 +252,40 @@ describe("API reads: documents, files, batches, members, history, audit", functi
     });
   });
 
+  describe("POST /v1/verify/receipt", function () {
+    it("confirms a document of a private batch with its receipt; the same document alone is NOT_FOUND", async function () {
+      const client = await TradeproofClient.connect({ runner: c.trader, deployment: c.deployment });
+      const docs = ["private a", "private b", "private c"].map(label) as Hex[];
+      const receipts = await client.registerBatch(docs, 380);
+      await services.indexer.syncOnce(); // the other tests expect an index without lag
+      const receipt = receipts[1]!;
+      expect((await request(app).get(`/v1/documents/${receipt.docHash}`).expect(200)).body.status).to.equal("NOT_FOUND");
+      const { body } = await request(app).post("/v1/verify/receipt").send({ receipt }).expect(200);
+      expect(body).to.deep.equal(await client.verify(receipt.docHash, { receipt }));
+      expect(body).to.deep.include({ docHash: receipt.docHash, status: "VALID", txHash: receipt.txHash, batch: { root: receipt.root, public: false } });
+      // A proof for another document of the batch, or a root nobody anchored, proves nothing.
+      const wrongDoc = (await request(app).post("/v1/verify/receipt").send({ receipt: { ...receipt, docHash: docs[0] } }).expect(200)).body;
+      expect(wrongDoc).to.deep.equal({ docHash: docs[0], status: "NOT_FOUND" });
+      const flipped = receipt.proof.map((p, i) => (i === 0 ? `0x${p.slice(2, 65)}${p.endsWith("0") ? "1" : "0"}` : p));
+      expect((await request(app).post("/v1/verify/receipt").send({ receipt: { ...receipt, proof: flipped } }).expect(200)).body.status).to.equal("NOT_FOUND");
+    });
+
+    it("refuses a receipt of another ledger (422 OTHER_LEDGER) and a malformed one (400)", async function () {
+      const receipt = {
+        type: "tradeproof-receipt/v1", docHash: invoiceHash, docType: "380", root: invoiceHash, proof: [], chainId: 31337,
+        registry: c.deployment.registry, txHash: label("tx"), blockNumber: 1, anchoredAt: "2026-11-23T10:00:00Z", issuer: c.trader.address,
+      };
+      const other = await request(app).post("/v1/verify/receipt").send({ receipt: { ...receipt, chainId: 1 } }).expect(422);
+      expect(other.body.error.code).to.equal("OTHER_LEDGER");
+      await request(app).post("/v1/verify/receipt").send({ receipt: { ...receipt, registry: c.deployment.council } }).expect(422);
+      for (const bad of [{ ...receipt, proof: "none" }, { ...receipt, type: "oa-v2" }, { receipt: undefined }]) {
+        expect((await request(app).post("/v1/verify/receipt").send({ receipt: bad }).expect(400)).body.error.code, JSON.stringify(bad)).to.match(/VALIDATION_FAILED|INVALID/);
+      }
+      // A single document's receipt works too.
+      expect((await request(app).post("/v1/verify/receipt").send({ receipt }).expect(200)).body.status).to.equal("SUPERSEDED");
+    });
+  });
+
   describe("GET /v1/members", function () {
     it("lists the six organisations with their accounts", async function () {
       const { body } = await request(app).get("/v1/members").expect(200);
@@ -372,7 +407,7 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       const { body } = await request(app).get("/v1/openapi.json").expect(200);
       expect(body.openapi).to.equal("3.1.0");
       expect(Object.keys(body.paths)).to.have.members([
-        "/v1/auth/nonce", "/v1/auth/login", "/v1/requests/prepare", "/v1/requests", "/v1/requests/{id}", "/v1/requests/{id}/receipts", "/v1/documents/{docHash}",
+        "/v1/auth/nonce", "/v1/auth/login", "/v1/requests/prepare", "/v1/requests", "/v1/requests/{id}", "/v1/requests/{id}/receipts", "/v1/verify/receipt", "/v1/documents/{docHash}",
         "/v1/documents/{docHash}/history", "/v1/verify", "/v1/verify/batch", "/v1/members", "/v1/audit/events",
       ]);
       expect(body.paths["/v1/audit/events"].get.security).to.deep.equal([{ session: [] }]);

@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from "playwrig
 import { startServer } from "../../api/server.js";
 import { demoWallet } from "../../scripts/demo.js";
 import { startDurableRpc } from "../../scripts/embedded/durable-rpc.js";
-import { hashJson, loadDeployment, TradeproofClient } from "../../sdk/index.js";
+import { buildBatch, hashJson, loadDeployment, TradeproofClient } from "../../sdk/index.js";
 import { freePort, ROOT, startEmbedded, type Embedded } from "./embedded.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -148,7 +148,7 @@ describe("web verifier in Chromium", function () {
     expect(await c.innerText()).to.include("Countersignatures\n1 of 2");
   });
 
-  it("a receipt of a private batch is matched and its Merkle proof checked in the page; a proof for another document is refused", async () => {
+  it("a document of a private batch is confirmed with its receipt (proof checked in the page and by the ledger); a proof for another document is refused", async () => {
     const deployment = await loadDeployment(join(dataDir, "deployment.json"));
     const provider = new JsonRpcProvider(server!.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
     const trader = await TradeproofClient.connect({ runner: demoWallet("trader", provider), deployment });
@@ -165,13 +165,13 @@ describe("web verifier in Chromium", function () {
     await settled(1);
     expect(await card("packing-list-1.json").getAttribute("data-status")).to.equal("NOT_FOUND");
 
-    // With its receipt, the proof is checked in the page; the status of a private batch cannot be confirmed
-    // through this API (it has no receipt endpoint), and the card says so instead of "it may have been altered".
+    // With its receipt, the proof is checked in the page, then by the ledger against the anchored root: VALID.
     await page.setInputFiles("#files", [receiptFile]);
     await page.waitForFunction(() => document.querySelector("#results > li")?.textContent?.includes("proof was checked here"));
     const c = card("packing-list-1.json");
-    expect(await c.innerText()).to.include("Receipt matched (its Merkle proof was checked here)");
-    expect(await c.locator(".message").innerText()).to.match(/^Not found by its fingerprint alone: its receipt places it in a private batch \(root 0x[0-9a-f]{8}…[0-9a-f]{6}\), and the receipt's proof checks out on this device/);
+    expect(await c.getAttribute("data-status")).to.equal("VALID");
+    expect(await c.innerText()).to.include("Receipt matched (its Merkle proof was checked here and by the ledger)");
+    expect(await c.innerText()).to.include(receipts[1]!.root.slice(0, 10));
 
     // A receipt whose proof leads elsewhere is refused.
     const forged = { ...receipts[1], docHash: hashJson(docs[0]) };
@@ -184,6 +184,21 @@ describe("web verifier in Chromium", function () {
     const f = card("packing-list-0.json");
     expect(await f.getAttribute("data-status")).to.equal("NOT_FOUND");
     expect(await f.innerText()).to.include("The receipt's Merkle proof does not lead to its root");
+
+    // A well-formed receipt of a batch this ledger never anchored: the proof holds, the ledger says NOT_FOUND.
+    const unanchoredDocs = [{ packingList: "PL-never-anchored", cartons: 1 }, { packingList: "PL-other", cartons: 2 }];
+    const tree = buildBatch(unanchoredDocs.map(hashJson));
+    const ghostHash = hashJson(unanchoredDocs[0]);
+    const ghostFile = join(dataDir, "packing-list-ghost.json");
+    const ghostReceipt = join(dataDir, "packing-list-ghost.receipt.json");
+    await writeFile(ghostFile, JSON.stringify(unanchoredDocs[0]));
+    await writeFile(ghostReceipt, JSON.stringify({ ...receipts[1], docHash: ghostHash, root: tree.root, proof: tree.proof(ghostHash) }));
+    await page.setInputFiles("#files", [ghostFile, ghostReceipt]);
+    await page.waitForFunction(() => [...document.querySelectorAll("#results > li")].some((li) => li.textContent?.includes("no such batch")));
+    const g = card("packing-list-ghost.json");
+    expect(await g.getAttribute("data-status")).to.equal("NOT_FOUND");
+    expect(await g.locator(".message").innerText()).to.match(/^Not anchored on this ledger: its receipt places it in a private batch \(root 0x[0-9a-f]{8}…[0-9a-f]{6}\) and its proof leads to that root, but the ledger has no such batch/);
+    expect(await g.innerText()).to.not.include("Receipt matched");
   });
 
   it("says plainly when the API is up but the ledger node is not, and recovers when the node is back", async () => {
