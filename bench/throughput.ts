@@ -67,43 +67,28 @@ export async function benchThroughput({ sizes, peerMaxSize, quick }: ThroughputO
         ? undefined
         : `OpenAttestation not run at ${label}: wrapDocuments alone takes longer than the 10-minute budget of the full run${predicted}; its proof lookup is a linear search per document, so its time grows with the square of the batch. \`npm run bench -- --peer-100k\` measures it.`;
     const sampleNote = n > sample ? ` Both sides check ${sample.toLocaleString("en")} documents spread over the batch.` : "";
-    rows.push({
+    const phaseNote = (r: WorkerResult | null) =>
+      r?.phases && `Ours by phase: ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ")}.`;
+    const buildRow = (figure: string, r: WorkerResult | null, how: string, ...more: (string | false | null | undefined)[]): Row => ({
       section: "Throughput",
-      figure: `hash + batch + receipts, ${label} documents`,
+      figure: `${figure}, ${label} documents`,
       unit: "documents/s",
       better: "higher",
-      tradeproof: ours && n / ours.buildSeconds,
+      tradeproof: r && n / r.buildSeconds,
       peer: peer && n / peer.buildSeconds,
       peerName: PEER,
       target: n === 100_000 ? { op: ">=", value: 20_000 } : undefined,
-      note: [
-        oursNote,
-        peerNote,
-        "Ours: hashJson + buildBatch + a receipt object each; OA: wrapDocuments.",
-        ours?.phases && `Ours by phase: ${Object.entries(ours.phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ")}.`,
-      ]
-        .filter(Boolean)
-        .join(" "),
+      note: [oursNote, peerNote, how, phaseNote(r), ...more].filter(Boolean).join(" "),
     });
-    rows.push({
-      section: "Throughput",
-      figure: `hash + batch + receipts from files, ${label} documents`,
-      unit: "documents/s",
-      better: "higher",
-      tradeproof: fromFiles && n / fromFiles.buildSeconds,
-      peer: peer && n / peer.buildSeconds,
-      peerName: PEER,
-      target: n === 100_000 ? { op: ">=", value: 20_000 } : undefined,
-      note: [
-        oursNote,
-        peerNote,
+    rows.push(buildRow("hash + batch + receipts", ours, "Ours: hashJson + buildBatch + a receipt object each; OA: wrapDocuments."));
+    rows.push(
+      buildRow(
+        "hash + batch + receipts from files",
+        fromFiles,
         "Ours: one .json file per document read from disk and hashed by hashFiles on worker threads (one per core from 2,000 files), then buildBatch and a receipt object each; OA: wrapDocuments of the same documents in memory.",
-        fromFiles?.phases && `Ours by phase: ${Object.entries(fromFiles.phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ")}.`,
         fromFiles && `Peak RSS above the input ${((fromFiles.maxRssBytes - fromFiles.inputRssBytes) / MB).toFixed(0)} MB.`,
-      ]
-        .filter(Boolean)
-        .join(" "),
-    });
+      ),
+    );
     rows.push({
       section: "Throughput",
       figure: `receipt check, ${label} documents`,
