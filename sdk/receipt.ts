@@ -1,4 +1,4 @@
-import { isAddress } from "ethers";
+import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 import { leafHash, processProof } from "./batch.js";
 import { InvalidReceiptError } from "./errors.js";
@@ -27,6 +27,45 @@ export interface Receipt {
   anchoredAt: string;
   /** The account that anchored it. */
   issuer: Hex;
+}
+
+/** What a receipt says of the anchor, besides the document and its proof. */
+export interface AnchorFields {
+  docType: string | number;
+  root: Hex;
+  txHash: Hex;
+  blockNumber: number;
+  /** ISO 8601 UTC without milliseconds (`isoSeconds`). */
+  anchoredAt: string;
+  issuer: string;
+}
+
+/**
+ * The normative receipt of `docHash` under an anchor of the ledger `deployment`: addresses checksummed, the type
+ * code as a string. The SDK's writes and the API's relayed writes hand out receipts built here.
+ *
+ * @example
+ * ```ts
+ * import { buildReceipt, loadDeployment } from "./sdk/index.js";
+ * const receipt = buildReceipt(await loadDeployment("data/deployment.json"), "0x…", [], {
+ *   docType: 380, root: "0x…", txHash: "0x…", blockNumber: 12, anchoredAt: "2026-11-23T10:00:00Z", issuer: "0x…",
+ * });
+ * ```
+ */
+export function buildReceipt(deployment: { chainId: number; registry: string }, docHash: Hex, proof: Hex[], anchor: AnchorFields): Receipt {
+  return {
+    type: "tradeproof-receipt/v1",
+    docHash,
+    docType: String(anchor.docType),
+    root: anchor.root,
+    proof,
+    chainId: deployment.chainId,
+    registry: getAddress(deployment.registry) as Hex,
+    txHash: anchor.txHash,
+    blockNumber: anchor.blockNumber,
+    anchoredAt: anchor.anchoredAt,
+    issuer: getAddress(anchor.issuer) as Hex,
+  };
 }
 
 const hash32 = z.string().refine(isDocHash, "0x followed by 64 hex digits").transform((s) => s.toLowerCase() as Hex);

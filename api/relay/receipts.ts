@@ -1,24 +1,12 @@
-import { getAddress } from "ethers";
-import { buildBatch, isoSeconds, type Hex, type Receipt } from "../../sdk/index.js";
+import { buildBatch, buildReceipt, isoSeconds, type AnchorFields, type Hex, type Receipt } from "../../sdk/index.js";
 import { onChain, type Chain } from "../chain.js";
 import { conflict } from "../errors.js";
 import type { RequestRow } from "./queue.js";
 
-/** How a mined relayed write anchored its documents: the fields every receipt of it shares. */
-export interface RelayedAnchor {
-  root: Hex;
-  docType: string;
-  chainId: number;
-  registry: Hex;
-  txHash: Hex;
-  blockNumber: number;
-  anchoredAt: string;
-  issuer: Hex;
-}
-
 /** What GET /v1/requests/:id/receipts answers. */
 export interface RelayedReceipts {
-  anchor: RelayedAnchor;
+  /** The anchor the write made, with the ledger's chain id and registry: what every receipt of it shares. */
+  anchor: Omit<Receipt, "type" | "docHash" | "proof">;
   /** One normative receipt per document: for `register` and `registerPublicBatch`; absent for a private batch. */
   receipts?: Receipt[];
 }
@@ -43,29 +31,18 @@ export async function relayedReceipts(chain: Chain, row: RequestRow): Promise<Re
   }
   const block = await onChain(() => chain.provider.getBlock(row.block_number!));
   if (!block) throw conflict("REQUEST_NOT_MINED", `The node does not have block ${row.block_number} yet.`);
-  const base = {
-    docType: String(call.args.docType),
-    chainId: chain.deployment.chainId,
-    registry: getAddress(chain.deployment.registry) as Hex,
-    txHash: row.tx_hash,
-    blockNumber: row.block_number,
-    anchoredAt: isoSeconds(block.timestamp),
-    issuer: getAddress(row.from_addr) as Hex,
+  const lower = (h: unknown) => String(h).toLowerCase() as Hex;
+  const batch = call.name === "registerPublicBatch" ? buildBatch((call.args.docHashes as string[]).map(lower)) : undefined;
+  const root = batch?.root ?? lower(call.name === "register" ? call.args.docHash : call.args.root);
+  const fields: AnchorFields = {
+    docType: String(call.args.docType), root, txHash: row.tx_hash, blockNumber: row.block_number,
+    anchoredAt: isoSeconds(block.timestamp), issuer: row.from_addr,
   };
-  const receipt = (docHash: Hex, root: Hex, proof: Hex[]): Receipt => ({
-    type: "tradeproof-receipt/v1", docHash, docType: base.docType, root, proof, chainId: base.chainId, registry: base.registry,
-    txHash: base.txHash, blockNumber: base.blockNumber, anchoredAt: base.anchoredAt, issuer: base.issuer,
-  });
-  switch (call.name) {
-    case "register": {
-      const docHash = (call.args.docHash as string).toLowerCase() as Hex;
-      return { anchor: { root: docHash, ...base }, receipts: [receipt(docHash, docHash, [])] };
-    }
-    case "registerPublicBatch": {
-      const batch = buildBatch((call.args.docHashes as string[]).map((h) => h.toLowerCase() as Hex));
-      return { anchor: { root: batch.root, ...base }, receipts: batch.leaves.map((h) => receipt(h, batch.root, batch.proof(h))) };
-    }
-    default:
-      return { anchor: { root: (call.args.root as string).toLowerCase() as Hex, ...base } };
-  }
+  // The anchor is a receipt of the root without a document: the same spelling of every field.
+  const { type: _type, docHash: _docHash, proof: _proof, ...anchor } = buildReceipt(chain.deployment, root, [], fields);
+  if (call.name === "registerBatch") return { anchor };
+  const receipts = batch
+    ? batch.leaves.map((h) => buildReceipt(chain.deployment, h, batch.proof(h), fields))
+    : [buildReceipt(chain.deployment, root, [], fields)];
+  return { anchor, receipts };
 }

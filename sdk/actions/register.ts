@@ -1,7 +1,6 @@
-import { getAddress } from "ethers";
 import { blockTime, parseDocType, send, type ClientContext } from "../context.js";
 import { normalizeDocHash } from "../hash.js";
-import type { Receipt } from "../receipt.js";
+import { buildReceipt, type Receipt } from "../receipt.js";
 import { isoSeconds, type Hex } from "../types.js";
 
 export interface RegisterParameters {
@@ -19,19 +18,8 @@ export async function makeReceipt(
   ctx: ClientContext,
   fields: { docHash: Hex; docType: number; root: Hex; proof: Hex[]; txHash: Hex; blockNumber: number; issuer: string; anchoredAt?: string },
 ): Promise<Receipt> {
-  return {
-    type: "tradeproof-receipt/v1",
-    docHash: fields.docHash,
-    docType: String(fields.docType),
-    root: fields.root,
-    proof: fields.proof,
-    chainId: ctx.deployment.chainId,
-    registry: getAddress(ctx.deployment.registry) as Hex,
-    txHash: fields.txHash,
-    blockNumber: fields.blockNumber,
-    anchoredAt: fields.anchoredAt ?? isoSeconds(await blockTime(ctx, fields.blockNumber)),
-    issuer: getAddress(fields.issuer) as Hex,
-  };
+  const anchoredAt = fields.anchoredAt ?? isoSeconds(await blockTime(ctx, fields.blockNumber));
+  return buildReceipt(ctx.deployment, fields.docHash, fields.proof, { ...fields, anchoredAt });
 }
 
 /**

@@ -12,7 +12,6 @@ export const Status = { NOT_FOUND: 0, PENDING: 1, VALID: 2, REVOKED: 3, SUPERSED
 export const AnchorKind = { NONE: 0, SINGLE: 1, PRIVATE_BATCH: 2, PUBLIC_BATCH: 3 } as const;
 export const Outcome = { NONE: 0, ACCEPTED: 1, REJECTED: 2, INSPECTED: 3 } as const;
 
-
 export const LIFETIME = 7 * 24 * 3600;
 
 /** EIP-712 types of OpenZeppelin's ERC2771Forwarder request, written out here as the contract tests' own oracle. */
