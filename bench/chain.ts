@@ -3,9 +3,9 @@
  * factories (so the same code deploys on the in-process chain and on anvil), with one trader admitted.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { freePort } from "../scripts/embedded/anvil.js";
 import { ethers, type Signer } from "ethers";
 import { Council__factory, DocumentRegistry__factory, Forwarder__factory } from "../types/ethers-contracts/index.js";
 
@@ -62,16 +62,6 @@ export async function deployOurLedger(signers: Signer[]) {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** An anvil node (from @foundry-rs/anvil) on 127.0.0.1 with 20 unlocked accounts; `stop()` ends it. */
 export async function startAnvil() {

@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { freePort } from "../../scripts/embedded/anvil.js";
 import { ethers } from "ethers";
 import {
   Council__factory,
@@ -20,16 +20,7 @@ import { consortiumCalls, Kind, kinds } from "../support/consortium.js";
 const MNEMONIC = "test test test test test test test test test test test junk";
 export { DocType, Kind } from "../support/consortium.js";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function anvilBinary(): string {
   const require = createRequire(import.meta.url);

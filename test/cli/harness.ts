@@ -1,8 +1,8 @@
 // Helpers of the CLI tests: a throwaway anvil node, and the CLI run as a child process.
 // Importing this module starts nothing (mocha loads every .ts under test/).
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../../scripts/embedded/anvil.js";
 
 /** The repository root, whatever the working directory of the test run. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -10,14 +10,7 @@ const TSX = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.
 const ANVIL = fileURLToPath(new URL("../../node_modules/@foundry-rs/anvil/bin.mjs", import.meta.url));
 const CLI = "scripts/tradeproof.ts";
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 /** An anvil node on 127.0.0.1, and how to stop it. */
 export interface Anvil {

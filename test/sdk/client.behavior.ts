@@ -51,7 +51,8 @@ const SAMPLES = new URL("../../../shared/samples/", import.meta.url).pathname;
 const randomHash = () => hexlify(randomBytes(32)) as Hex;
 const flip = (h: Hex) => `${h.slice(0, -1)}${h.endsWith("0") ? "1" : "0"}` as Hex;
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
+/** The error `p` rejects with; fails the test if it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
     await p;
   } catch (e) {

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { JsonRpcProvider, Network, type Signer } from "ethers";
 import { network } from "hardhat";
 import { NodeUnreachableError, TradeproofClient, deployLedger, type Hex } from "../../sdk/index.js";
-import { shouldBehaveLikeATradeproofClient, type ClientSuiteContext } from "./client.behavior.js";
+import { rejection, shouldBehaveLikeATradeproofClient, type ClientSuiteContext } from "./client.behavior.js";
 
 /**
  * A port that was free a moment ago on 127.0.0.1, drawn below the ephemeral range (32768 and up) that other
@@ -44,15 +44,6 @@ async function chainIdAt(port: number): Promise<bigint | undefined> {
 /** A provider that never probes the network on its own and polls receipts often (automining nodes answer at once). */
 function localProvider(port: number, chainId = 31337): JsonRpcProvider {
   return new JsonRpcProvider(`http://127.0.0.1:${port}`, Network.from(chainId), { staticNetwork: true, pollingInterval: 20 });
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  expect.fail("expected a rejection");
 }
 
 const DEPLOYMENT = {
