@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICouncil} from "./interfaces/ICouncil.sol";
+import {ContractCode} from "./utils/ContractCode.sol";
 
 /// @title Council
 /// @notice M-of-N governance of the Tradeproof consortium. See {ICouncil}.
@@ -25,6 +26,11 @@ contract Council is ICouncil, ERC2771Context {
 
     uint40 private constant _MIN_LIFETIME = 1 hours;
     uint40 private constant _MAX_LIFETIME = 365 days;
+    /// @dev Bounds of the loops over governors (approval counts) and over a proposal's calls (see {ICouncil}).
+    uint256 private constant _MAX_GOVERNORS = 32;
+    uint256 private constant _MAX_CALLS = 32;
+    /// @dev A council of two or more never shrinks below two: M-of-N with M >= 2 needs a second governor.
+    uint256 private constant _MIN_GOVERNORS = 2;
 
     address[] private _governors;
     uint256 private _threshold;
@@ -63,6 +69,7 @@ contract Council is ICouncil, ERC2771Context {
     /// @inheritdoc ICouncil
     function propose(Call[] calldata calls, string calldata description) external onlyGovernor returns (uint256 id) {
         if (calls.length == 0) revert CouncilEmptyProposal();
+        if (calls.length > _MAX_CALLS) revert CouncilTooManyCalls(calls.length, _MAX_CALLS);
         address proposer = _msgSender();
         id = ++_proposalCount;
         Proposal storage p = _proposals[id];
@@ -106,8 +113,9 @@ contract Council is ICouncil, ERC2771Context {
         Call[] storage calls = p.calls;
         for (uint256 i = 0; i < calls.length; ++i) {
             address target = calls[i].target;
-            // A call to an account without code would "succeed" and hide a mistyped target.
-            if (target.code.length == 0) revert CouncilTargetNotContract(id, i, target);
+            // A call to an account without code would "succeed" and hide a mistyped target; an account carrying an
+            // EIP-7702 delegation has code but answers to a private key, so it is no target for governance either.
+            if (!ContractCode.isContract(target)) revert CouncilTargetNotContract(id, i, target);
             (bool ok, bytes memory reason) = target.call(calls[i].data);
             if (!ok) revert CouncilCallFailed(id, i, reason);
         }
@@ -121,6 +129,8 @@ contract Council is ICouncil, ERC2771Context {
     /// @inheritdoc ICouncil
     function removeGovernor(address governor) external onlySelf {
         if (!_isGovernor[governor]) revert CouncilNotGovernor(governor);
+        uint256 remaining = _governors.length - 1;
+        if (remaining < _MIN_GOVERNORS) revert CouncilTooFewGovernors(remaining, _MIN_GOVERNORS);
         _isGovernor[governor] = false;
         uint256 last = _governors.length - 1;
         for (uint256 i = 0; i <= last; ++i) {
@@ -213,6 +223,7 @@ contract Council is ICouncil, ERC2771Context {
 
     function _addGovernor(address governor) private {
         if (governor == address(0) || _isGovernor[governor]) revert CouncilGovernorUnavailable(governor);
+        if (_governors.length >= _MAX_GOVERNORS) revert CouncilTooManyGovernors(_MAX_GOVERNORS);
         _isGovernor[governor] = true;
         _terms[governor] = ++_termCount;
         _governors.push(governor);

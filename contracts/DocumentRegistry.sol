@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IDocumentRegistry} from "./interfaces/IDocumentRegistry.sol";
+import {ContractCode} from "./utils/ContractCode.sol";
 
 /// @title DocumentRegistry
 /// @notice The Tradeproof ledger: membership, document-type policy, anchors and their lifecycle.
@@ -56,6 +57,11 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
     uint8 private constant _MAX_APPROVALS = 16;
     uint8 private constant _ALL_KINDS = 0x3e; // TRADER..AUDITOR
     uint256 private constant _MAX_NAME_LENGTH = 128;
+    /// @dev Bounds of the lists members and the council can grow, so that no loop or view over them can pass a
+    /// node's gas cap on a free-gas network (see the NatSpec of {IDocumentRegistry}).
+    uint256 private constant _MAX_ACCOUNTS_PER_ORGANISATION = 32;
+    uint256 private constant _LATEST_ATTESTATIONS = 2;
+    uint256 private constant _MAX_ATTESTATION_PAGE = 256;
 
     address private _council;
     uint24 private _organisationCount;
@@ -91,7 +97,9 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
 
     /// @inheritdoc IDocumentRegistry
     function setCouncil(address newCouncil) external onlyCouncil {
-        if (newCouncil.code.length == 0) revert DocumentRegistryInvalidCouncil(newCouncil);
+        // Governance must stay with a contract that only its own code controls: an account without code, or one
+        // carrying an EIP-7702 delegation (still driven by its private key), would end M-of-N governance.
+        if (!ContractCode.isContract(newCouncil)) revert DocumentRegistryInvalidCouncil(newCouncil);
         emit CouncilChanged(_council, newCouncil);
         _council = newCouncil;
     }
@@ -300,6 +308,22 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
     }
 
     /// @inheritdoc IDocumentRegistry
+    function attestationsOf(bytes32 docHash, uint256 offset, uint256 limit)
+        external
+        view
+        returns (Attestation[] memory page, uint256 total)
+    {
+        if (limit > _MAX_ATTESTATION_PAGE) revert DocumentRegistryPageTooLarge(limit, _MAX_ATTESTATION_PAGE);
+        Attestation[] storage all = _attestations[docHash];
+        total = all.length;
+        uint256 end = offset >= total ? offset : (total - offset < limit ? total : offset + limit);
+        page = new Attestation[](end - offset);
+        for (uint256 i = offset; i < end; ++i) {
+            page[i - offset] = all[i];
+        }
+    }
+
+    /// @inheritdoc IDocumentRegistry
     function organisation(uint24 id) external view returns (OrganisationInfo memory) {
         Organisation storage org = _existingOrganisation(id);
         return OrganisationInfo({
@@ -427,8 +451,16 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
         returns (DocumentState memory state)
     {
         // Outcomes are recorded against the document, anchored or not: a rejection of an unknown document
-        // is part of what a verifier must see.
-        state.attestations = _attestations[docHash];
+        // is part of what a verifier must see. Only the count and the latest few are returned, so that no number
+        // of attestations can make a document (or a verifyMany holding it) unreadable; {attestationsOf} pages.
+        Attestation[] storage all = _attestations[docHash];
+        uint256 count = all.length;
+        uint256 shown = count < _LATEST_ATTESTATIONS ? count : _LATEST_ATTESTATIONS;
+        state.attestationCount = count;
+        state.attestations = new Attestation[](shown);
+        for (uint256 i = 0; i < shown; ++i) {
+            state.attestations[i] = all[count - shown + i];
+        }
         Record memory record = _records[root];
         if (record.kind == AnchorKind.NONE) return state;
         if (record.kind == AnchorKind.SINGLE) {
@@ -471,6 +503,9 @@ contract DocumentRegistry is IDocumentRegistry, ERC2771Context {
     function _addAccount(uint24 id, Organisation storage org, address account) private {
         if (account == address(0) || _members[account].organisation != 0) {
             revert DocumentRegistryAccountUnavailable(account);
+        }
+        if (org.accounts.length >= _MAX_ACCOUNTS_PER_ORGANISATION) {
+            revert DocumentRegistryTooManyAccounts(id, _MAX_ACCOUNTS_PER_ORGANISATION);
         }
         _members[account] = Member({organisation: id, kind: org.kind, active: org.active});
         org.accounts.push(account);

@@ -26,6 +26,8 @@ export interface DocumentState {
   supersedes: Hex;
   revokedAt: number;
   revokedBy: Hex;
+  /** How many attestations the document has in all; `attestations` holds the latest few of them. */
+  attestationCount: number;
   attestations: { account: Hex; organisation: number; timestamp: number; outcome: number; reasonCode: number }[];
 }
 
@@ -38,7 +40,7 @@ export interface StateQuery {
 
 const SELECTOR = DocumentRegistry__factory.createInterface().getFunction("verifyMany").selector.slice(2);
 const WORD = 32;
-const STATE_WORDS = 16;
+const STATE_WORDS = 17;
 const ATTESTATION_WORDS = 5;
 
 function writeWordNumber(buf: Buffer, at: number, value: number) {
@@ -110,7 +112,7 @@ export function decodeDocumentStates(data: string): DocumentState[] {
     const at = base + num(base + i * WORD);
     if (at + STATE_WORDS * WORD > buf.length) bad();
     const w = (k: number) => at + k * WORD;
-    const attestationsAt = at + num(w(15));
+    const attestationsAt = at + num(w(16));
     const m = num(attestationsAt);
     if (m > buf.length / WORD) bad();
     if (attestationsAt + WORD + m * ATTESTATION_WORDS * WORD > buf.length) bad();
@@ -141,6 +143,7 @@ export function decodeDocumentStates(data: string): DocumentState[] {
       supersedes: hash(w(12)),
       revokedAt: num(w(13)),
       revokedBy: address(buf, w(14)),
+      attestationCount: num(w(15)),
       attestations,
     };
   }

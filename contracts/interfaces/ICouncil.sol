@@ -6,6 +6,12 @@ pragma solidity ^0.8.28;
 /// `threshold` current governors have approved (the proposer counts as the first), any governor executes
 /// it, once, before it expires. The council governs the registry's membership and policy, and itself:
 /// its governors, threshold and proposal lifetime change only through its own proposals.
+///
+/// Bounds (gas is free on a consortium network, so every loop is bounded): at most 32 governors
+/// ({CouncilTooManyGovernors}), at most 32 calls a proposal ({CouncilTooManyCalls}). A council of two or more
+/// never shrinks below two governors ({CouncilTooFewGovernors}): with one governor left there is no second pair of
+/// eyes, and M >= 2 is the rule for any council of two or more. To replace a governor, add the new one first and
+/// remove the old one after, in one proposal if need be.
 interface ICouncil {
     /// @notice One call a proposal makes.
     struct Call {
@@ -65,12 +71,19 @@ interface ICouncil {
     error CouncilGovernorUnavailable(address account);
     /// @dev The lifetime must be between one hour and a year.
     error CouncilInvalidLifetime(uint40 lifetime);
-    /// @dev Call `index` of the proposal targets an account without code.
+    /// @dev Call `index` of the proposal targets an account without contract code (none, or an EIP-7702
+    /// delegation, which a private key still controls).
     error CouncilTargetNotContract(uint256 id, uint256 index, address target);
     /// @dev A call of the proposal reverted with `reason`.
     error CouncilCallFailed(uint256 id, uint256 index, bytes reason);
+    /// @dev The council already has the most governors allowed (`max`, 32).
+    error CouncilTooManyGovernors(uint256 max);
+    /// @dev A proposal makes at most `max` (32) calls.
+    error CouncilTooManyCalls(uint256 count, uint256 max);
+    /// @dev Removing the governor would leave `remaining`, fewer than `minimum` (2): add another governor first.
+    error CouncilTooFewGovernors(uint256 remaining, uint256 minimum);
 
-    /// @notice Proposes `calls` and approves them as the proposer.
+    /// @notice Proposes `calls` (1 to 32) and approves them as the proposer.
     function propose(Call[] calldata calls, string calldata description) external returns (uint256 id);
 
     /// @notice Approves a proposal.
@@ -82,10 +95,11 @@ interface ICouncil {
     /// @notice Makes a proposal's calls, once enough current governors approved it and before it expires.
     function execute(uint256 id) external;
 
-    /// @notice Adds a governor. Council only.
+    /// @notice Adds a governor (at most 32 in all). Council only.
     function addGovernor(address governor) external;
 
-    /// @notice Removes a governor; the threshold must still be reachable. Council only.
+    /// @notice Removes a governor; the threshold must still be reachable and at least two governors must remain.
+    /// Council only.
     function removeGovernor(address governor) external;
 
     /// @notice Sets the number of approvals a proposal needs. Council only.

@@ -9,6 +9,15 @@ pragma solidity ^0.8.28;
 /// a write costs two storage reads (the member slot and the type policy), not an external call: the gas
 /// of an anchor is a product figure.
 /// Every change of membership or policy is made by the council (see {ICouncil}).
+///
+/// Bounds. On a consortium network gas is free, so every list that members can grow is bounded where a loop or a
+/// view walks it, and no member can make another's document unreadable:
+/// - an organisation holds at most 32 signing accounts ({DocumentRegistryTooManyAccounts}), which bounds the loop of
+///   {setOrganisationActive} and the size of {organisation};
+/// - {verify} and {verifyMany} return a document's number of attestations and only its latest 2, so their cost does
+///   not grow with the number of attestations; {attestationsOf} returns the rest, at most 256 a page
+///   ({DocumentRegistryPageTooLarge});
+/// - a public batch is bounded by the transaction's own size and gas, which its sender pays for.
 interface IDocumentRegistry {
     /// @notice What kind of organisation a member is. The order is part of the ABI.
     enum OrgKind {
@@ -84,8 +93,9 @@ interface IDocumentRegistry {
     }
 
     /// @notice All that a verification result needs that the chain state holds.
-    /// @dev `attestations` are those of `docHash` whatever its status (customs may record a rejection of a
-    /// document the ledger does not know). `status` is the effective status of the document: NOT_FOUND when the anchor is unknown or
+    /// @dev `attestationCount` counts the attestations of `docHash` whatever its status (customs may record a
+    /// rejection of a document the ledger does not know); `attestations` holds the latest 2 of them (all when there
+    /// are fewer), oldest first; {attestationsOf} pages through all of them. `status` is the effective status of the document: NOT_FOUND when the anchor is unknown or
     /// the proof does not lead to it; REVOKED when the document alone was revoked inside its batch.
     struct DocumentState {
         Status status;
@@ -103,6 +113,7 @@ interface IDocumentRegistry {
         bytes32 supersedes;
         uint40 revokedAt;
         address revokedBy;
+        uint256 attestationCount;
         Attestation[] attestations;
     }
 
@@ -215,13 +226,19 @@ interface IDocumentRegistry {
     error DocumentRegistryInvalidName();
     /// @dev A policy needs at least one allowed kind and between 1 and 16 approvals.
     error DocumentRegistryInvalidPolicy(uint8 allowedKinds, uint8 approvals);
+    /// @dev The organisation already holds the most signing accounts allowed (`max`, 32): remove one first.
+    error DocumentRegistryTooManyAccounts(uint24 organisation, uint256 max);
+    /// @dev A page of {attestationsOf} holds at most `max` (256) entries.
+    error DocumentRegistryPageTooLarge(uint256 limit, uint256 max);
 
     // ---------------------------------------------------------------- governance (council only)
 
     /// @notice Hands governance to another council contract. Council only.
+    /// @dev `newCouncil` must hold contract code that is not an EIP-7702 delegation: an account that a private key
+    /// still controls would end M-of-N governance ({DocumentRegistryInvalidCouncil}).
     function setCouncil(address newCouncil) external;
 
-    /// @notice Admits an organisation with its first signing accounts. Council only.
+    /// @notice Admits an organisation with its first signing accounts (at most 32). Council only.
     /// @return id The new organisation's id (ids start at 1).
     function addOrganisation(string calldata name, bytes2 country, OrgKind kind, address[] calldata accounts)
         external
@@ -231,7 +248,7 @@ interface IDocumentRegistry {
     /// @dev A suspended organisation cannot write; what it anchored before stays verifiable.
     function setOrganisationActive(uint24 organisation, bool active) external;
 
-    /// @notice Adds a signing account to an organisation. Council only.
+    /// @notice Adds a signing account to an organisation, which holds at most 32. Council only.
     function addAccount(uint24 organisation, address account) external;
 
     /// @notice Removes a signing account. Council only. The organisation's history is untouched.
@@ -279,7 +296,9 @@ interface IDocumentRegistry {
     function supersede(bytes32 oldAnchor, bytes32 newAnchor) external;
 
     /// @notice Records the outcome of a verification, as customs or an agency. It never changes the
-    /// document's status. The document need not be known to the ledger (a rejection may be why).
+    /// document's status. The document need not be known to the ledger (a rejection may be why; and a document
+    /// of a private batch is known to the ledger only through its receipt). An organisation may record several
+    /// outcomes for one document (inspected, then accepted): each is kept, in order.
     function attest(bytes32 docHash, Outcome outcome, uint16 reasonCode) external;
 
     // ---------------------------------------------------------------- views
@@ -293,8 +312,16 @@ interface IDocumentRegistry {
         view
         returns (DocumentState memory);
 
-    /// @notice {verify} for many documents in one call.
+    /// @notice {verify} for many documents in one call. Its cost grows with the number of queries and proof
+    /// lengths only, never with what members attached to the documents.
     function verifyMany(Query[] calldata queries) external view returns (DocumentState[] memory);
+
+    /// @notice The attestations of `docHash` from position `offset` (0 = oldest), at most `limit` of them
+    /// (`limit` at most 256), and how many there are in all.
+    function attestationsOf(bytes32 docHash, uint256 offset, uint256 limit)
+        external
+        view
+        returns (Attestation[] memory page, uint256 total);
 
     /// @notice An organisation, with its accounts.
     function organisation(uint24 id) external view returns (OrganisationInfo memory);

@@ -2,6 +2,7 @@ import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Council, DocumentRegistry, Forwarder } from "../../types/ethers-contracts/index.js";
+import { inflateAttestations } from "../support/attestations.js";
 import { consortiumCalls, Kind, kinds } from "../support/consortium.js";
 
 export const { ethers, networkHelpers } = await network.create();
@@ -187,6 +188,7 @@ export interface PlainState {
   supersedes: string;
   revokedAt: bigint;
   revokedBy: string;
+  attestationCount: bigint;
   attestations: { account: string; organisation: bigint; timestamp: bigint; outcome: bigint; reasonCode: bigint }[];
 }
 
@@ -207,6 +209,7 @@ export const NOT_FOUND_STATE: PlainState = {
   supersedes: ethers.ZeroHash,
   revokedAt: 0n,
   revokedBy: ethers.ZeroAddress,
+  attestationCount: 0n,
   attestations: [],
 };
 
@@ -221,4 +224,14 @@ export function plainState(result: unknown): PlainState {
 /** verify(docHash, root, proof) as a PlainState; root defaults to docHash (a single document). */
 export async function stateOf(registry: DocumentRegistry, docHash: string, root = docHash, proof: string[] = []) {
   return plainState(await registry.verify(docHash, root, proof));
+}
+
+/** Gives `docHash` `count` attestations: one real one by customs, the rest written into storage (see inflateAttestations). */
+export async function fakeAttestations(c: Consortium, docHash: string, count: number) {
+  await c.registry.connect(c.customs).attest(docHash, Outcome.REJECTED, 1);
+  const storage = {
+    getStorage: (address: string, slot: bigint) => ethers.provider.getStorage(address, slot),
+    setStorage: (address: string, slot: bigint, value: string) => networkHelpers.setStorageAt(address, slot, value),
+  };
+  await inflateAttestations(storage, await c.registry.getAddress(), docHash, count);
 }

@@ -28,6 +28,7 @@ function randomState(): DocumentState {
     supersedes: hash(),
     revokedAt: int(40),
     revokedBy: address(),
+    attestationCount: int(40),
     attestations: Array.from({ length: int(2) }, () => ({ account: address(), organisation: int(24), timestamp: int(40), outcome: int(2), reasonCode: int(16) })),
   };
 }
@@ -46,7 +47,7 @@ describe("SDK verifyMany codec", function () {
       const encoded = iface.encodeFunctionResult("verifyMany", [
         states.map((s) => [s.status, s.kind, s.root, s.docType, s.account, s.organisation, s.organisationKind, s.organisationActive, s.anchoredAt,
           s.approvalsRequired, s.approvalsGiven, s.supersededBy, s.supersedes, s.revokedAt, s.revokedBy,
-          s.attestations.map((a) => [a.account, a.organisation, a.timestamp, a.outcome, a.reasonCode])]),
+          s.attestationCount, s.attestations.map((a) => [a.account, a.organisation, a.timestamp, a.outcome, a.reasonCode])]),
       ]);
       expect(decodeDocumentStates(encoded)).to.deep.equal(states);
     }
