@@ -1,3 +1,4 @@
+import { getAddress } from "ethers";
 import { buildBatch, type Batch, type Hex, type HistoryEntry, type Receipt, type VerificationResult } from "../sdk/index.js";
 import type { Chain } from "./chain.js";
 import { onChain } from "./chain.js";
@@ -125,7 +126,37 @@ export class Documents {
   private async readNow(hashes: Hex[]): Promise<Map<Hex, VerificationResult>> {
     const client = await this.chain.sdk();
     const fresh = await onChain(() => client.verifyMany(hashes.map((h) => this.query(h))));
+    const long = fresh.filter((r) => r.attestationsTotal !== undefined);
+    if (long.length > 0) await onChain(() => Promise.all(long.map((r) => this.allAttestations(client, r))));
     return new Map(hashes.map((h, i) => [h, fresh[i]]));
+  }
+
+  /**
+   * The chain lists only the latest outcomes of a document with very many (so that nobody can make it unreadable);
+   * the index has every DocumentAttested event, so the API answers with the full list once the index holds them all.
+   */
+  private async allAttestations(
+    client: { organisation(id: number): Promise<{ name: string }> },
+    result: VerificationResult,
+  ): Promise<void> {
+    const rows = this.store.db
+      .prepare("SELECT account, organisation, at, details FROM events WHERE name = 'DocumentAttested' AND doc_hash = ? ORDER BY block, log_index")
+      .all(result.docHash) as { account: string; organisation: number; at: number; details: string }[];
+    if (rows.length < result.attestationsTotal!) return; // the index is behind the chain: keep the chain's latest
+    const names = new Map<number, Promise<{ name: string }>>();
+    const name = (id: number) => {
+      if (!names.has(id)) names.set(id, client.organisation(id));
+      return names.get(id)!;
+    };
+    result.attestations = await Promise.all(
+      rows.map(async (r) => ({
+        by: getAddress(r.account) as Hex,
+        organisation: (await name(r.organisation)).name,
+        outcome: (JSON.parse(r.details) as { outcome: NonNullable<VerificationResult["attestations"]>[number]["outcome"] }).outcome,
+        at: isoSeconds(r.at),
+      })),
+    );
+    delete result.attestationsTotal;
   }
 
   /**

@@ -46,6 +46,7 @@ export const VerificationResult = z
     revokedAt: IsoTime.optional(),
     revocationReason: z.string().optional(),
     attestations: z.array(z.object({ by: Address, organisation: z.string(), outcome: z.enum(["ACCEPTED", "REJECTED", "INSPECTED"]), at: IsoTime })).optional(),
+    attestationsTotal: z.number().int().optional().openapi({ description: "Only when `attestations` lists the latest of more outcomes than the answer holds: how many there are in all (the document's history has every one)." }),
   })
   .openapi("VerificationResult", { description: "The normative verification result of DESIGN.md; fields that do not apply are left out." });
 

@@ -45,9 +45,17 @@ export interface VerificationResult {
   revokedAt?: string;
   /** The reason given when it was revoked. */
   revocationReason?: string;
-  /** Outcomes recorded by customs and agencies, oldest first. */
+  /**
+   * Outcomes recorded by customs and agencies, oldest first: all of them, or the latest
+   * {@link MAX_LISTED_ATTESTATIONS} when there are more (then `attestationsTotal` says how many there are).
+   */
   attestations?: { by: Hex; organisation: string; outcome: Outcome; at: string }[];
+  /** Only when `attestations` lists the latest of more: how many outcomes were recorded in all (history has every one). */
+  attestationsTotal?: number;
 }
+
+/** The most outcomes a verification result lists: a document's status stays cheap to read whatever members attach to it. */
+export const MAX_LISTED_ATTESTATIONS = 100;
 
 /** A member organisation. */
 export interface Organisation {

@@ -1,12 +1,12 @@
 import { ZeroHash } from "ethers";
 import { decodeDocumentStates, encodeVerifyMany, type DocumentState } from "../codec.js";
-import { callRegistry, chunk, organisationInfo, pool, registryLogs, type ClientContext } from "../context.js";
+import { callRegistry, chunk, organisationInfo, pool, read, registryLogs, type ClientContext } from "../context.js";
 import { docTypeName } from "../doctypes.js";
 import { TradeproofError, WrongChainError } from "../errors.js";
 import { normalizeDocHash } from "../hash.js";
 import { parseReceipt, type Receipt } from "../receipt.js";
 import { locateInPublicBatches } from "./publicBatches.js";
-import { ANCHOR_KINDS, ORG_KINDS, OUTCOMES, STATUSES, isoSeconds, type Hex, type OrgKind, type Outcome, type VerificationResult } from "../types.js";
+import { ANCHOR_KINDS, MAX_LISTED_ATTESTATIONS, ORG_KINDS, OUTCOMES, STATUSES, isoSeconds, type Hex, type OrgKind, type Outcome, type VerificationResult } from "../types.js";
 
 export interface VerifyParameters {
   /** The document's hash (see hashDocument). */
@@ -110,7 +110,31 @@ async function revocationReasons(ctx: ClientContext, revoked: { docHash: Hex; ro
   return reasons;
 }
 
+/**
+ * The contract returns a document's number of outcomes and only its latest two (so that no number of attestations
+ * makes a document unreadable); for the few documents with more, one paged read brings the latest
+ * MAX_LISTED_ATTESTATIONS.
+ */
+async function completeAttestations(ctx: ClientContext, queries: Query[], states: State[]): Promise<void> {
+  const short = states.map((s, i) => ({ s, q: queries[i]! })).filter(({ s }) => s.attestationCount > s.attestations.length);
+  await pool(
+    short.map(({ s, q }) => async () => {
+      const limit = Math.min(s.attestationCount, MAX_LISTED_ATTESTATIONS);
+      const [page] = await read(ctx, () => ctx.registry.attestationsOf(q.docHash, s.attestationCount - limit, limit));
+      s.attestations = page.map((a) => ({
+        account: a.account as Hex,
+        organisation: Number(a.organisation),
+        timestamp: Number(a.timestamp),
+        outcome: Number(a.outcome),
+        reasonCode: Number(a.reasonCode),
+      }));
+    }),
+    CONCURRENT_CALLS,
+  );
+}
+
 async function toResults(ctx: ClientContext, queries: Query[], states: State[]): Promise<VerificationResult[]> {
+  await completeAttestations(ctx, queries, states);
   const found = states.map((s, i) => ({ s, q: queries[i]! })).filter(({ s }) => Number(s.status) !== 0);
   const orgIds = new Set<number>();
   for (const { s } of found) orgIds.add(Number(s.organisation));
@@ -132,7 +156,7 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
     const status = STATUSES[Number(s.status)]!;
     if (status === "NOT_FOUND") {
       const result: VerificationResult = { docHash: q.docHash, status };
-      if (s.attestations.length > 0) result.attestations = attestationsOf(s, orgs);
+      addAttestations(result, s, orgs);
       return result;
     }
     const root = s.root.toLowerCase() as Hex;
@@ -166,19 +190,21 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
       const reason = reasons.get(`${root}:${q.docHash}`);
       if (reason !== undefined) result.revocationReason = reason;
     }
-    if (s.attestations.length > 0) result.attestations = attestationsOf(s, orgs);
+    addAttestations(result, s, orgs);
     return result;
   });
 }
 
-/** The normative `attestations` of a state: exactly `by`, `organisation`, `outcome`, `at` (DESIGN.md). */
-function attestationsOf(s: State, orgs: Map<number, { name: string }>): NonNullable<VerificationResult["attestations"]> {
-  return s.attestations.map((a) => ({
+/** The normative `attestations` of a state: exactly `by`, `organisation`, `outcome`, `at` (DESIGN.md), and their total when not all are listed. */
+function addAttestations(result: VerificationResult, s: State, orgs: Map<number, { name: string }>): void {
+  if (s.attestations.length === 0) return;
+  result.attestations = s.attestations.map((a) => ({
     by: a.account as Hex,
     organisation: orgs.get(Number(a.organisation))!.name,
     outcome: OUTCOMES[Number(a.outcome)] as Outcome,
     at: isoSeconds(a.timestamp),
   }));
+  if (s.attestationCount > s.attestations.length) result.attestationsTotal = s.attestationCount;
 }
 
 /**

@@ -63,6 +63,26 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       expect(body.attestations[0]).to.deep.include({ by: c.customs.address, organisation: "General Department of Vietnam Customs", outcome: "ACCEPTED" });
     });
 
+    it("a document with more outcomes than the chain lists reads them all from the index; the SDK lists the latest 100 and the total", async function () {
+      const doc = label("inspected again and again");
+      await (await c.registry.connect(c.trader).register(doc, DocType.INVOICE)).wait();
+      // 103 outcomes in a few blocks: sent without waiting, with explicit nonces.
+      let nonce = await c.provider.getTransactionCount(c.customs.address, "pending");
+      const sent = [];
+      for (let i = 0; i < 103; i++) sent.push(await c.registry.connect(c.customs).attest(doc, 3, i, { nonce: nonce++, gasLimit: 200_000 }));
+      await Promise.all(sent.map((tx) => tx.wait()));
+      const client = await TradeproofClient.connect({ runner: c.provider, deployment: c.deployment });
+      const direct = await client.verify(doc as Hex);
+      expect(direct.attestations).to.have.length(100);
+      expect(direct.attestationsTotal).to.equal(103);
+      await services.indexer.syncOnce();
+      const { body } = await request(app).get(`/v1/documents/${doc}`).expect(200);
+      expect(body.attestations).to.have.length(103);
+      expect(body.attestationsTotal).to.equal(undefined);
+      expect(body.attestations.slice(3)).to.deep.equal(direct.attestations);
+      expect(body.attestations[0]).to.deep.include({ by: c.customs.address, organisation: "General Department of Vietnam Customs", outcome: "INSPECTED" });
+    });
+
     it("a certificate waiting for its second officer is PENDING", async function () {
       const { body } = await request(app).get(`/v1/documents/${coo}`).expect(200);
       expect(body.status).to.equal("PENDING");
@@ -369,7 +389,7 @@ describe("API reads: documents, files, batches, members, history, audit", functi
     });
 
     it("exports CSV with a header and one line per event", async function () {
-      const res = await get("?format=csv&action=ATTESTED").expect(200);
+      const res = await get("?format=csv&action=ATTESTED&docType=861").expect(200);
       expect(res.headers["content-type"]).to.match(/^text\/csv/);
       const lines = res.text.trim().split("\r\n");
       expect(lines[0]).to.equal("blockNumber,logIndex,txHash,at,contract,event,action,anchor,docHash,related,organisation,account,docType,details");

@@ -357,6 +357,18 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       ]);
     });
 
+    it("lists every outcome of a document with more than the two the contract returns itself, oldest first", async function () {
+      const docHash = randomHash();
+      await trader.register(docHash, 380);
+      const outcomes = ["INSPECTED", "REJECTED", "INSPECTED", "ACCEPTED", "INSPECTED"] as const;
+      const at: string[] = [];
+      for (const [i, o] of outcomes.entries()) at.push(await blockIso((await (i % 2 ? agency : customs).attest(docHash, o, i)).blockNumber));
+      const result = await reader.verify(docHash);
+      expect(result.attestations?.map((a) => [a.outcome, a.at])).to.deep.equal(outcomes.map((o, i) => [o, at[i]]));
+      expect(result.attestations?.map((a) => a.by)).to.deep.equal(outcomes.map((_, i) => (i % 2 ? address.agency : address.customs)));
+      expect(result).to.not.have.property("attestationsTotal");
+    });
+
     it("a rejection recorded against a document the ledger does not know is part of its NOT_FOUND result", async function () {
       const forged = randomHash();
       const rejected = await customs.attest(forged, "REJECTED", 3);
