@@ -496,8 +496,14 @@ function card(item) {
   if (r.docType) dl.append(...row("Document type", `${r.docType.name ?? "Unknown type"} (UNTDID 1001 code ${r.docType.code})`));
   if (r.anchoredAt) dl.append(...row("Anchored", el("time", { datetime: r.anchoredAt }, when(r.anchoredAt)), r.blockNumber !== undefined ? `, block ${r.blockNumber}` : ""));
   if (r.approvals) dl.append(...row("Countersignatures", `${r.approvals.given} of ${r.approvals.required}`));
-  if (r.attestations?.length) {
-    dl.append(...row("Customs and agency outcomes", el("ul", {}, r.attestations.map((a) => el("li", {}, `${OUTCOMES[a.outcome] ?? a.outcome} by ${a.organisation} on ${when(a.at)}`)))));
+  if (r.attestations?.length && r.status === "NOT_FOUND") {
+    // The ledger does not know this document: an outcome recorded against its fingerprint says what was presented
+    // to customs or an agency, never that the document was cleared.
+    dl.append(...row("Recorded against this fingerprint", el("ul", {}, r.attestations.map((a) => el("li", {}, `${a.organisation} recorded “${OUTCOMES[a.outcome] ?? a.outcome}” on ${when(a.at)}`))),
+      el("p", { class: "warn" }, "This document is not on the ledger. These are records of what was presented to customs or an agency, not a verdict on the document.")));
+  } else if (r.attestations?.length) {
+    dl.append(...row("Customs and agency outcomes", el("ul", {}, r.attestations.map((a) => el("li", {}, `${OUTCOMES[a.outcome] ?? a.outcome} by ${a.organisation} on ${when(a.at)}`))),
+      r.attestationsTotal ? el("p", { class: "note" }, `The latest ${r.attestations.length} of ${r.attestationsTotal} outcomes.`) : ""));
   }
   if (r.status === "SUPERSEDED" && item.chain) {
     const versions = [el("li", {}, "this document (", hashText(r.docHash), ")"), ...item.chain.map((v) => el("li", {}, hashText(v.docHash), ` — ${STATUS[v.status]?.label ?? v.status}${v.anchoredAt ? `, anchored ${when(v.anchoredAt)}` : ""}`))];

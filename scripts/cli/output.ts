@@ -45,9 +45,16 @@ export function formatResult(result: VerificationResult, label?: string): string
   if (result.batch) row("batch", `${result.batch.root} (${result.batch.public ? "public" : "private"})`);
   if (result.revokedAt) row("revoked", `${result.revokedAt}${result.revocationReason ? `: ${result.revocationReason}` : ""}`);
   if (result.supersededBy) row("replaced by", result.supersededBy);
+  // An outcome recorded against a hash the ledger does not know is a record of what was presented, not a verdict:
+  // never shown in the colour of an acceptance.
+  const unanchored = result.status === "NOT_FOUND";
   for (const [n, a] of (result.attestations ?? []).entries()) {
-    const colour = a.outcome === "REJECTED" ? pc.red : a.outcome === "ACCEPTED" ? pc.green : pc.yellow;
+    const colour = a.outcome === "REJECTED" ? pc.red : a.outcome === "ACCEPTED" && !unanchored ? pc.green : pc.yellow;
     row(n === 0 ? "outcomes" : "", `${colour(a.outcome)} by ${a.organisation} at ${a.at}`);
+  }
+  if (result.attestationsTotal) row("", pc.dim(`the latest ${result.attestations?.length} of ${result.attestationsTotal} outcomes; \`tradeproof history\` lists them all`));
+  if (unanchored && result.attestations?.length) {
+    row("", pc.dim("recorded against this fingerprint, which the ledger does not know: what customs or an agency saw, not a verdict"));
   }
   return lines.join("\n");
 }

@@ -128,6 +128,27 @@ describe("web verifier in Chromium", function () {
     expect(await c.innerText()).to.include("Receipt matched: transaction");
   });
 
+  it("an outcome recorded against a document nobody anchored never reads as an acceptance", async () => {
+    const deployment = await loadDeployment(join(dataDir, "deployment.json"));
+    const provider = new JsonRpcProvider(server!.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
+    const customs = await TradeproofClient.connect({ runner: demoWallet("customs", provider), deployment });
+    const forged = { documentType: "861", referenceNumber: "VN-SG 26/01/000777", note: "never anchored" };
+    await customs.attest(hashJson(forged), "ACCEPTED", 0);
+    provider.destroy();
+    const file = join(dataDir, "certificate-never-anchored.json");
+    await writeFile(file, JSON.stringify(forged));
+    await page.setInputFiles("#files", [file]);
+    await settled(1);
+    const c = card("certificate-never-anchored.json");
+    expect(await c.getAttribute("data-status")).to.equal("NOT_FOUND");
+    const text = await c.innerText();
+    expect(text).to.include("Recorded against this fingerprint");
+    expect(text).to.include("Cat Lai Port Customs Branch recorded “accepted”");
+    expect(text).to.include("not a verdict on the document");
+    expect(text).not.to.include("accepted by");
+    expect(text).not.to.include("Customs and agency outcomes");
+  });
+
   it("a certificate awaiting its countersignature reads as pending, with how many signatures it has", async () => {
     const deployment = await loadDeployment(join(dataDir, "deployment.json"));
     const provider = new JsonRpcProvider(server!.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
