@@ -14,11 +14,12 @@ export const INVOICE = 380;
 
 const TRADER = 1;
 const ISSUING_AUTHORITY = 2;
+const CUSTOMS = 3;
 const kinds = (...list: number[]) => list.reduce((bits, k) => bits | (1 << k), 0);
 
-/** Forwarder, council (signers 0-2 govern, threshold 2) and registry; signer 3 is an admitted trader. */
+/** Forwarder, council (signers 0-2 govern, threshold 2) and registry; signer 3 is an admitted trader, signer 4 customs. */
 export async function deployOurLedger(signers: Signer[]) {
-  const [g0, g1, g2, trader] = signers;
+  const [g0, g1, g2, trader, customs] = signers;
   const governors = await Promise.all([g0, g1, g2].map((g) => g.getAddress()));
   const forwarder = await new Forwarder__factory(g0).deploy();
   const council = await new Council__factory(g0).deploy(governors, 2, 7 * 24 * 3600, await forwarder.getAddress());
@@ -40,6 +41,15 @@ export async function deployOurLedger(signers: Signer[]) {
       ]),
     },
     { target, data: registry.interface.encodeFunctionData("setDocumentPolicy", [INVOICE, kinds(TRADER), 1]) },
+    {
+      target,
+      data: registry.interface.encodeFunctionData("addOrganisation", [
+        "General Department of Vietnam Customs",
+        ethers.hexlify(ethers.toUtf8Bytes("VN")),
+        CUSTOMS,
+        [await customs.getAddress()],
+      ]),
+    },
   ];
   const id = (await council.proposalCount()) + 1n;
   await (await council.connect(g0).propose(calls, "benchmark consortium")).wait();
@@ -51,6 +61,7 @@ export async function deployOurLedger(signers: Signer[]) {
     council,
     forwarder,
     trader,
+    customs,
     deployGas: receipts.reduce((sum, r) => sum + Number(r.gasUsed), 0),
     deployment: {
       chainId: Number(network.chainId),

@@ -13,6 +13,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { MerkleTree } from "@govtechsg/open-attestation";
 import { DocumentStore__factory as TrustVcDocumentStore } from "@trustvc/document-store";
 import type { Row } from "./rows.js";
+import { inflateAttestations } from "../test/support/attestations.js";
 import { deployOurLedger, INVOICE } from "./chain.js";
 
 const require = createRequire(import.meta.url);
@@ -198,6 +199,46 @@ export async function benchGas({ quick }: GasOptions): Promise<Row[]> {
       undefined,
       { v4: `isActive(root, document, proof); isIssued + isRevoked as 2 calls: ${v4PairInBatch.toLocaleString("en")}.`, legacy: `isIssued(root) + isRevoked of ${intermediates.length} hashes (oa-verify's check): ${intermediates.length + 1} calls.` },
     );
+  }
+
+  // Bounded costs: a document's verification must stay cheap whatever customs and agencies attach to it (gas is free
+  // on a consortium network). The peers keep no attestations, so these rows have none.
+  {
+    const storage = {
+      getStorage: (address: string, slot: bigint) => ethers.provider.getStorage(address, slot),
+      setStorage: async (address: string, slot: bigint, value: string) => void (await ethers.provider.send("hardhat_setStorageAt", [address, ethers.toBeHex(slot), value])),
+    };
+    const address = await ours.registry.getAddress();
+    const counts = quick ? [0, 10, 100] : [0, 10, 100, 10_000];
+    const docs = hashes("attested", counts.length);
+    let none = 0;
+    for (const [i, n] of counts.entries()) {
+      const doc = docs[i];
+      await gasOf(registry.register(doc, INVOICE));
+      if (n > 0) {
+        await gasOf(ours.registry.connect(ours.customs).attest(doc, 3, 0));
+        await inflateAttestations(storage, address, doc, n);
+      }
+      const gas = await estimate(ours.registry, "verify", doc, doc, []);
+      if (n === 0) none = gas;
+      rows.push({
+        section: "Gas", figure: `verification view, one document with ${n.toLocaleString("en")} attestations`, unit: "gas", better: "lower", tradeproof: gas,
+        target: n === 0 ? undefined : { op: "<=", value: Math.floor(none * 1.2) },
+        note: n === 0 ? "The baseline of the rows below." : `${(gas / none).toFixed(2)}× the cost with none (target ≤ 1.2×): verify returns the count and the latest 2; attestationsOf pages through the rest.`,
+      });
+    }
+    const many = hashes("verifyMany-attested", 250);
+    const tree = ozTree(many);
+    await gasOf(registry.registerBatch(tree.root, many.length, INVOICE));
+    const queries = many.map((d) => ({ docHash: d, root: tree.root, proof: tree.proof(d) }));
+    const plain = Number(await ours.registry.verifyMany.estimateGas(queries));
+    await gasOf(ours.registry.connect(ours.customs).attest(many[100], 3, 0));
+    await inflateAttestations(storage, address, many[100], quick ? 100 : 10_000);
+    const attacked = Number(await ours.registry.verifyMany.estimateGas(queries));
+    rows.push({
+      section: "Gas", figure: `verifyMany of 250 batch documents, one with ${quick ? 100 : "10,000"} attestations`, unit: "gas", better: "lower", tradeproof: attacked,
+      note: `Succeeds; ${plain.toLocaleString("en")} gas without the attestations (+${(attacked - plain).toLocaleString("en")}).`,
+    });
   }
   return rows;
 }
