@@ -295,8 +295,9 @@ describe("SDK hashing", function () {
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage().rss);
       expect(hash).to.equal(sha256sum(path));
-      // Reading the file whole would add 200 MB; streaming adds at most a few buffers (and garbage not yet collected).
-      expect(peak - before).to.be.below(64 * 1024 * 1024);
+      // Reading the file whole would add at least its 200 MB; streaming adds a few buffers and whatever garbage the
+      // collector has not reclaimed yet, which depends on the machine's load. The bound sits well between the two.
+      expect(peak - before).to.be.below(150 * 1024 * 1024);
     });
   });
 
