@@ -12,7 +12,7 @@ export interface RelayWorkerOptions {
   relayer: ethers.Wallet;
   logger?: Logger;
   /** Test hooks to simulate a crash at the two dangerous points: before and after the broadcast. */
-  hooks?: { beforeBroadcast?: (row: RequestRow) => void; afterBroadcast?: (row: RequestRow) => void };
+  hooks?: { beforeBroadcast?: (row: RequestRow) => void | Promise<void>; afterBroadcast?: (row: RequestRow) => void | Promise<void> };
   /**
    * Called when a relayed transaction has a receipt, before the request shows `mined` or `failed`:
    * the API moves its index (and so its per-block read cache) to that block first, so a client that
@@ -93,11 +93,38 @@ export class RelayWorker {
     const hash = ethers.keccak256(raw) as Hex;
     this.update(row.id, { status: "submitted", tx_hash: hash, raw_tx: raw });
     const stored = { ...row, status: "submitted" as const, tx_hash: hash, raw_tx: raw };
-    this.opts.hooks?.beforeBroadcast?.(stored);
-    await chain.provider.broadcastTransaction(raw);
+    await this.opts.hooks?.beforeBroadcast?.(stored);
+    if (!(await this.broadcast(stored))) return;
     this.opts.logger?.info({ id: row.id, txHash: hash }, "relay request submitted");
-    this.opts.hooks?.afterBroadcast?.(stored);
+    await this.opts.hooks?.afterBroadcast?.(stored);
     await this.settle(stored, false);
+  }
+
+  /**
+   * Broadcasts a stored signed transaction. When the node refuses it, the row is settled here instead of being
+   * broadcast again on every pass (which stalled the whole queue behind it): a transaction the node already holds
+   * or mined counts as sent; one whose relayer nonce another transaction took can never be mined, so its request
+   * goes back to the queue for a new transaction (never sent twice: the old one cannot land); any other refusal
+   * fails the request with the node's words. An unreachable node throws: the row stays submitted for the next pass.
+   * Returns whether the transaction is (now) known to the node.
+   */
+  private async broadcast(row: RequestRow): Promise<boolean> {
+    const { provider } = this.opts.chain;
+    try {
+      await provider.broadcastTransaction(row.raw_tx!);
+      return true;
+    } catch (e) {
+      if (chainError(e).status === 503) throw e;
+      if ((await provider.getTransactionReceipt(row.tx_hash!)) || (await provider.getTransaction(row.tx_hash!))) return true;
+      const message = nodeMessage(e);
+      if ((e as { code?: string }).code === "NONCE_EXPIRED" || /nonce too low/i.test(message)) {
+        this.update(row.id, { status: "queued", tx_hash: null, raw_tx: null });
+        this.opts.logger?.warn({ id: row.id, txHash: row.tx_hash }, "relayer nonce taken by another transaction; the request goes back to the queue");
+        return false;
+      }
+      this.fail(row, "BROADCAST_REJECTED", `The ledger node refused the relayer's transaction: ${message}.`);
+      return false;
+    }
   }
 
   /** Finishes a submitted row from its receipt; rebroadcasts its stored transaction when the node does not know it. */
@@ -107,7 +134,7 @@ export class RelayWorker {
     if (!receipt && rebroadcast) {
       if (!(await provider.getTransaction(row.tx_hash!))) {
         this.opts.logger?.warn({ id: row.id, txHash: row.tx_hash }, "stored transaction unknown to the node; broadcasting the same signed transaction again");
-        await provider.broadcastTransaction(row.raw_tx!);
+        if (!(await this.broadcast(row))) return;
       }
     }
     receipt ??= await provider.waitForTransaction(row.tx_hash!, 1, this.opts.receiptTimeoutMs ?? 60_000);
@@ -158,4 +185,10 @@ export class RelayWorker {
     this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
+}
+
+/** The node's own words for a refused transaction (ethers wraps them in its error's `info` or `error`). */
+function nodeMessage(e: unknown): string {
+  const err = e as { error?: { message?: string }; info?: { error?: { message?: string } }; shortMessage?: string; message?: string };
+  return (err.info?.error?.message ?? err.error?.message ?? err.shortMessage ?? err.message ?? String(e)).replace(/\.$/, "");
 }

@@ -288,6 +288,37 @@ describe("API writes: build, sign, send through the relayer", function () {
       await second.services.close();
     });
 
+    it("a transaction the node refuses fails with the node's reason, and the requests behind it are still mined", async function () {
+      const bad = label("refused by the node");
+      let balance: bigint | undefined;
+      // The node refuses the first request's transaction (the relayer cannot pay for it at that moment); the
+      // balance is back before the next request's transaction goes out.
+      const hooks = {
+        beforeBroadcast: async (row: RequestRow) => {
+          if (row.data.toLowerCase().includes(bad.slice(2))) {
+            balance = await c.provider.getBalance(c.relayer.address);
+            await c.provider.send("anvil_setBalance", [c.relayer.address, "0x0"]);
+          } else if (balance !== undefined) {
+            await c.provider.send("anvil_setBalance", [c.relayer.address, ethers.toQuantity(balance)]);
+          }
+        },
+      };
+      const api = await apiFor(c, anvil.url, { overrides: { relayHooks: hooks } });
+      const ids: string[] = [];
+      for (const [signer, docHash] of [[c.trader, bad], [c.officer1, label("behind the refused one")], [c.trader2, label("further behind")]] as const) {
+        const body = await prepared(api.app, signer, { action: "register", docHash, docType: signer === c.officer1 ? 861 : 380 });
+        ids.push((await request(api.app).post("/v1/requests").send(body).expect(202)).body.id);
+      }
+      await api.services.worker!.processOnce();
+      const [refused, second, third] = await Promise.all(ids.map((id) => status(api.app, id)));
+      expect(refused.status).to.equal("failed");
+      expect(refused.code).to.equal("BROADCAST_REJECTED");
+      expect(refused.reason).to.match(/^The ledger node refused the relayer's transaction: .*insufficient funds/i);
+      expect([second.status, third.status]).to.deep.equal(["mined", "mined"]);
+      expect((await c.registry.verify(bad, bad, [])).status).to.equal(0n);
+      await api.services.close();
+    });
+
     it("a crash after the transaction was stored but before it was sent: the restart sends that same transaction, once", async function () {
       const crashing = await apiFor(c, anvil.url, { overrides: { relayHooks: { beforeBroadcast: () => { throw new Error("simulated crash before broadcast"); } } } });
       const docHash = label("crash before send");
