@@ -9,7 +9,7 @@ import { HDNodeWallet, JsonRpcProvider } from "ethers";
 import type { RunningServer } from "../api/server.js";
 import { loadDeployment, TradeproofClient, type Deployment } from "../sdk/index.js";
 import { demoAccounts, deployDemoLedger, seedDemoConsortium, DEMO_MNEMONIC } from "./demo.js";
-import { startAnvil, type Anvil } from "./embedded/anvil.js";
+import { blockTimeFromEnv, startAnvil, type Anvil } from "./embedded/anvil.js";
 import { startDurableRpc, writeFileAtomic, type DurableRpc } from "./embedded/durable-rpc.js";
 import { prepareDemoFolder, seedDemoDocuments } from "./embedded/seed.js";
 
@@ -57,7 +57,7 @@ function stop(code: number): Promise<void> {
  * Restarts the node from the state file when it dies on its own (the gateway answers "node unavailable"
  * meanwhile, and the API and page say so). Stops everything after 5 deaths within a minute.
  */
-function watchNode(stateFile: string) {
+function watchNode(stateFile: string, blockTime: number | undefined) {
   const deaths: number[] = [];
   const watch = (node: Anvil) =>
     node.process.once("exit", (code, signal) => {
@@ -72,7 +72,7 @@ function watchNode(stateFile: string) {
         return;
       }
       say(`the chain node stopped unexpectedly (${signal ?? `code ${code}`}); restarting it from ${stateFile}`);
-      startAnvil({ stateFile }).then(
+      startAnvil({ stateFile, blockTime }).then(
         (next) => {
           anvil = next;
           gateway?.setUpstream(next.url);
@@ -102,10 +102,17 @@ async function main() {
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
 
+  let blockTime: number | undefined;
+  try {
+    blockTime = blockTimeFromEnv();
+  } catch (e) {
+    throw new StartError((e as Error).message);
+  }
+
   const reuse = existsSync(stateFile);
-  anvil = await startAnvil({ stateFile });
+  anvil = await startAnvil({ stateFile, blockTime });
   gateway = await startDurableRpc({ upstream: anvil.url, stateFile, port: rpcPort });
-  watchNode(stateFile);
+  watchNode(stateFile, blockTime);
   const provider = new JsonRpcProvider(gateway.url, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });
 
   let deployment: Deployment;
@@ -171,7 +178,7 @@ async function main() {
   say(`Tradeproof is running (${reuse ? "data reused" : "new ledger"}; data in ${dataDir})`);
   say(`  Web verifier:  ${api.url}/`);
   say(`  API:           ${api.url}/v1   (docs ${api.url}/docs, health ${api.url}/health)`);
-  say(`  JSON-RPC:      ${gateway.url}   (chain id ${deployment.chainId}, registry ${deployment.registry})`);
+  say(`  JSON-RPC:      ${gateway.url}   (chain id ${deployment.chainId}, registry ${deployment.registry}; no gas price; ${blockTime ? `a block every ${blockTime} s` : "a block per transaction"})`);
   say(`  Deployment:    ${deploymentFile}`);
   say(`  Demo keys:     ${keysFile}   (public test keys: local use only)`);
   say(`  Demo files:    ${demoDir}`);

@@ -2,7 +2,7 @@ import type { ContractTransactionResponse, FetchRequest, Interface, Log, Provide
 import type { Council, DocumentRegistry, Forwarder } from "../types/ethers-contracts/index.js";
 import type { PublicLeaves } from "./actions/publicBatches.js";
 import type { Deployment } from "./deployment.js";
-import { InvalidArgumentError, SignerRequiredError, TradeproofError, atBoundary } from "./errors.js";
+import { InsufficientFundsError, InvalidArgumentError, SignerRequiredError, TradeproofError, atBoundary } from "./errors.js";
 import { docTypeName } from "./doctypes.js";
 import { waitForReceipt } from "./wait.js";
 import { ORG_KINDS, OUTCOMES, type Hex, type OrgKind, type Outcome, type TxInfo } from "./types.js";
@@ -31,11 +31,27 @@ export async function send(
   action: string,
   fn: () => Promise<ContractTransactionResponse>,
 ): Promise<TransactionReceipt> {
-  if (!ctx.signer) throw new SignerRequiredError(action);
-  return atBoundary(async () => {
-    return waitForReceipt(ctx.provider, await fn());
-  }, ctx.ifaces);
+  const signer = ctx.signer;
+  if (!signer) throw new SignerRequiredError(action);
+  try {
+    return await atBoundary(async () => {
+      return waitForReceipt(ctx.provider, await fn());
+    }, ctx.ifaces);
+  } catch (e) {
+    // Fees come from the node (ethers' fee data: no price where the node quotes none), so this arises only on a
+    // chain that charges for gas; name the account and the chain rather than ethers' "insufficient funds".
+    if (e instanceof TradeproofError && (e.code === "INSUFFICIENT_FUNDS" || lacksFunds(e.shortMessage))) {
+      throw new InsufficientFundsError({ account: await signer.getAddress(), chainId: ctx.deployment.chainId, cause: e.cause ?? e });
+    }
+    throw e;
+  }
 }
+
+/**
+ * Nodes that ethers does not map to INSUFFICIENT_FUNDS say so in their own words (Hardhat's EDR: "Sender doesn't
+ * have enough funds to send tx"); a transport-level message, not a revert, so there is no error name to go by.
+ */
+const lacksFunds = (message: string) => /insufficient funds|doesn't have enough funds/i.test(message);
 
 export const txInfo = (r: TransactionReceipt): TxInfo => ({ txHash: r.hash as Hex, blockNumber: r.blockNumber });
 

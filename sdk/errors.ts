@@ -108,6 +108,26 @@ export class SignerRequiredError extends TradeproofError {
 }
 
 /**
+ * The signing account cannot pay for a transaction's gas on a chain that charges for it. Consortium networks
+ * (Besu with `min-gas-price=0` and a zero base fee, or the embedded chain) charge nothing and never raise this.
+ */
+export class InsufficientFundsError extends TradeproofError {
+  /** The account that would have paid. */
+  account: string;
+  /** The chain that charges for gas. */
+  chainId: number;
+
+  constructor({ account, chainId, cause }: { account: string; chainId: number; cause?: unknown }) {
+    super(
+      `Account ${account} holds too little ether to pay for gas on chain ${chainId}. A consortium network charges no gas (min-gas-price 0, zero base fee); on this chain, fund the account first.`,
+      { code: "INSUFFICIENT_FUNDS", name: "InsufficientFundsError", cause },
+    );
+    this.account = account;
+    this.chainId = chainId;
+  }
+}
+
+/**
  * A contract call reverted with a custom error. `code` and `errorName` are the custom error's name
  * (e.g. "DocumentRegistryNotIssuer"), `args` its decoded arguments.
  */
@@ -298,7 +318,9 @@ export function toTradeproofError(e: unknown, iface?: Interface | Interface[]): 
   if (socketFailure(e) || TRANSPORT_CODES.some((code) => isError(e, code))) return new NodeUnreachableError({ cause: e });
   // Anything else keeps ethers' own code (e.g. INSUFFICIENT_FUNDS, NONCE_EXPIRED) so callers can still tell.
   const code = typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string" ? (e as { code: string }).code : "UNKNOWN";
-  return new TradeproofError("The operation failed.", { cause: e, code });
+  // Say what the node or ethers said (its short message, without the request payload), not only that it failed.
+  const said = typeof e === "object" && e !== null ? (e as { shortMessage?: unknown; message?: unknown }).shortMessage ?? (e as { message?: unknown }).message : undefined;
+  return new TradeproofError(typeof said === "string" && said ? `The operation failed: ${said.replace(/\.$/, "")}.` : "The operation failed.", { cause: e, code });
 }
 
 /**

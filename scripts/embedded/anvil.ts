@@ -45,12 +45,33 @@ export interface Anvil {
 }
 
 /**
- * Starts anvil on 127.0.0.1, loading `stateFile` when it exists. It does not dump state itself: the
- * durable gateway (durable-rpc.ts) writes the state file atomically.
+ * The flags that make anvil charge no gas, as a consortium network does (Besu with `--min-gas-price=0` and
+ * `zeroBaseFee`): a zero gas price quoted by eth_gasPrice, a zero base fee in every block, and no minimum
+ * priority fee. Members' accounts then write without holding any ether.
  */
-export async function startAnvil(opts: { stateFile: string; chainId?: number; log?: (line: string) => void }): Promise<Anvil> {
+export const FREE_GAS_FLAGS = ["--gas-price", "0", "--block-base-fee-per-gas", "0", "--disable-min-priority-fee"];
+
+/** The embedded chain's block period from TRADEPROOF_BLOCK_TIME (seconds; unset or empty: a block per transaction). */
+export function blockTimeFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.TRADEPROOF_BLOCK_TIME;
+  if (raw === undefined || raw === "") return undefined;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 60) {
+    throw new Error(`TRADEPROOF_BLOCK_TIME: expected whole seconds from 1 to 60 (like a QBFT block period), got "${raw}"`);
+  }
+  return seconds;
+}
+
+/**
+ * Starts anvil on 127.0.0.1, loading `stateFile` when it exists. It does not dump state itself: the
+ * durable gateway (durable-rpc.ts) writes the state file atomically. The chain charges no gas
+ * ({@link FREE_GAS_FLAGS}); with `blockTime` it mines a block every so many seconds, like QBFT's block period,
+ * instead of one block per transaction.
+ */
+export async function startAnvil(opts: { stateFile: string; chainId?: number; blockTime?: number; log?: (line: string) => void }): Promise<Anvil> {
   const port = await freePort();
-  const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(opts.chainId ?? 31337), "--silent"];
+  const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(opts.chainId ?? 31337), "--silent", ...FREE_GAS_FLAGS];
+  if (opts.blockTime !== undefined) args.push("--block-time", String(opts.blockTime));
   if (existsSync(opts.stateFile)) args.push("--load-state", opts.stateFile);
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";

@@ -100,24 +100,30 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
   const maxBody = opts.maxBody ?? 64 * 1024 * 1024;
   let writes = 0; // writes forwarded (and, for transactions, mined)
   let durable = 0; // writes known to be in the state file
+  // With a block period, anvil mines on its own: a transaction forwarded earlier lands in a later block that no
+  // write announces. So a read also dumps when the chain has a block the state file lacks.
+  let durableBlock = -1;
   let dumps = 0;
   let dumping: Promise<void> | undefined;
 
   const dumpOnce = async () => {
     const target = writes;
+    const block = Number(await call<string>(upstream, "eth_blockNumber"));
     const hex = await call<string>(upstream, "anvil_dumpState");
     const raw = Buffer.from(hex.replace(/^0x/, ""), "hex");
     // anvil answers gzip; `--load-state` reads the plain JSON.
     const json = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
     await writeFileAtomic(opts.stateFile, json);
     durable = Math.max(durable, target);
+    durableBlock = Math.max(durableBlock, block);
     dumps++;
   };
 
   /** Resolves once every write forwarded before the call is on disk. Dumps are single-flight and coalesce. */
   const flush = async (): Promise<void> => {
     const wanted = writes;
-    while (durable < wanted) {
+    const head = Number(await call<string>(upstream, "eth_blockNumber"));
+    while (durable < wanted || durableBlock < head) {
       if (!dumping) dumping = dumpOnce().finally(() => (dumping = undefined));
       await dumping;
     }

@@ -23,12 +23,12 @@ export interface Embedded {
 export { freePort };
 
 /** Starts scripts/start.ts with its data in `dataDir`, the API on `port`; resolves once it prints its URLs. */
-export async function startEmbedded(opts: { dataDir: string; port: number; timeoutMs?: number }): Promise<Embedded> {
+export async function startEmbedded(opts: { dataDir: string; port: number; timeoutMs?: number; env?: Record<string, string> }): Promise<Embedded> {
   const child = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "scripts/start.ts")], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, TRADEPROOF_DATA_DIR: opts.dataDir, PORT: String(opts.port), TRADEPROOF_RPC_PORT: "0", TRADEPROOF_LOG_LEVEL: "silent" },
+    env: { ...process.env, TRADEPROOF_DATA_DIR: opts.dataDir, PORT: String(opts.port), TRADEPROOF_RPC_PORT: "0", TRADEPROOF_LOG_LEVEL: "silent", ...opts.env },
   });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));

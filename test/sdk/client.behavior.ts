@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { getAddress, hexlify, randomBytes, type Provider, type Signer } from "ethers";
+import { getAddress, hexlify, randomBytes, Wallet, type Provider, type Signer } from "ethers";
 import {
   AlreadyAnchoredError,
   AlreadyApprovedError,
   AlreadyRevokedError,
   ContractRevertError,
+  InsufficientFundsError,
   InvalidArgumentError,
   InvalidHashError,
   InvalidProofError,
@@ -562,6 +563,19 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       const receipt = await trader.register(randomHash(), 380);
       const e = await rejection(reader.verify(receipt.docHash, { receipt: { ...receipt, chainId: receipt.chainId + 1 } }));
       expect(e).to.be.instanceOf(WrongChainError);
+    });
+
+    it("a member's account without ether, on a chain that charges gas, gets InsufficientFundsError naming it and the chain", async function () {
+      const poor = Wallet.createRandom().connect(getCtx().provider);
+      const id = await governors[0]!.propose([addOrganisationCall(deployment, { name: "Penniless Trading Co", country: "VN", kind: "TRADER", accounts: [poor.address] })], "Admit an unfunded trader");
+      await governors[1]!.approveProposal(id);
+      await governors[1]!.executeProposal(id);
+      const member = reader.withSigner(poor);
+      const e = await rejection(member.register(randomHash(), 380));
+      expect(e).to.be.instanceOf(InsufficientFundsError);
+      expect((e as InsufficientFundsError).shortMessage).to.equal(
+        `Account ${poor.address} holds too little ether to pay for gas on chain ${deployment.chainId}. A consortium network charges no gas (min-gas-price 0, zero base fee); on this chain, fund the account first.`,
+      );
     });
   });
 }
