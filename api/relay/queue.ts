@@ -70,15 +70,8 @@ export class RelayQueue {
     if (org === 0n) throw forbidden("NOT_MEMBER", `${from} is not an account of a member organisation.`);
     if (!active) throw forbidden("ORGANISATION_SUSPENDED", `The organisation of ${from} is suspended.`);
     const chainNonce = await onChain(() => chain.forwarder.nonces(from));
+    this.checkNonce(from, request.nonce, chainNonce);
     const pending = this.pendingCount(from);
-    const nonce = BigInt(request.nonce);
-    // A failed request used no nonce on chain: the member's next request signs the same one again.
-    if (this.store.db.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ? AND status <> 'failed'").get(from, request.nonce)) {
-      throw conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
-    }
-    if (nonce !== chainNonce + BigInt(pending)) {
-      throw conflict("STALE_NONCE", `The nonce is ${nonce}; the next one for ${from} is ${chainNonce + BigInt(pending)}.`);
-    }
     if (pending === 0) {
       const data = { ...request, signature };
       const valid = await onChain(() => chain.forwarder.verify(data));
@@ -89,6 +82,10 @@ export class RelayQueue {
     const id = randomUUID();
     const now = Date.now();
     this.store.tx(() => {
+      // Again, now that the awaits above are over: another request of the same member may have been accepted
+      // meanwhile (the same signed request posted several times at once, or two requests with one nonce). The
+      // check and the insert run without a pause in between, so exactly one of them is accepted.
+      this.checkNonce(from, request.nonce, chainNonce);
       const { seq } = this.store.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM requests").get() as { seq: number };
       this.store.db
         .prepare(
@@ -98,6 +95,27 @@ export class RelayQueue {
         .run(id, seq, from, request.to.toLowerCase(), request.value, request.gas, request.nonce, request.deadline, request.data, signature, now, now);
     });
     return id;
+  }
+
+  /**
+   * Refuses a nonce that a live request of `from` already holds (409 DUPLICATE_REQUEST) or that is not the member's
+   * next one (409 STALE_NONCE). The next nonce is one past the highest the queue holds for `from` (queued, sent or
+   * mined), or the forwarder's `chainNonce` when that is higher: counting pending rows instead would be off by one
+   * whenever the worker settles a request between the chain read and the count. A failed request used no nonce,
+   * so the member signs the same one again.
+   */
+  private checkNonce(from: string, nonce: string, chainNonce: bigint): void {
+    const db = this.store.db;
+    if (db.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ? AND status <> 'failed'").get(from, nonce)) {
+      throw conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
+    }
+    // Forwarder nonces count up from 0 by one per request: far inside SQLite's 64-bit integers.
+    const { highest } = db
+      .prepare("SELECT MAX(CAST(nonce AS INTEGER)) AS highest FROM requests WHERE from_addr = ? AND status <> 'failed'")
+      .get(from) as { highest: number | bigint | null };
+    const queued = highest === null ? 0n : BigInt(highest) + 1n;
+    const next = queued > chainNonce ? queued : chainNonce;
+    if (BigInt(nonce) !== next) throw conflict("STALE_NONCE", `The nonce is ${nonce}; the next one for ${from} is ${next}.`);
   }
 
   /** The stored row of a request, as the worker keeps it. */

@@ -245,6 +245,57 @@ describe("API writes: build, sign, send through the relayer", function () {
       await services.worker!.processOnce();
     });
 
+    it("the same signed request posted five times at once: one 202, and 409 DUPLICATE_REQUEST for the others", async function () {
+      const body = await prepared(app, c.officer1, { action: "register", docHash: label("five at once"), docType: DocType.CERTIFICATE_OF_ORIGIN });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => request(app).post("/v1/requests").send(body)));
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([202, 409, 409, 409, 409]);
+      for (const a of answers.filter((a) => a.status === 409)) expect(a.body.error.code).to.equal("DUPLICATE_REQUEST");
+      await services.worker!.processOnce();
+      expect((await status(app, answers.find((a) => a.status === 202)!.body.id)).status).to.equal("mined");
+    });
+
+    it("two different requests signed with one nonce, posted at once: one 202, one 409 DUPLICATE_REQUEST", async function () {
+      const first = await prepared(app, c.officer1, { action: "register", docHash: label("one nonce, first"), docType: DocType.CERTIFICATE_OF_ORIGIN });
+      const second = await prepared(app, c.officer1, { action: "register", docHash: label("one nonce, second"), docType: DocType.CERTIFICATE_OF_ORIGIN });
+      expect(second.request.nonce).to.equal(first.request.nonce);
+      const answers = await Promise.all([first, second].map((b) => request(app).post("/v1/requests").send(b)));
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([202, 409]);
+      expect(answers.find((a) => a.status === 409)!.body.error.code).to.equal("DUPLICATE_REQUEST");
+      await services.worker!.processOnce();
+    });
+
+    it("requests submitted while earlier ones are being mined are all accepted and all mined", async function () {
+      // Each member signs a run of consecutive nonces; the worker mines between the submissions.
+      const members = [c.trader, c.trader2, c.customs] as const;
+      const ids: string[] = [];
+      const next = new Map<string, bigint>();
+      for (const m of members) next.set(m.address, await c.forwarder.nonces(m.address));
+      const mining = (async () => {
+        for (let i = 0; i < 6; i++) {
+          await services.worker!.processOnce();
+          await new Promise((r) => setTimeout(r, 30));
+        }
+      })();
+      for (let round = 0; round < 5; round++) {
+        for (const m of members) {
+          const docHash = label(`mined meanwhile ${m.address} ${round}`);
+          const action = m === c.customs ? { action: "attest", docHash, outcome: "INSPECTED", reasonCode: round } : { action: "register", docHash, docType: 380 };
+          const prepare = await request(app).post("/v1/requests/prepare").send({ from: m.address, ...action }).expect(200);
+          const message = { ...prepare.body.message, nonce: String(next.get(m.address)!) };
+          next.set(m.address, next.get(m.address)! + 1n);
+          const signature = await m.signTypedData(prepare.body.domain, prepare.body.types, message);
+          const answer = await request(app).post("/v1/requests").send({ request: message, signature });
+          expect(answer.status, JSON.stringify(answer.body)).to.equal(202);
+          ids.push(answer.body.id);
+        }
+      }
+      await mining;
+      for (let i = 0; i < 10 && (await Promise.all(ids.map((id) => status(app, id)))).some((r) => r.status !== "mined"); i++) {
+        await services.worker!.processOnce();
+      }
+      expect((await Promise.all(ids.map((id) => status(app, id)))).map((r) => r.status)).to.deep.equal(ids.map(() => "mined"));
+    });
+
     it("a malformed request: 400 VALIDATION_FAILED; an unknown action at prepare: 400", async function () {
       await refused({ request: { from: "0x1" }, signature: "0x" }, 400, "VALIDATION_FAILED");
       const { body } = await request(app).post("/v1/requests/prepare").send({ action: "mint", from: c.trader.address }).expect(400);
