@@ -25,6 +25,31 @@ export interface ClientContext {
   publicLeaves: PublicLeaves;
 }
 
+/** The tail of each account's queue of sends, by `chainId:address`. */
+const sending = new Map<string, Promise<void>>();
+
+/**
+ * Runs `fn` (populate, sign, broadcast) after every earlier send of the same account has been broadcast. Concurrent
+ * writes from one account otherwise read the same pending nonce and all but one are refused
+ * (REPLACEMENT_UNDERPRICED). Only the broadcast is queued, never the wait for a receipt, so many writes still land
+ * in one block; and no nonce is counted here: each send asks the node for the pending nonce once the previous one
+ * is in its pool, so a send that fails before broadcast (a revert in gas estimation) leaves no gap behind.
+ */
+async function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = sending.get(key) ?? Promise.resolve();
+  const run = previous.then(fn);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  sending.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (sending.get(key) === tail) sending.delete(key);
+  }
+}
+
 /** Sends a transaction with the client's signer, waits for it and translates failures at this boundary. */
 export async function send(
   ctx: ClientContext,
@@ -35,7 +60,8 @@ export async function send(
   if (!signer) throw new SignerRequiredError(action);
   try {
     return await atBoundary(async () => {
-      return waitForReceipt(ctx.provider, await fn());
+      const key = `${ctx.deployment.chainId}:${(await signer.getAddress()).toLowerCase()}`;
+      return waitForReceipt(ctx.provider, await oneAtATime(key, fn));
     }, ctx.ifaces);
   } catch (e) {
     // Fees come from the node (ethers' fee data: no price where the node quotes none), so this arises only on a

@@ -565,6 +565,31 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       expect(e).to.be.instanceOf(WrongChainError);
     });
 
+    it("concurrent writes from one account all succeed, each with its own receipt, each error pinned to its own document", async function () {
+      const docs = Array.from({ length: 20 }, randomHash);
+      const taken = await trader.register(randomHash(), 380);
+      const outcomes = await Promise.allSettled([
+        ...docs.map((d) => trader.register(d, 380)),
+        trader.register(taken.docHash, 380), // already anchored: must fail, alone
+        trader.revoke(docs[0]!, "issued in error").catch(async (e: unknown) => {
+          // The revocation may reach the node before the registration it revokes: then it is refused on its own.
+          expect(e).to.be.instanceOf(UnknownAnchorError);
+          return trader.revoke(docs[0]!, "issued in error");
+        }),
+      ]);
+      const registered = outcomes.slice(0, docs.length);
+      expect(registered.map((o) => o.status)).to.deep.equal(docs.map(() => "fulfilled"));
+      const receipts = registered.map((o) => (o as PromiseFulfilledResult<Receipt>).value);
+      expect(receipts.map((r) => r.docHash)).to.deep.equal(docs);
+      expect(new Set(receipts.map((r) => r.txHash)).size).to.equal(docs.length);
+      const duplicate = outcomes[docs.length]!;
+      expect(duplicate.status).to.equal("rejected");
+      expect((duplicate as PromiseRejectedResult).reason).to.be.instanceOf(AlreadyAnchoredError);
+      expect(outcomes[docs.length + 1]!.status).to.equal("fulfilled");
+      const results = await reader.verifyMany(docs.map((docHash) => ({ docHash })));
+      expect(results.map((r) => r.status)).to.deep.equal(docs.map((_, i) => (i === 0 ? "REVOKED" : "VALID")));
+    });
+
     it("a member's account without ether, on a chain that charges gas, gets InsufficientFundsError naming it and the chain", async function () {
       const poor = Wallet.createRandom().connect(getCtx().provider);
       const id = await governors[0]!.propose([addOrganisationCall(deployment, { name: "Penniless Trading Co", country: "VN", kind: "TRADER", accounts: [poor.address] })], "Admit an unfunded trader");
