@@ -109,7 +109,7 @@ export function createApp(deps: Services): RequestListener {
     responses: { 200: { description: "Typed data to sign", schema: S.PreparedRequest }, 422: err("The ledger would refuse this write") },
     handler: async (req) => {
       const { from, ...action } = req.body;
-      return prepareRequest(chain, queue, from, action as PrepareAction, config.requestTtlSec);
+      return prepareRequest(chain, queue, from, action as PrepareAction, { ttlSec: config.requestTtlSec, limits: config.limits });
     },
   });
   route(v1, registry, {

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { TransactionLimits } from "../sdk/index.js";
 import { z } from "zod";
 
 /** A configuration value is wrong; the message names the environment variable. */
@@ -36,6 +37,10 @@ const EnvSchema = z.object({
   TRADEPROOF_FILE_LIMIT: int(1_024, 500_000_000).default(20_000_000),
   TRADEPROOF_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TRADEPROOF_INDEXER: bool.default(true),
+  /** What one transaction may carry on the network: Besu refuses more than 128 KiB (26.8+). */
+  TRADEPROOF_MAX_TX_BYTES: int(4_096, 100_000_000).default(131_072),
+  /** Most gas one transaction may use: 2^24 under Osaka (EIP-7825) unless the QBFT network sets its own. */
+  TRADEPROOF_MAX_TX_GAS: int(1_000_000, 1_000_000_000).default(16_777_216),
 });
 
 /** The API's configuration, parsed once at start. */
@@ -59,6 +64,8 @@ export interface Config {
   fileLimitBytes: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   indexer: boolean;
+  /** Per-transaction limits of the network, which bound a relayed public batch. */
+  limits: TransactionLimits;
 }
 
 /**
@@ -94,5 +101,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fileLimitBytes: e.TRADEPROOF_FILE_LIMIT,
     logLevel: e.TRADEPROOF_LOG_LEVEL,
     indexer: e.TRADEPROOF_INDEXER,
+    limits: { maxTxBytes: e.TRADEPROOF_MAX_TX_BYTES, maxTxGas: e.TRADEPROOF_MAX_TX_GAS },
   };
 }

@@ -9,6 +9,7 @@ export * from "./doctypes.js";
 export * from "./deployment.js";
 export * from "./governance.js";
 export * from "./relay.js";
+export * from "./limits.js";
 export { waitForReceipt } from "./wait.js";
 export { TradeproofClient } from "./client.js";
 export type { GovernanceCall } from "./actions/council.js";

@@ -1,6 +1,7 @@
 import { ethers } from "ethers";
-import { buildBatch, forwarderDomain, FORWARD_REQUEST_TYPES, type ForwardRequest, type Hex } from "../../sdk/index.js";
+import { buildBatch, forwarderDomain, FORWARD_REQUEST_TYPES, maxPublicBatch, publicBatchGas, type ForwardRequest, type Hex, type TransactionLimits } from "../../sdk/index.js";
 import { onChain, type Chain } from "../chain.js";
+import { badRequest } from "../errors.js";
 import { registryInterface } from "../indexer/decode.js";
 import type { RelayQueue } from "./queue.js";
 
@@ -49,8 +50,26 @@ export interface PreparedRequest {
  * call (which also refuses, by the contract's error name, a write the ledger would reject), the
  * next forwarder nonce counting requests still in the queue, and a deadline.
  */
-export async function prepareRequest(chain: Chain, queue: RelayQueue, from: Hex, action: PrepareAction, ttlSec: number): Promise<PreparedRequest> {
+export async function prepareRequest(
+  chain: Chain,
+  queue: RelayQueue,
+  from: Hex,
+  action: PrepareAction,
+  opts: { ttlSec: number; limits: TransactionLimits },
+): Promise<PreparedRequest> {
   const to = chain.deployment.registry;
+  if (action.action === "registerPublicBatch") {
+    // One signed request is one transaction: a public batch must fit the network's limits as relayed (the
+    // forwarder's envelope included). The SDK's registerBatch splits a large one into parts that do.
+    const { documents, binding } = maxPublicBatch(opts.limits, { relayed: true });
+    const count = new Set(action.docHashes.map((h) => h.toLowerCase())).size;
+    if (count > documents) {
+      throw badRequest(
+        "BATCH_TOO_LARGE",
+        `A relayed public batch carries at most ${documents} documents on this network (${binding === "maxTxBytes" ? `${opts.limits.maxTxBytes} bytes` : `${opts.limits.maxTxGas} gas`} per transaction); this one has ${count}. Split it into several requests.`,
+      );
+    }
+  }
   const data = encodeAction(action);
   const pending = queue.pendingCount(from);
   const chainNonce = await onChain(() => chain.forwarder.nonces(from));
@@ -60,15 +79,15 @@ export async function prepareRequest(chain: Chain, queue: RelayQueue, from: Hex,
     const estimate = await onChain(() => chain.provider.estimateGas({ from: chain.deployment.forwarder, to, data: ethers.concat([data, from]) }));
     gas = estimate + estimate / 4n + 10_000n;
   } else {
-    gas = UNSIMULATED_GAS;
+    gas = action.action === "registerPublicBatch" ? publicBatchGas(action.docHashes.length) : UNSIMULATED_GAS;
   }
   return {
     domain: forwarderDomain(chain.deployment),
     types: FORWARD_REQUEST_TYPES,
     primaryType: "ForwardRequest",
     message: {
-      from, to, value: "0", gas: gas.toString(), nonce: (chainNonce + BigInt(pending)).toString(),
-      deadline: Math.floor(Date.now() / 1000) + ttlSec, data,
+      from, to, value: "0", gas: gas.toString(), nonce: queue.nextNonce(from, chainNonce).toString(),
+      deadline: Math.floor(Date.now() / 1000) + opts.ttlSec, data,
     },
   };
 }

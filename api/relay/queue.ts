@@ -109,13 +109,18 @@ export class RelayQueue {
     if (db.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ? AND status <> 'failed'").get(from, nonce)) {
       throw conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
     }
-    // Forwarder nonces count up from 0 by one per request: far inside SQLite's 64-bit integers.
-    const { highest } = db
-      .prepare("SELECT MAX(CAST(nonce AS INTEGER)) AS highest FROM requests WHERE from_addr = ? AND status <> 'failed'")
-      .get(from) as { highest: number | bigint | null };
-    const queued = highest === null ? 0n : BigInt(highest) + 1n;
-    const next = queued > chainNonce ? queued : chainNonce;
+    const next = this.nextNonce(from, chainNonce);
     if (BigInt(nonce) !== next) throw conflict("STALE_NONCE", `The nonce is ${nonce}; the next one for ${from} is ${next}.`);
+  }
+
+  /** The forwarder nonce of `from`'s next request: one past the highest the queue holds, or `chainNonce` if higher. */
+  nextNonce(from: string, chainNonce: bigint): bigint {
+    // Forwarder nonces count up from 0 by one per request: far inside SQLite's 64-bit integers.
+    const { highest } = this.store.db
+      .prepare("SELECT MAX(CAST(nonce AS INTEGER)) AS highest FROM requests WHERE from_addr = ? AND status <> 'failed'")
+      .get(from.toLowerCase()) as { highest: number | bigint | null };
+    const queued = highest === null ? 0n : BigInt(highest) + 1n;
+    return queued > chainNonce ? queued : chainNonce;
   }
 
   /** The stored row of a request, as the worker keeps it. */

@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { Command } from "commander";
 import { Presets, SingleBar } from "cli-progress";
 import pc from "picocolors";
-import { checkReceipt, hashFiles, isDocHash, parseReceipt, type Hex, type Receipt, type TradeproofClient } from "../../sdk/index.js";
+import { checkReceipt, hashFiles, isDocHash, parseReceipt, transactionLimitsFromEnv, type Hex, type Receipt, type TradeproofClient } from "../../sdk/index.js";
 import { withSigner, signingClient, type SignerOptions } from "./context.js";
 import { aboutFile, UsageError } from "./errors.js";
 import { docTypeArg, expandInputs } from "./inputs.js";
@@ -85,12 +85,14 @@ export function registerBatchCommand(): Command {
       const unique = [...new Set(good.map((d) => d.docHash))].filter((h) => !done.has(h));
       let receipts: Receipt[] = [];
       if (unique.length > 0) {
-        bar?.start(unique.length, 0, { phase: "anchoring" });
+        bar?.start(unique.length, 0, { phase: "anchoring", parts: "" });
         // skipAnchored: documents anchored alone, and a batch whose receipts were lost after it was anchored.
+        // A public batch is split into transactions that fit the network (TRADEPROOF_MAX_TX_BYTES / _GAS).
         receipts = await client.registerBatch(unique, opts.type, {
           public: opts.public === true,
           skipAnchored: true,
-          onProgress: (n) => bar?.update(n),
+          limits: transactionLimits(),
+          onProgress: (n, _total, parts) => bar?.update(n, { parts: parts.total > 1 ? ` | part ${parts.done} of ${parts.total}` : "" }),
         });
         bar?.stop();
       }
@@ -182,13 +184,22 @@ function phaseTimer(): (phase: string) => void {
   };
 }
 
+/** The network's per-transaction limits from the environment; a bad value is a usage error naming its variable. */
+function transactionLimits() {
+  try {
+    return transactionLimitsFromEnv();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 /** A progress bar on stderr: on a terminal, or anywhere when asked for. */
 function progressBar(forced: boolean): SingleBar | undefined {
   if (!process.stderr.isTTY && !forced) return undefined;
   return new SingleBar(
     {
       stream: process.stderr,
-      format: "{phase} [{bar}] {percentage}% | {value}/{total}",
+      format: "{phase} [{bar}] {percentage}% | {value}/{total}{parts}",
       noTTYOutput: forced,
       notTTYSchedule: 1000,
       hideCursor: true,

@@ -7,6 +7,7 @@ import { STATUSES, isoSeconds, type Hex } from "../types.js";
 import { anchorRecords, readStates, type AnchorRecord } from "./verify.js";
 import { makeReceipt } from "./register.js";
 import { locateInPublicBatches } from "./publicBatches.js";
+import { DEFAULT_TRANSACTION_LIMITS, maxPublicBatch, PUBLIC_GAS_BASE, PUBLIC_GAS_PER_DOCUMENT, type TransactionLimits } from "../limits.js";
 
 export interface RegisterBatchParameters {
   /** The documents' hashes; duplicates are anchored once. */
@@ -15,8 +16,11 @@ export interface RegisterBatchParameters {
   docType: string | number;
   /** Public batch: the leaves are emitted so each document can be found by its hash alone. Default private. */
   public?: boolean;
-  /** Called after the check for existing anchors and after each transaction, with documents done so far. */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after the check for existing anchors and after each transaction, with documents done so far and the
+   * transactions (parts) sent so far of those the batch needs.
+   */
+  onProgress?: (done: number, total: number, parts: { done: number; total: number }) => void;
   /**
    * Anchor nothing twice: documents already anchored alone, documents whose `receipts` the ledger still knows,
    * and batches (or public chunks) whose root is already anchored are skipped, and their receipts returned.
@@ -24,33 +28,32 @@ export interface RegisterBatchParameters {
   skipAnchored?: boolean;
   /** Receipts from an earlier run (with `skipAnchored`). */
   receipts?: Receipt[];
-  /** Documents per public-batch transaction; by default sized from the block gas limit (at most 5,000). */
+  /**
+   * Documents per public-batch transaction; by default the most that fit `limits` and half the block's gas limit
+   * (see {@link maxPublicBatch}).
+   */
   chunkSize?: number;
+  /** What one transaction may carry on the network (default Besu's: 128 KiB, 16,777,216 gas). */
+  limits?: Partial<TransactionLimits>;
 }
 /** One receipt per distinct document, in the order of first appearance in `docHashes`. */
 export type RegisterBatchReturnType = Receipt[];
 export type RegisterBatchErrorType = import("../errors.js").TradeproofError;
 
-/** Gas of a public batch per document (calldata, leaf hashing, tree, event), rounded up from the gas snapshot. */
-const PUBLIC_GAS_PER_DOCUMENT = 2_000;
-/** Fixed gas of a public batch transaction. */
-const PUBLIC_GAS_BASE = 100_000;
-/** EIP-7825 caps a transaction at 2^24 gas whatever the block allows. */
-const TX_GAS_CAP = 16_777_216;
-const MAX_PUBLIC_CHUNK = 5_000;
-
-async function publicChunkSize(ctx: ClientContext): Promise<number> {
+/** The most documents of a public batch one transaction carries within `limits` and half the block's gas limit. */
+async function publicChunkSize(ctx: ClientContext, limits: TransactionLimits): Promise<number> {
   const block = await read(ctx, () => ctx.provider.getBlock("latest"));
-  const limit = Math.min(Number(block?.gasLimit ?? 30_000_000n), TX_GAS_CAP);
-  // Half the limit leaves room for other transactions in the same block.
-  return Math.max(1, Math.min(MAX_PUBLIC_CHUNK, Math.floor((limit / 2 - PUBLIC_GAS_BASE) / PUBLIC_GAS_PER_DOCUMENT)));
+  // Half the block's limit leaves room for other members' transactions in the same block.
+  const byBlock = Math.floor((Number(block?.gasLimit ?? 30_000_000n) / 2 - PUBLIC_GAS_BASE) / PUBLIC_GAS_PER_DOCUMENT);
+  return Math.max(1, Math.min(maxPublicBatch(limits).documents, byBlock));
 }
 
 /**
  * Anchors many documents under Merkle roots and returns a receipt per document.
  * - private (default): one `registerBatch` transaction with the root and the count, whatever the size;
- * - public: the documents in leaf order, split into chunks that fit the block gas limit (about 2,000 gas per
- *   document), one root and transaction per chunk.
+ * - public: the documents in leaf order, split into parts that fit one transaction on the network (`limits`:
+ *   128 KiB and 16,777,216 gas by default, Besu's) and half the block gas limit, one root and transaction per part;
+ *   every document gets its normative receipt, and a type that needs countersignatures needs them on each part.
  *
  * With `skipAnchored`, running the same call again anchors nothing twice (see {@link RegisterBatchParameters}).
  *
@@ -77,15 +80,24 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
   }
   const total = distinct.length;
   const receipts = new Map<Hex, Receipt>();
-  const progress = () => params.onProgress?.(receipts.size, total);
+  const limits = { ...DEFAULT_TRANSACTION_LIMITS, ...params.limits };
+  const parts = { done: 0, total: 0 };
+  const progress = () => params.onProgress?.(receipts.size, total, { ...parts });
 
   if (params.skipAnchored) await findAnchored(ctx, distinct, params.receipts ?? [], receipts);
-  progress();
   const remaining = distinct.filter((h) => !receipts.has(h));
-  if (remaining.length > 0) {
-    const batches = params.public
-      ? chunk(buildBatch(remaining).leaves, params.chunkSize ?? (await publicChunkSize(ctx))).map((slice) => buildBatch(slice))
-      : [buildBatch(remaining)];
+  const size = params.public && remaining.length > 0 ? (params.chunkSize ?? (await publicChunkSize(ctx, limits))) : 0;
+  if (params.public && params.chunkSize !== undefined && params.chunkSize > maxPublicBatch(limits).documents) {
+    throw new InvalidArgumentError(
+      `chunkSize ${params.chunkSize} exceeds what one transaction carries under the limits (${maxPublicBatch(limits).documents} documents).`,
+    );
+  }
+  // A private batch is one root whatever its size (32 bytes on chain); a public one is split into parts that fit.
+  const batches =
+    remaining.length === 0 ? [] : params.public ? chunk(buildBatch(remaining).leaves, size).map((slice) => buildBatch(slice)) : [buildBatch(remaining)];
+  parts.total = batches.length;
+  progress();
+  if (batches.length > 0) {
     const anchored = params.skipAnchored ? await anchoredRoots(ctx, batches) : new Map<string, AnchorRecord>();
     for (const batch of batches) {
       let anchor = anchored.get(batch.root);
@@ -97,6 +109,7 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
       }
       const shared = await makeReceipt(ctx, { docHash: batch.root, root: batch.root, proof: [], ...anchor });
       for (const docHash of batch.leaves) receipts.set(docHash, { ...shared, docHash, proof: batch.proof(docHash) });
+      parts.done++;
       progress();
     }
   }

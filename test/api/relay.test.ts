@@ -4,7 +4,7 @@ import type { RequestListener } from "node:http";
 import request from "supertest";
 import type { RequestRow } from "../../api/relay/queue.js";
 import type { Services } from "../../api/services.js";
-import { FORWARD_REQUEST_TYPES, TradeproofClient, buildBatch, checkReceipt, forwarderDomain, parseReceipt, type Hex } from "../../sdk/index.js";
+import { DEFAULT_TRANSACTION_LIMITS, FORWARD_REQUEST_TYPES, TradeproofClient, buildBatch, checkReceipt, forwarderDomain, maxPublicBatch, parseReceipt, type Hex } from "../../sdk/index.js";
 import { apiFor } from "./app-helpers.js";
 import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
 
@@ -294,6 +294,16 @@ describe("API writes: build, sign, send through the relayer", function () {
         await services.worker!.processOnce();
       }
       expect((await Promise.all(ids.map((id) => status(app, id)))).map((r) => r.status)).to.deep.equal(ids.map(() => "mined"));
+    });
+
+    it("a public batch that one transaction cannot carry on the network is refused at prepare with the largest that fits", async function () {
+      const { documents } = maxPublicBatch(DEFAULT_TRANSACTION_LIMITS, { relayed: true });
+      const docHashes = Array.from({ length: documents + 1 }, (_, i) => label(`too many ${i}`));
+      const { body } = await request(app).post("/v1/requests/prepare").send({ action: "registerPublicBatch", from: c.trader.address, docHashes, docType: 380 }).expect(400);
+      expect(body.error.code).to.equal("BATCH_TOO_LARGE");
+      expect(body.error.message).to.equal(
+        `A relayed public batch carries at most ${documents} documents on this network (131072 bytes per transaction); this one has ${documents + 1}. Split it into several requests.`,
+      );
     });
 
     it("a malformed request: 400 VALIDATION_FAILED; an unknown action at prepare: 400", async function () {

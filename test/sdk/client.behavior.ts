@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { getAddress, hexlify, randomBytes, Wallet, type Provider, type Signer } from "ethers";
+import { getAddress, hexlify, randomBytes, Transaction, Wallet, type Provider, type Signer } from "ethers";
 import {
   AlreadyAnchoredError,
   AlreadyApprovedError,
@@ -30,6 +30,7 @@ import {
   hashFile,
   isoSeconds,
   leafHash,
+  maxPublicBatch,
   setPolicyCall,
   signForwardRequest,
   suspendOrganisationCall,
@@ -288,6 +289,26 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       expect(entries.map((e) => [e.action, e.anchor])).to.deep.equal([["BATCH_REGISTERED", receipts[4]!.root]]);
       const withoutLookup = await TradeproofClient.connect({ runner: getCtx().provider, deployment, publicBatchLookup: false });
       expect(await withoutLookup.verify(docs[0]!)).to.deep.equal({ docHash: docs[0], status: "NOT_FOUND" });
+    });
+
+    it("a public batch larger than one transaction may carry on the network is anchored in parts that each fit", async function () {
+      const limits = { maxTxBytes: 4_096, maxTxGas: 16_777_216 };
+      const perPart = maxPublicBatch(limits).documents;
+      const docs = Array.from({ length: 2 * perPart + 16 }, randomHash);
+      const parts: string[] = [];
+      const receipts = await trader.registerBatch(docs, 380, { public: true, limits, onProgress: (_d, _t, p) => parts.push(`${p.done}/${p.total}`) });
+      expect(parts).to.deep.equal(["0/3", "1/3", "2/3", "3/3"]);
+      const roots = [...new Set(receipts.map((r) => r.root))];
+      expect(roots).to.have.length(3);
+      for (const txHash of new Set(receipts.map((r) => r.txHash))) {
+        const tx = await getCtx().provider.getTransaction(txHash);
+        expect((Transaction.from(tx!).serialized.length - 2) / 2).to.be.at.most(limits.maxTxBytes);
+      }
+      expect(receipts.map((r) => r.docHash)).to.deep.equal(docs);
+      const results = await reader.verifyMany(receipts.map((receipt) => ({ docHash: receipt.docHash, receipt })));
+      expect(results.map((r) => r.status)).to.deep.equal(docs.map(() => "VALID"));
+      // A part size the limits cannot carry is refused before anything is sent.
+      expect(await rejection(trader.registerBatch(docs, 380, { public: true, limits, chunkSize: perPart + 1 }))).to.be.instanceOf(InvalidArgumentError);
     });
 
     it("running the same batch again with skipAnchored anchors nothing twice and gives the same receipts", async function () {
