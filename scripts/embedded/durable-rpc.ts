@@ -123,6 +123,9 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
   const flush = async (): Promise<void> => {
     const wanted = writes;
     const head = Number(await call<string>(upstream, "eth_blockNumber"));
+    // The chain the gateway starts on is the one its state file holds (or an upstream whose durability is not its
+    // own): only blocks mined after that are owed to the file.
+    if (durableBlock < 0) durableBlock = head;
     while (durable < wanted || durableBlock < head) {
       if (!dumping) dumping = dumpOnce().finally(() => (dumping = undefined));
       await dumping;
