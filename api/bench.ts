@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { ethers } from "ethers";
+import { RpcProvider } from "../sdk/provider.js";
 import { Anvil, deployConsortium, DocType, freePort, tempDir } from "../test/api/helpers.js";
 import { encodeCursor, queryAudit, type AuditFilter } from "./audit.js";
 import { registryInterface } from "./indexer/decode.js";
@@ -179,7 +180,7 @@ export async function benchIndexCatchup(opts: { blocks?: number; perBlock?: numb
   const blocks = opts.blocks ?? 100;
   const perBlock = opts.perBlock ?? 500;
   const anvil = await Anvil.start(["--gas-limit", "100000000"]);
-  const provider = new ethers.JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
+  const provider = new RpcProvider(anvil.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
   const store = new Store(join(tempDir(), "catchup.sqlite"));
   try {
     const emitter = "0x00000000000000000000000000000000000e1171";

@@ -1,6 +1,6 @@
 import { ethers } from "ethers";
 import { pino, type Logger } from "pino";
-import { loadDeployment, type Deployment } from "../sdk/index.js";
+import { RpcProvider, loadDeployment, type Deployment } from "../sdk/index.js";
 import { Auth, sessionSecret } from "./auth.js";
 import { Chain } from "./chain.js";
 import { ConfigError, type Config } from "./config.js";
@@ -50,7 +50,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   // The chain id is known from the deployment, so no network detection (and no retry storm while the node is down).
   // The relayer waits for its receipts by polling: ethers' default of every 4 s would add up to 4 s to each relayed
   // write on a network that mines every 1-5 s, so it polls at the configured interval.
-  const provider = new ethers.JsonRpcProvider(config.rpcUrl, deployment.chainId, { staticNetwork: true, batchStallTime: 2, cacheTimeout: -1, pollingInterval: config.pollMs });
+  const provider = new RpcProvider(config.rpcUrl, deployment.chainId, { staticNetwork: true, batchStallTime: 2, cacheTimeout: -1, pollingInterval: config.pollMs });
   const store = new Store(storeFileIn(config.dataDir));
   const chain = new Chain(provider, deployment);
   const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger });

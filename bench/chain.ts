@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { freePort } from "../scripts/embedded/anvil.js";
 import { ethers, type Signer } from "ethers";
+import { RpcProvider } from "../sdk/provider.js";
 import { Council__factory, DocumentRegistry__factory, Forwarder__factory } from "../types/ethers-contracts/index.js";
 
 /** UNTDID 1001 code of a commercial invoice: the type every benchmark registers. */
@@ -95,7 +96,7 @@ export async function startAnvil() {
     if (Date.now() > until) throw new Error(`anvil did not answer on ${url}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const provider = new ethers.JsonRpcProvider(url, chainId, { staticNetwork: true, cacheTimeout: -1 });
+  const provider = new RpcProvider(url, chainId, { staticNetwork: true, cacheTimeout: -1 });
   const signers = await Promise.all(Array.from({ length: 5 }, (_, i) => provider.getSigner(i)));
   return {
     url,

@@ -149,94 +149,192 @@ export class ContractRevertError extends TradeproofError {
 }
 
 type RevertInit = { errorName: string; args: unknown[]; cause?: unknown };
+/** A class of {@link ContractRevertError} for one custom error; `errorName` is that error's name in the ABI. */
+export type RevertClass<E extends string = string> = {
+  new (init: RevertInit): ContractRevertError & { readonly errorName: E };
+  readonly errorName: E;
+};
+
+/** One class per custom error, so that callers can narrow with `instanceof`; the sentence says what happened. */
+function revertClass<const E extends string>(errorName: E, name: string, say: (a: unknown[]) => string): RevertClass<E> {
+  const Class = class extends ContractRevertError {
+    static readonly errorName = errorName;
+    declare readonly errorName: E;
+    constructor(init: RevertInit) {
+      super(init, say(init.args), name);
+    }
+  };
+  Object.defineProperty(Class, "name", { value: name });
+  return Class;
+}
+
+// ---------------------------------------------------------------- DocumentRegistry
 
 /** The account belongs to no member organisation. */
-export class NotMemberError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[0]} is not an account of any member organisation.`, "NotMemberError");
-  }
-}
+export const NotMemberError = revertClass("DocumentRegistryNotMember", "NotMemberError", (a) => `${a[0]} is not an account of any member organisation.`);
+export type NotMemberError = InstanceType<typeof NotMemberError>;
 /** The account's organisation is suspended. */
-export class OrganisationSuspendedError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `Organisation ${init.args[0]} is suspended and cannot write to the ledger.`, "OrganisationSuspendedError");
-  }
-}
+export const OrganisationSuspendedError = revertClass("DocumentRegistryOrganisationSuspended", "OrganisationSuspendedError", (a) => `Organisation ${a[0]} is suspended and cannot write to the ledger.`);
+export type OrganisationSuspendedError = InstanceType<typeof OrganisationSuspendedError>;
 /** The account's organisation kind may not register this document type. */
-export class NotIssuerError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[0]} may not register documents of type ${init.args[1]}.`, "NotIssuerError");
-  }
-}
+export const NotIssuerError = revertClass("DocumentRegistryNotIssuer", "NotIssuerError", (a) => `${a[0]} may not register documents of type ${a[1]}.`);
+export type NotIssuerError = InstanceType<typeof NotIssuerError>;
 /** Only customs and agencies attest. */
-export class NotAttesterError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[0]} is not a customs or agency account and cannot attest.`, "NotAttesterError");
-  }
-}
+export const NotAttesterError = revertClass("DocumentRegistryNotAttester", "NotAttesterError", (a) => `${a[0]} is not a customs or agency account and cannot attest.`);
+export type NotAttesterError = InstanceType<typeof NotAttesterError>;
 /** The account does not belong to the organisation that anchored the hash. */
-export class NotIssuingOrganisationError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[0]} does not belong to the organisation that anchored ${init.args[1]}.`, "NotIssuingOrganisationError");
-  }
-}
+export const NotIssuingOrganisationError = revertClass("DocumentRegistryNotIssuingOrganisation", "NotIssuingOrganisationError", (a) => `${a[0]} does not belong to the organisation that anchored ${a[1]}.`);
+export type NotIssuingOrganisationError = InstanceType<typeof NotIssuingOrganisationError>;
+/** The hash is zero. */
+export const ZeroHashError = revertClass("DocumentRegistryZeroHash", "ZeroHashError", () => "The hash is zero: a document's fingerprint is never 0x00…00.");
+export type ZeroHashError = InstanceType<typeof ZeroHashError>;
 /** Something is already anchored under this hash. */
-export class AlreadyAnchoredError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[0]} is already anchored.`, "AlreadyAnchoredError");
-  }
-}
+export const AlreadyAnchoredError = revertClass("DocumentRegistryAlreadyAnchored", "AlreadyAnchoredError", (a) => `${a[0]} is already anchored.`);
+export type AlreadyAnchoredError = InstanceType<typeof AlreadyAnchoredError>;
 /** Nothing is anchored under this hash. */
-export class UnknownAnchorError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `Nothing is anchored under ${init.args[0]}.`, "UnknownAnchorError");
-  }
-}
+export const UnknownAnchorError = revertClass("DocumentRegistryUnknownAnchor", "UnknownAnchorError", (a) => `Nothing is anchored under ${a[0]}.`);
+export type UnknownAnchorError = InstanceType<typeof UnknownAnchorError>;
 /** The anchor is not waiting for approvals. */
-export class NotPendingError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[0]} is not waiting for approvals.`, "NotPendingError");
-  }
-}
+export const NotPendingError = revertClass("DocumentRegistryNotPending", "NotPendingError", (a) => `${a[0]} is not waiting for approvals.`);
+export type NotPendingError = InstanceType<typeof NotPendingError>;
 /** The account already approved (or registered) this anchor. */
-export class AlreadyApprovedError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[1]} already approved ${init.args[0]}.`, "AlreadyApprovedError");
-  }
-}
+export const AlreadyApprovedError = revertClass("DocumentRegistryAlreadyApproved", "AlreadyApprovedError", (a) => `${a[1]} already approved ${a[0]}.`);
+export type AlreadyApprovedError = InstanceType<typeof AlreadyApprovedError>;
 /** The anchor, or this document of it, is already revoked. */
-export class AlreadyRevokedError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[1]} is already revoked.`, "AlreadyRevokedError");
-  }
-}
+export const AlreadyRevokedError = revertClass("DocumentRegistryAlreadyRevoked", "AlreadyRevokedError", (a) => `${a[1]} is already revoked.`);
+export type AlreadyRevokedError = InstanceType<typeof AlreadyRevokedError>;
+/** The anchor cannot be superseded in its current status (only a valid anchor can). */
+export const NotSupersedableError = revertClass("DocumentRegistryNotSupersedable", "NotSupersedableError", (a) => `${a[0]} cannot be superseded in its current status (${statusName(a[1])}).`);
+export type NotSupersedableError = InstanceType<typeof NotSupersedableError>;
+/** The successor is not valid yet, or already succeeds another anchor. */
+export const InvalidSuccessorError = revertClass("DocumentRegistryInvalidSuccessor", "InvalidSuccessorError", (a) => `${a[0]} cannot be the successor: it must be anchored, valid and not already succeed another document.`);
+export type InvalidSuccessorError = InstanceType<typeof InvalidSuccessorError>;
+/** The anchor is a single document, not a batch root. */
+export const NotBatchError = revertClass("DocumentRegistryNotBatch", "NotBatchError", (a) => `${a[0]} is not the root of a batch.`);
+export type NotBatchError = InstanceType<typeof NotBatchError>;
 /** The proof does not lead from the document to the batch root. */
-export class InvalidProofError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `The proof does not lead from ${init.args[1]} to the batch root ${init.args[0]}.`, "InvalidProofError");
-  }
-}
-/** The caller is not a governor of the council. */
-export class NotGovernorError extends ContractRevertError {
-  constructor(init: RevertInit) {
-    super(init, `${init.args[0]} is not a governor of the council.`, "NotGovernorError");
-  }
-}
+export const InvalidProofError = revertClass("DocumentRegistryInvalidProof", "InvalidProofError", (a) => `The proof does not lead from ${a[1]} to the batch root ${a[0]}.`);
+export type InvalidProofError = InstanceType<typeof InvalidProofError>;
+/** A batch must hold at least one document. */
+export const EmptyBatchError = revertClass("DocumentRegistryEmptyBatch", "EmptyBatchError", () => "A batch must hold at least one document.");
+export type EmptyBatchError = InstanceType<typeof EmptyBatchError>;
+/** Public leaves must come in the tree's order. */
+export const UnsortedLeavesError = revertClass("DocumentRegistryUnsortedLeaves", "UnsortedLeavesError", (a) => `The public batch's leaves are not in ascending order at index ${a[0]}.`);
+export type UnsortedLeavesError = InstanceType<typeof UnsortedLeavesError>;
+/** The outcome of an attestation is NONE. */
+export const InvalidOutcomeError = revertClass("DocumentRegistryInvalidOutcome", "InvalidOutcomeError", () => "An attestation needs an outcome (accepted, rejected or under review).");
+export type InvalidOutcomeError = InstanceType<typeof InvalidOutcomeError>;
+/** No such organisation. */
+export const UnknownOrganisationError = revertClass("DocumentRegistryUnknownOrganisation", "UnknownOrganisationError", (a) => `There is no organisation ${a[0]}.`);
+export type UnknownOrganisationError = InstanceType<typeof UnknownOrganisationError>;
+/** The account already belongs to an organisation, or is the zero address. */
+export const AccountUnavailableError = revertClass("DocumentRegistryAccountUnavailable", "AccountUnavailableError", (a) => `${a[0]} cannot be added: it already belongs to an organisation, or is the zero address.`);
+export type AccountUnavailableError = InstanceType<typeof AccountUnavailableError>;
+/** The country is not ISO 3166-1 alpha-2. */
+export const InvalidCountryError = revertClass("DocumentRegistryInvalidCountry", "InvalidCountryError", (a) => `${a[0]} is not a country code of two upper-case letters.`);
+export type InvalidCountryError = InstanceType<typeof InvalidCountryError>;
+/** The organisation kind is NONE or out of range. */
+export const InvalidKindError = revertClass("DocumentRegistryInvalidKind", "InvalidKindError", (a) => `${a[0]} is not an organisation kind.`);
+export type InvalidKindError = InstanceType<typeof InvalidKindError>;
+/** The organisation name is empty or longer than 128 bytes. */
+export const InvalidNameError = revertClass("DocumentRegistryInvalidName", "InvalidNameError", () => "An organisation's name must be 1 to 128 bytes long.");
+export type InvalidNameError = InstanceType<typeof InvalidNameError>;
+/** A policy needs an allowed kind and 1 to 16 approvals. */
+export const InvalidPolicyError = revertClass("DocumentRegistryInvalidPolicy", "InvalidPolicyError", (a) => `The policy (kinds ${a[0]}, approvals ${a[1]}) needs at least one allowed kind and 1 to 16 approvals.`);
+export type InvalidPolicyError = InstanceType<typeof InvalidPolicyError>;
+/** The organisation holds the most accounts allowed. */
+export const TooManyAccountsError = revertClass("DocumentRegistryTooManyAccounts", "TooManyAccountsError", (a) => `Organisation ${a[0]} already holds ${a[1]} accounts, the most allowed: remove one first.`);
+export type TooManyAccountsError = InstanceType<typeof TooManyAccountsError>;
+/** A page of attestations is larger than the contract serves. */
+export const PageTooLargeError = revertClass("DocumentRegistryPageTooLarge", "PageTooLargeError", (a) => `A page of ${a[0]} attestations is more than the ${a[1]} the ledger serves at once.`);
+export type PageTooLargeError = InstanceType<typeof PageTooLargeError>;
+/** Only the council may do this. */
+export const UnauthorizedCouncilError = revertClass("DocumentRegistryUnauthorizedCouncil", "UnauthorizedCouncilError", (a) => `${a[0]} is not the council: only an executed council proposal may do this.`);
+export type UnauthorizedCouncilError = InstanceType<typeof UnauthorizedCouncilError>;
+/** The new council is not a contract. */
+export const InvalidCouncilError = revertClass("DocumentRegistryInvalidCouncil", "InvalidCouncilError", (a) => `${a[0]} is not a contract and cannot become the council.`);
+export type InvalidCouncilError = InstanceType<typeof InvalidCouncilError>;
 
-const REVERT_CLASSES: Record<string, new (init: RevertInit) => ContractRevertError> = {
-  DocumentRegistryNotMember: NotMemberError,
-  DocumentRegistryOrganisationSuspended: OrganisationSuspendedError,
-  DocumentRegistryNotIssuer: NotIssuerError,
-  DocumentRegistryNotAttester: NotAttesterError,
-  DocumentRegistryNotIssuingOrganisation: NotIssuingOrganisationError,
-  DocumentRegistryAlreadyAnchored: AlreadyAnchoredError,
-  DocumentRegistryUnknownAnchor: UnknownAnchorError,
-  DocumentRegistryNotPending: NotPendingError,
-  DocumentRegistryAlreadyApproved: AlreadyApprovedError,
-  DocumentRegistryAlreadyRevoked: AlreadyRevokedError,
-  DocumentRegistryInvalidProof: InvalidProofError,
-  CouncilNotGovernor: NotGovernorError,
-};
+// ---------------------------------------------------------------- Council
+
+/** The caller is not a governor of the council. */
+export const NotGovernorError = revertClass("CouncilNotGovernor", "NotGovernorError", (a) => `${a[0]} is not a governor of the council.`);
+export type NotGovernorError = InstanceType<typeof NotGovernorError>;
+/** Only an executed proposal may change the council. */
+export const OnlyCouncilError = revertClass("CouncilOnlySelf", "OnlyCouncilError", (a) => `${a[0]} may not do this: only the council itself, through an executed proposal, may.`);
+export type OnlyCouncilError = InstanceType<typeof OnlyCouncilError>;
+/** No such proposal. */
+export const UnknownProposalError = revertClass("CouncilUnknownProposal", "UnknownProposalError", (a) => `There is no proposal ${a[0]}.`);
+export type UnknownProposalError = InstanceType<typeof UnknownProposalError>;
+/** The proposal was executed already. */
+export const AlreadyExecutedError = revertClass("CouncilAlreadyExecuted", "AlreadyExecutedError", (a) => `Proposal ${a[0]} was executed already.`);
+export type AlreadyExecutedError = InstanceType<typeof AlreadyExecutedError>;
+/** The proposal expired. */
+export const ProposalExpiredError = revertClass("CouncilProposalExpired", "ProposalExpiredError", (a) => `Proposal ${a[0]} expired at ${new Date(Number(a[1]) * 1000).toISOString()}.`);
+export type ProposalExpiredError = InstanceType<typeof ProposalExpiredError>;
+/** The governor approved the proposal already. */
+export const ProposalAlreadyApprovedError = revertClass("CouncilAlreadyApproved", "ProposalAlreadyApprovedError", (a) => `${a[1]} already approved proposal ${a[0]}.`);
+export type ProposalAlreadyApprovedError = InstanceType<typeof ProposalAlreadyApprovedError>;
+/** The governor has not approved the proposal (nothing to withdraw). */
+export const ProposalNotApprovedError = revertClass("CouncilNotApproved", "ProposalNotApprovedError", (a) => `${a[1]} has not approved proposal ${a[0]}.`);
+export type ProposalNotApprovedError = InstanceType<typeof ProposalNotApprovedError>;
+/** The proposal lacks approvals. */
+export const BelowThresholdError = revertClass("CouncilBelowThreshold", "BelowThresholdError", (a) => `Proposal ${a[0]} has ${a[1]} of the ${a[2]} approvals it needs.`);
+export type BelowThresholdError = InstanceType<typeof BelowThresholdError>;
+/** A proposal makes at least one call. */
+export const EmptyProposalError = revertClass("CouncilEmptyProposal", "EmptyProposalError", () => "A proposal must make at least one call.");
+export type EmptyProposalError = InstanceType<typeof EmptyProposalError>;
+/** The threshold does not fit the council. */
+export const InvalidThresholdError = revertClass("CouncilInvalidThreshold", "InvalidThresholdError", (a) => `A threshold of ${a[0]} does not fit a council of ${a[1]}: it must be at least 2 (1 for a council of one) and at most the number of governors.`);
+export type InvalidThresholdError = InstanceType<typeof InvalidThresholdError>;
+/** The account is a governor already, or the zero address. */
+export const GovernorUnavailableError = revertClass("CouncilGovernorUnavailable", "GovernorUnavailableError", (a) => `${a[0]} cannot become a governor: it is one already, or is the zero address.`);
+export type GovernorUnavailableError = InstanceType<typeof GovernorUnavailableError>;
+/** The proposal lifetime is out of range. */
+export const InvalidLifetimeError = revertClass("CouncilInvalidLifetime", "InvalidLifetimeError", (a) => `A proposal lifetime of ${a[0]} s is outside one hour to one year.`);
+export type InvalidLifetimeError = InstanceType<typeof InvalidLifetimeError>;
+/** A call of the proposal targets an account without contract code. */
+export const TargetNotContractError = revertClass("CouncilTargetNotContract", "TargetNotContractError", (a) => `Call ${a[1]} of proposal ${a[0]} targets ${a[2]}, which is not a contract (no code, or an EIP-7702 delegation).`);
+export type TargetNotContractError = InstanceType<typeof TargetNotContractError>;
+/** A call of the proposal reverted with a reason no interface given to the SDK decodes. */
+export const CallFailedError = revertClass("CouncilCallFailed", "CallFailedError", (a) => `Call ${a[1]} of proposal ${a[0]} failed (${a[2]}).`);
+export type CallFailedError = InstanceType<typeof CallFailedError>;
+/** The council holds the most governors allowed. */
+export const TooManyGovernorsError = revertClass("CouncilTooManyGovernors", "TooManyGovernorsError", (a) => `The council already has ${a[0]} governors, the most allowed.`);
+export type TooManyGovernorsError = InstanceType<typeof TooManyGovernorsError>;
+/** A proposal makes too many calls. */
+export const TooManyCallsError = revertClass("CouncilTooManyCalls", "TooManyCallsError", (a) => `A proposal of ${a[0]} calls is more than the ${a[1]} allowed.`);
+export type TooManyCallsError = InstanceType<typeof TooManyCallsError>;
+/** Removing the governor would leave the council too small. */
+export const TooFewGovernorsError = revertClass("CouncilTooFewGovernors", "TooFewGovernorsError", (a) => `Removing this governor would leave ${a[0]}, fewer than the ${a[1]} a council needs: add another governor first.`);
+export type TooFewGovernorsError = InstanceType<typeof TooFewGovernorsError>;
+
+// ---------------------------------------------------------------- Forwarder (relayed requests)
+
+/** The relayed request's signature is not the member's. */
+export const InvalidSignerError = revertClass("ERC2771ForwarderInvalidSigner", "InvalidSignerError", (a) => `The request claims to come from ${a[1]} but was signed by ${a[0]}.`);
+export type InvalidSignerError = InstanceType<typeof InvalidSignerError>;
+/** The relayed request's deadline passed. */
+export const ExpiredRequestError = revertClass("ERC2771ForwarderExpiredRequest", "ExpiredRequestError", (a) => `The signed request expired at ${new Date(Number(a[0]) * 1000).toISOString()}.`);
+export type ExpiredRequestError = InstanceType<typeof ExpiredRequestError>;
+/** The relayed request carries a value other than what was sent with it. */
+export const MismatchedValueError = revertClass("ERC2771ForwarderMismatchedValue", "MismatchedValueError", (a) => `The request asks for ${a[0]} wei but ${a[1]} was sent.`);
+export type MismatchedValueError = InstanceType<typeof MismatchedValueError>;
+/** The relayed request's target does not trust the forwarder. */
+export const UntrustfulTargetError = revertClass("ERC2771UntrustfulTarget", "UntrustfulTargetError", (a) => `${a[0]} does not accept requests relayed by ${a[1]}.`);
+export type UntrustfulTargetError = InstanceType<typeof UntrustfulTargetError>;
+
+/** A number given to the contract does not fit the field it is stored in (OpenZeppelin SafeCast). */
+export const NumberTooLargeError = revertClass("SafeCastOverflowedUintDowncast", "NumberTooLargeError", (a) => `${a[1]} does not fit in ${a[0]} bits.`);
+export type NumberTooLargeError = InstanceType<typeof NumberTooLargeError>;
+
+const STATUS_NAMES = ["NONE", "PENDING", "VALID", "REVOKED", "SUPERSEDED"];
+const statusName = (s: unknown) => STATUS_NAMES[Number(s)] ?? String(s);
+
+/** The class of each custom error of the contracts, by the error's name in their ABIs. */
+export const REVERT_CLASSES: ReadonlyMap<string, RevertClass> = new Map(
+  [NotMemberError, OrganisationSuspendedError, NotIssuerError, NotAttesterError, NotIssuingOrganisationError, ZeroHashError, AlreadyAnchoredError, UnknownAnchorError, NotPendingError, AlreadyApprovedError, AlreadyRevokedError, NotSupersedableError, InvalidSuccessorError, NotBatchError, InvalidProofError, EmptyBatchError, UnsortedLeavesError, InvalidOutcomeError, UnknownOrganisationError, AccountUnavailableError, InvalidCountryError, InvalidKindError, InvalidNameError, InvalidPolicyError, TooManyAccountsError, PageTooLargeError, UnauthorizedCouncilError, InvalidCouncilError, NotGovernorError, OnlyCouncilError, UnknownProposalError, AlreadyExecutedError, ProposalExpiredError, ProposalAlreadyApprovedError, ProposalNotApprovedError, BelowThresholdError, EmptyProposalError, InvalidThresholdError, GovernorUnavailableError, InvalidLifetimeError, TargetNotContractError, CallFailedError, TooManyGovernorsError, TooManyCallsError, TooFewGovernorsError, InvalidSignerError, ExpiredRequestError, MismatchedValueError, UntrustfulTargetError, NumberTooLargeError].map((C) => [C.errorName, C]),
+);
 
 /** ethers error codes that mean the node could not be asked, rather than that it answered. */
 const TRANSPORT_CODES = ["NETWORK_ERROR", "SERVER_ERROR", "TIMEOUT"] as const;
@@ -275,7 +373,7 @@ function fromRevert(errorName: string, args: unknown[], cause: unknown, ifaces: 
       if (inner) return fromRevert(inner.name, [...inner.args], cause, ifaces);
     }
   }
-  const Class = REVERT_CLASSES[errorName] ?? ContractRevertError;
+  const Class = REVERT_CLASSES.get(errorName) ?? ContractRevertError;
   return new Class({ errorName, args, cause });
 }
 

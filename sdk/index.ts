@@ -10,6 +10,7 @@ export * from "./deployment.js";
 export * from "./governance.js";
 export * from "./relay.js";
 export * from "./limits.js";
+export * from "./provider.js";
 export { waitForReceipt } from "./wait.js";
 export { TradeproofClient } from "./client.js";
 export type { GovernanceCall } from "./actions/council.js";

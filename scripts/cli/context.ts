@@ -4,8 +4,8 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { Command, Option } from "commander";
-import { JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
-import { loadDeployment, NodeUnreachableError, TradeproofClient, WrongChainError, type Deployment } from "../../sdk/index.js";
+import { Network, Wallet, type Signer } from "ethers";
+import { loadDeployment, NodeUnreachableError, RpcProvider, TradeproofClient, WrongChainError, type Deployment } from "../../sdk/index.js";
 import { UsageError } from "./errors.js";
 
 export const DEFAULT_RPC = "http://127.0.0.1:8545";
@@ -48,10 +48,10 @@ export function withSigner(cmd: Command): Command {
  * Its 250 ms request cache is off: on an automining node it hands back a stale pending nonce to the
  * next transaction of the same account ("nonce has already been used").
  */
-export function providerFor(url: string, chainId?: number): JsonRpcProvider {
+export function providerFor(url: string, chainId?: number): RpcProvider {
   return chainId === undefined
-    ? new JsonRpcProvider(url, undefined, { pollingInterval: 250, cacheTimeout: -1 })
-    : new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 });
+    ? new RpcProvider(url, undefined, { pollingInterval: 250, cacheTimeout: -1 })
+    : new RpcProvider(url, Network.from(chainId), { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 });
 }
 
 /**
@@ -93,7 +93,7 @@ export async function readClient(opts: ConnectionOptions): Promise<TradeproofCli
  * A provider pinned to the deployment's chain, after asking the node itself which chain it serves: a
  * pinned provider takes the chain id on trust, so a mismatch would go unnoticed.
  */
-export async function checkedProvider(url: string, deployment: Deployment): Promise<JsonRpcProvider> {
+export async function checkedProvider(url: string, deployment: Deployment): Promise<RpcProvider> {
   const chainId = await detectChainId(url);
   if (chainId !== deployment.chainId) {
     throw new WrongChainError(`The node at ${url} serves chain ${chainId}, but the deployment file is for chain ${deployment.chainId}.`);
@@ -109,7 +109,7 @@ export async function signingClient(opts: SignerOptions): Promise<TradeproofClie
 }
 
 /** The operator's key: from `--keystore` (encrypted JSON) or from TRADEPROOF_PRIVATE_KEY. */
-export async function loadSigner(opts: { keystore?: string }, provider: JsonRpcProvider): Promise<Signer> {
+export async function loadSigner(opts: { keystore?: string }, provider: RpcProvider): Promise<Signer> {
   if (opts.keystore) {
     let json: string;
     try {

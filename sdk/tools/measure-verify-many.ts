@@ -6,7 +6,8 @@
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { JsonRpcProvider, Network, hexlify, randomBytes } from "ethers";
+import { Network, hexlify, randomBytes } from "ethers";
+import { RpcProvider } from "../provider.js";
 import { TradeproofClient, addOrganisationCall, deployLedger, type Hex } from "../index.js";
 
 const count = Number(process.argv[2] ?? 10_000);
@@ -16,7 +17,7 @@ await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const { port } = server.address() as { port: number };
 await new Promise((resolve) => server.close(resolve));
 const anvil = spawn("npx", ["anvil", "--host", "127.0.0.1", "--port", String(port), "--silent"], { stdio: "ignore", detached: true });
-const provider = new JsonRpcProvider(`http://127.0.0.1:${port}`, Network.from(31337), { staticNetwork: true, pollingInterval: 20 });
+const provider = new RpcProvider(`http://127.0.0.1:${port}`, Network.from(31337), { staticNetwork: true, pollingInterval: 20 });
 try {
   for (let i = 0; ; i++) {
     try {

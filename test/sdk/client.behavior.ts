@@ -4,8 +4,10 @@ import {
   AlreadyAnchoredError,
   AlreadyApprovedError,
   AlreadyRevokedError,
+  AccountUnavailableError,
   ContractRevertError,
   InsufficientFundsError,
+  InvalidSuccessorError,
   InvalidArgumentError,
   InvalidHashError,
   InvalidProofError,
@@ -18,6 +20,7 @@ import {
   NotPendingError,
   OrganisationSuspendedError,
   SignerRequiredError,
+  type RevertClass,
   TradeproofClient,
   UnknownAnchorError,
   WrongChainError,
@@ -490,7 +493,7 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
   });
 
   describe("errors", function () {
-    const expectRevert = async (p: Promise<unknown>, type: typeof ContractRevertError, errorName: string, args: unknown[]) => {
+    const expectRevert = async (p: Promise<unknown>, type: RevertClass, errorName: string, args: unknown[]) => {
       const e = await rejection(p);
       expect(e, String(e)).to.be.instanceOf(type);
       expect((e as ContractRevertError).code).to.equal(errorName);
@@ -538,10 +541,10 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       await expectRevert(trader.attest(randomHash(), "ACCEPTED"), NotAttesterError, "DocumentRegistryNotAttester", [address.trader]);
     });
 
-    it("other reverts keep their custom-error name: ContractRevertError", async function () {
+    it("every other revert has its class too, with its custom-error name: InvalidSuccessorError", async function () {
       const h = randomHash();
       await trader.register(h, 380);
-      await expectRevert(trader.supersede(h, h), ContractRevertError, "DocumentRegistryInvalidSuccessor", [h]);
+      await expectRevert(trader.supersede(h, h), InvalidSuccessorError, "DocumentRegistryInvalidSuccessor", [h]);
     });
 
     it("only governors propose: NotGovernorError; a failing call of a proposal is reported by its own error", async function () {
@@ -549,7 +552,7 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       await expectRevert(trader.propose([call], "x"), NotGovernorError, "CouncilNotGovernor", [address.trader]);
       const id = await governors[0]!.propose([call], "Admit an account twice");
       await governors[1]!.approveProposal(id);
-      await expectRevert(governors[1]!.executeProposal(id), ContractRevertError, "DocumentRegistryAccountUnavailable", [address.trader]);
+      await expectRevert(governors[1]!.executeProposal(id), AccountUnavailableError, "DocumentRegistryAccountUnavailable", [address.trader]);
     });
 
     it("a transaction mined as failed is reported by its custom error", async function () {

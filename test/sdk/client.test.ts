@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { JsonRpcProvider, Network, type Signer } from "ethers";
+import { Network, type Signer } from "ethers";
 import { network } from "hardhat";
-import { NodeUnreachableError, TradeproofClient, deployLedger, type Hex } from "../../sdk/index.js";
+import { NodeUnreachableError, RpcProvider, TradeproofClient, deployLedger, type Hex } from "../../sdk/index.js";
 import { rejection, shouldBehaveLikeATradeproofClient, type ClientSuiteContext } from "./client.behavior.js";
 
 /**
@@ -41,9 +41,12 @@ async function chainIdAt(port: number): Promise<bigint | undefined> {
   }
 }
 
-/** A provider that never probes the network on its own and polls receipts often (automining nodes answer at once). */
-function localProvider(port: number, chainId = 31337): JsonRpcProvider {
-  return new JsonRpcProvider(`http://127.0.0.1:${port}`, Network.from(chainId), { staticNetwork: true, pollingInterval: 20 });
+/**
+ * A provider that never probes the network on its own and polls receipts often (automining nodes answer at once).
+ * The SDK's RpcProvider, so the anvil suite takes the direct-fetch reads while the in-process suite takes ethers' own.
+ */
+function localProvider(port: number, chainId = 31337): RpcProvider {
+  return new RpcProvider(`http://127.0.0.1:${port}`, Network.from(chainId), { staticNetwork: true, pollingInterval: 20 });
 }
 
 const DEPLOYMENT = {
@@ -108,7 +111,7 @@ describe("TradeproofClient", function () {
           // Already stopped by the last test.
         }
       }
-      (ctx?.provider as JsonRpcProvider | undefined)?.destroy();
+      (ctx?.provider as RpcProvider | undefined)?.destroy();
     });
 
     shouldBehaveLikeATradeproofClient(() => ctx!);

@@ -3,14 +3,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Interface, TypedDataEncoder, Wallet, keccak256, makeError, toUtf8Bytes, verifyTypedData } from "ethers";
-import { Council__factory, DocumentRegistry__factory } from "../../types/ethers-contracts/index.js";
+import { Council__factory, DocumentRegistry__factory, Forwarder__factory } from "../../types/ethers-contracts/index.js";
 import {
   ContractRevertError,
   FORWARD_REQUEST_TYPES,
   InvalidArgumentError,
   NodeUnreachableError,
   NotIssuerError,
+  REVERT_CLASSES,
   TradeproofError,
+  UnknownOrganisationError,
   addOrganisationCall,
   docTypeName,
   forwarderDomain,
@@ -48,11 +50,32 @@ describe("SDK support", function () {
       expect(mapped.cause).to.equal(e);
     });
 
+    it("has a class of its own, with a sentence of its own, for every custom error of the registry and council and the forwarder's request errors", function () {
+      const ifaces = [registryIface, councilIface, Forwarder__factory.createInterface()];
+      const names = new Set(["ERC2771ForwarderInvalidSigner", "ERC2771ForwarderExpiredRequest", "ERC2771ForwarderMismatchedValue", "ERC2771UntrustfulTarget"]);
+      [registryIface, councilIface].forEach((iface) => iface.forEachError((f) => names.add(f.name)));
+      expect([...names].filter((n) => !REVERT_CLASSES.has(n)), "custom errors without an SDK class").to.deep.equal([]);
+      const messages = new Set<string>();
+      for (const [errorName, Class] of REVERT_CLASSES) {
+        const fragment = ifaces.map((i) => i.getError(errorName)).find((f) => f);
+        expect(fragment, `${errorName} is in no ABI`).to.not.equal(undefined);
+        const sample = fragment!.inputs.map((p) => (p.type === "address" ? TRADER : p.type.startsWith("bytes") ? "0x" + "ab".repeat(Number(p.type.slice(5)) || 4) : 1n));
+        const data = ifaces.find((i) => i.getError(errorName))!.encodeErrorResult(errorName, sample);
+        const mapped = toTradeproofError({ data }, ifaces);
+        expect(mapped, errorName).to.be.instanceOf(Class);
+        expect(mapped.name).to.equal(Class.name);
+        expect(mapped.message).to.not.match(/refused the call/);
+        messages.add(mapped.message);
+      }
+      expect(messages.size, "every error says something different").to.equal(REVERT_CLASSES.size);
+    });
+
     it("decodes raw revert data with the interfaces it is given, whatever the message says", function () {
       const data = registryIface.encodeErrorResult("DocumentRegistryUnknownOrganisation", [9]);
       const e = Object.assign(new Error("something unrelated"), { code: 3, data });
       const mapped = toTradeproofError(e, [councilIface, registryIface]);
-      expect(mapped).to.be.instanceOf(ContractRevertError);
+      expect(mapped).to.be.instanceOf(UnknownOrganisationError);
+      expect(mapped.shortMessage).to.equal("There is no organisation 9.");
       expect([mapped.code, (mapped as ContractRevertError).args]).to.deep.equal(["DocumentRegistryUnknownOrganisation", [9n]]);
     });
 
