@@ -41,6 +41,10 @@ const EnvSchema = z.object({
   TRADEPROOF_MAX_TX_BYTES: int(4_096, 100_000_000).default(131_072),
   /** Most gas one transaction may use: 2^24 under Osaka (EIP-7825) unless the QBFT network sets its own. */
   TRADEPROOF_MAX_TX_GAS: int(1_000_000, 1_000_000_000).default(16_777_216),
+  /** Most relayed requests in one transaction of the relayer (fewer when the transaction limits bind first). */
+  TRADEPROOF_RELAY_BATCH: int(1, 1_000).default(200),
+  /** Most relayer transactions in flight at once. */
+  TRADEPROOF_RELAY_IN_FLIGHT: int(1, 64).default(16),
 });
 
 /** The API's configuration, parsed once at start. */
@@ -66,6 +70,8 @@ export interface Config {
   indexer: boolean;
   /** Per-transaction limits of the network, which bound a relayed public batch. */
   limits: TransactionLimits;
+  /** Most relayed requests per relayer transaction, and most relayer transactions in flight. */
+  relay: { maxRequestsPerTx: number; maxInFlight: number };
 }
 
 /**
@@ -102,5 +108,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.TRADEPROOF_LOG_LEVEL,
     indexer: e.TRADEPROOF_INDEXER,
     limits: { maxTxBytes: e.TRADEPROOF_MAX_TX_BYTES, maxTxGas: e.TRADEPROOF_MAX_TX_GAS },
+    relay: { maxRequestsPerTx: e.TRADEPROOF_RELAY_BATCH, maxInFlight: e.TRADEPROOF_RELAY_IN_FLIGHT },
   };
 }

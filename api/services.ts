@@ -37,6 +37,8 @@ export interface ServiceOverrides {
   logger?: Logger;
   /** Relay worker test hooks (crash simulation). */
   relayHooks?: RelayWorkerOptions["hooks"];
+  /** Relay worker options beyond the configuration (tests: a short receipt wait). */
+  relay?: Partial<Pick<RelayWorkerOptions, "receiptTimeoutMs" | "pollMs">>;
 }
 
 /** Builds the services from the configuration. Does not contact the node: the API starts (and answers 503) while it is down. */
@@ -68,6 +70,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ? new RelayWorker({
         store, chain, relayer: new ethers.Wallet(config.relayerKey, provider), logger, hooks: overrides.relayHooks,
         onReceipt: config.indexer ? () => indexer.syncOnce() : undefined,
+        limits: config.limits, pollMs: Math.min(config.pollMs, 100), ...config.relay, ...overrides.relay,
       })
     : undefined;
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });

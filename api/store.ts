@@ -1,10 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { Transaction } from "ethers";
 
 /**
  * Schema of the API's one SQLite file: the audit index (events, public batch leaves, anchors),
- * the relay queue, SIWE nonces and small key/value state (index cursor).
+ * the relay queue (requests, and the relayer's transactions that carry them), SIWE nonces and small key/value
+ * state (index cursor).
  * Events are keyed by (block, logIndex), so indexing the same log twice is a no-op. Every audit
  * filter combination has an index that starts with its equality columns and ends in
  * (block, log_index), so a page is one range scan in key order (keyset pagination); a time range is
@@ -22,8 +24,16 @@ CREATE TABLE IF NOT EXISTS requests (
   nonce TEXT NOT NULL, deadline INTEGER NOT NULL, data TEXT NOT NULL, signature TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('queued', 'submitted', 'mined', 'failed')),
   tx_hash TEXT, raw_tx TEXT, block_number INTEGER, reason TEXT, reason_code TEXT,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  solo INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS requests_tx ON requests (tx_hash) WHERE tx_hash IS NOT NULL;
+CREATE TABLE IF NOT EXISTS relay_txs (
+  hash TEXT PRIMARY KEY, nonce INTEGER NOT NULL, raw TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'dropped')),
+  sent_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relay_txs_pending ON relay_txs (status, nonce);
 CREATE INDEX IF NOT EXISTS requests_status ON requests (status, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS requests_live_nonce ON requests (from_addr, nonce) WHERE status <> 'failed';
 CREATE TABLE IF NOT EXISTS events (
@@ -63,6 +73,7 @@ export class Store {
     this.db.exec("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
     this.migrate();
     this.db.exec(SCHEMA);
+    this.adoptLegacyTransactions();
   }
 
   /**
@@ -72,6 +83,34 @@ export class Store {
    * without it, its rows kept; the schema's partial index then guards only live requests.
    */
   private migrate(): void {
+    this.migrateUniqueNonce();
+    this.migrateRelayTransactions();
+  }
+
+  /**
+   * Files written before the relayer sent many requests per transaction keep a request's signed transaction on its
+   * row and have no `solo` column: the column is added, and a transaction still in flight moves to relay_txs (once
+   * the schema exists) so that the worker settles or re-sends it like its own.
+   */
+  private migrateRelayTransactions(): void {
+    const columns = this.db.prepare("SELECT name FROM pragma_table_info('requests')").all() as { name: string }[];
+    if (columns.length > 0 && !columns.some((c) => c.name === "solo")) this.db.exec("ALTER TABLE requests ADD COLUMN solo INTEGER NOT NULL DEFAULT 0");
+  }
+
+  private adoptLegacyTransactions(): void {
+    const inFlight = this.db.prepare("SELECT id, tx_hash, raw_tx, updated_at FROM requests WHERE status = 'submitted' AND raw_tx IS NOT NULL").all() as { id: string; tx_hash: string; raw_tx: string; updated_at: number }[];
+    if (inFlight.length === 0) return;
+    this.tx(() => {
+      for (const r of inFlight) {
+        this.db
+          .prepare("INSERT OR IGNORE INTO relay_txs (hash, nonce, raw, status, sent_at) VALUES (?, ?, ?, 'pending', ?)")
+          .run(r.tx_hash, Transaction.from(r.raw_tx).nonce, r.raw_tx, r.updated_at);
+        this.db.prepare("UPDATE requests SET raw_tx = NULL WHERE id = ?").run(r.id);
+      }
+    });
+  }
+
+  private migrateUniqueNonce(): void {
     const old = this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'requests'").get() as { sql: string } | undefined;
     if (!old || !/UNIQUE \(from_addr, nonce\)/.test(old.sql)) return;
     this.tx(() => {
@@ -79,7 +118,8 @@ export class Store {
       // Its indexes went with it under their names: drop them so that the schema creates them on the new table.
       this.db.exec("DROP INDEX IF EXISTS requests_status");
       this.db.exec(SCHEMA);
-      this.db.exec("INSERT INTO requests SELECT * FROM requests_before_migration");
+      const columns = (this.db.prepare("SELECT name FROM pragma_table_info('requests_before_migration')").all() as { name: string }[]).map((c) => c.name).join(", ");
+      this.db.exec(`INSERT INTO requests (${columns}) SELECT ${columns} FROM requests_before_migration`);
       this.db.exec("DROP TABLE requests_before_migration");
     });
   }

@@ -23,10 +23,12 @@ const ENVELOPE_BYTES = 250;
 /** `registerPublicBatch(bytes32[], uint16)` besides its 32 bytes a document: selector, offset, type, length. */
 const PUBLIC_BATCH_CALLDATA_BYTES = 4 + 3 * 32;
 /**
- * `forwarder.execute(ForwardRequestData)` around the registry call: selector, the tuple's offset and seven head
- * words, the data's length and padding, the 65-byte signature with its length and padding.
+ * `forwarder.executeBatch(ForwardRequestData[], refundReceiver)` around the registry call, as the API's relayer
+ * sends a request that fills a transaction alone: selector, the array's offset, the refund receiver, the array's
+ * length, the tuple's offset and seven head words, the data's length and padding, the 65-byte signature with its
+ * length and padding.
  */
-const RELAY_WRAPPER_BYTES = 4 + 32 + 7 * 32 + 32 + 32 + 32 + 96;
+const RELAY_WRAPPER_BYTES = 4 + 32 + 32 + 32 + 32 + 7 * 32 + 32 + 32 + 32 + 96;
 /** Gas of a public batch per document (calldata, leaf hash, tree, event), rounded up from the gas snapshot (1,298). */
 export const PUBLIC_GAS_PER_DOCUMENT = 2_000;
 /** Fixed gas of a public batch transaction (intrinsic, permission check, record, events), rounded up. */

@@ -28,6 +28,8 @@ export interface RequestRow {
   id: string; seq: number; from_addr: Hex; to_addr: Hex; value: string; gas: string; nonce: string; deadline: number;
   data: Hex; signature: Hex; status: RequestStatus; tx_hash: Hex | null; raw_tx: Hex | null; block_number: number | null;
   reason: string | null; reason_code: string | null; created_at: number; updated_at: number;
+  /** 1 once the request must go in a transaction of its own (a batch holding it was refused or reverted). */
+  solo: number;
 }
 
 /**
@@ -101,8 +103,9 @@ export class RelayQueue {
    * Refuses a nonce that a live request of `from` already holds (409 DUPLICATE_REQUEST) or that is not the member's
    * next one (409 STALE_NONCE). The next nonce is one past the highest the queue holds for `from` (queued, sent or
    * mined), or the forwarder's `chainNonce` when that is higher: counting pending rows instead would be off by one
-   * whenever the worker settles a request between the chain read and the count. A failed request used no nonce,
-   * so the member signs the same one again.
+   * whenever the worker settles a request between the chain read and the count. A request that failed before it
+   * reached the chain used no nonce, so the member signs the same one again; one whose call failed on chain used it
+   * (the forwarder's executeBatch records the failure), and the forwarder's nonce already counts it.
    */
   private checkNonce(from: string, nonce: string, chainNonce: bigint): void {
     const db = this.store.db;

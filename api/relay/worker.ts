@@ -1,9 +1,17 @@
 import { ethers } from "ethers";
 import type { Logger } from "pino";
-import type { Hex } from "../../sdk/index.js";
+import { DEFAULT_TRANSACTION_LIMITS, type Hex, type TransactionLimits } from "../../sdk/index.js";
 import { chainError, type Chain } from "../chain.js";
 import type { Store } from "../store.js";
 import type { RequestRow } from "./queue.js";
+
+/** A transaction of the relayer as stored before it is broadcast: one `executeBatch` carrying `rows`. */
+export interface RelayTransaction {
+  hash: Hex;
+  nonce: number;
+  raw: Hex;
+  rows: RequestRow[];
+}
 
 export interface RelayWorkerOptions {
   store: Store;
@@ -11,145 +19,359 @@ export interface RelayWorkerOptions {
   /** The API's own key: it pays the gas; the member's signature inside the request is what the ledger checks. */
   relayer: ethers.Wallet;
   logger?: Logger;
-  /** Test hooks to simulate a crash at the two dangerous points: before and after the broadcast. */
-  hooks?: { beforeBroadcast?: (row: RequestRow) => void | Promise<void>; afterBroadcast?: (row: RequestRow) => void | Promise<void> };
+  /** Test hooks to simulate a crash at the two dangerous points: before (every broadcast, re-sends too) and after the broadcast. */
+  hooks?: { beforeBroadcast?: (tx: RelayTransaction) => void | Promise<void>; afterBroadcast?: (tx: RelayTransaction) => void | Promise<void> };
   /**
-   * Called when a relayed transaction has a receipt, before the request shows `mined` or `failed`:
+   * Called when a relayed transaction has a receipt, before its requests show `mined` or `failed`:
    * the API moves its index (and so its per-block read cache) to that block first, so a client that
    * sees `mined` then reads the document gets the new state.
    */
   onReceipt?: () => Promise<unknown>;
-  /** How long to wait for a receipt before leaving the request `submitted` for the next pass. */
+  /** How long a pass waits for the receipts of what it sent before leaving them `submitted` for the next pass. */
   receiptTimeoutMs?: number;
+  /** How often a pass looks for receipts and newly queued requests while transactions are in flight. */
+  pollMs?: number;
+  /** The network's per-transaction limits: each transaction carries as many requests as fit. */
+  limits?: TransactionLimits;
+  /** Most requests in one transaction (default 200). */
+  maxRequestsPerTx?: number;
+  /** Most transactions in flight at once (default 16). */
+  maxInFlight?: number;
 }
 
+/** Bytes of a signed executeBatch beyond its requests: selector, head, refund receiver, RLP envelope, signature. */
+const TX_OVERHEAD_BYTES = 400;
+
 /**
- * Sends queued requests through `forwarder.execute`, one at a time, in the order accepted.
+ * Sends queued requests through the forwarder's `executeBatch` with the relayer as refund receiver: many
+ * members' requests in one transaction, and several transactions in flight, each with the relayer's next nonce.
+ * In such a batch OpenZeppelin's forwarder skips a request it cannot execute (expired, nonce taken) and records a
+ * request whose call reverts as failed (its forwarder nonce used) instead of reverting the batch: one member's bad
+ * request never sinks another's, and never blocks the member's own requests behind it.
  *
- * Never twice: the signed transaction and its hash are written to SQLite BEFORE it is broadcast.
- * After a crash, a `submitted` row is settled by its receipt, or its very same signed transaction is
- * broadcast again (same hash, same relayer nonce), never a new one; the forwarder's per-signer nonce
- * would refuse a second execution anyway.
+ * Never twice: a transaction and the link of its requests to it are written to SQLite in one step BEFORE it is
+ * broadcast. After a crash a pending transaction is settled by its receipt, or its very same signed bytes are
+ * broadcast again (same hash, same relayer nonce); its requests go back to the queue only when it can never be
+ * mined (another transaction took its relayer nonce). The forwarder's per-signer nonce refuses a second execution
+ * of any request anyway.
  */
 export class RelayWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** A request was accepted while a pass was finishing: the pass goes round once more. */
+  private again = false;
+  private readonly limits: TransactionLimits;
 
-  constructor(private readonly opts: RelayWorkerOptions) {}
+  constructor(private readonly opts: RelayWorkerOptions) {
+    this.limits = opts.limits ?? DEFAULT_TRANSACTION_LIMITS;
+  }
 
   private get db() {
     return this.opts.store.db;
   }
 
-  private update(id: string, fields: Partial<Pick<RequestRow, "status" | "tx_hash" | "raw_tx" | "block_number" | "reason" | "reason_code">>) {
+  private update(ids: string[], fields: Partial<Pick<RequestRow, "status" | "tx_hash" | "block_number" | "reason" | "reason_code"> & { solo: number }>) {
     const keys = Object.keys(fields);
-    this.db
-      .prepare(`UPDATE requests SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id = ?`)
-      .run(...keys.map((k) => (fields as Record<string, string | number | null>)[k]), Date.now(), id);
+    const stmt = this.db.prepare(`UPDATE requests SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id = ?`);
+    const values = keys.map((k) => (fields as Record<string, string | number | null>)[k]!);
+    for (const id of ids) stmt.run(...values, Date.now(), id);
   }
 
-  /** Settles `submitted` rows, then sends queued ones until the queue is empty. */
+  private fail(rows: RequestRow[], code: string, reason: string) {
+    if (rows.length === 0) return;
+    this.update(rows.map((r) => r.id), { status: "failed", reason_code: code, reason });
+    this.opts.logger?.info({ ids: rows.map((r) => r.id), code }, "relay request failed");
+  }
+
+  /** Puts requests back in the queue (their transaction can never be mined); `solo` sends each alone from now on. */
+  private requeue(rows: RequestRow[], solo = false) {
+    this.opts.store.tx(() => this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null, ...(solo ? { solo: 1 } : {}) }));
+  }
+
+  private rowsOf(hash: string): RequestRow[] {
+    return this.db.prepare("SELECT * FROM requests WHERE tx_hash = ? AND status = 'submitted' ORDER BY seq").all(hash) as unknown as RequestRow[];
+  }
+
+  private pendingTxs(): { hash: Hex; nonce: number; raw: Hex }[] {
+    return this.db.prepare("SELECT hash, nonce, raw FROM relay_txs WHERE status = 'pending' ORDER BY nonce").all() as { hash: Hex; nonce: number; raw: Hex }[];
+  }
+
+  private setTx(hash: string, status: "done" | "dropped") {
+    this.db.prepare("UPDATE relay_txs SET status = ? WHERE hash = ?").run(status, hash);
+  }
+
+  /**
+   * One pass: settles the transactions in flight, heals the relayer's nonce line, sends every queued request, and
+   * keeps going (picking up requests accepted meanwhile) until nothing is queued or in flight, or the receipt
+   * timeout passes with transactions still pending (they are settled on a later pass).
+   */
   processOnce(): Promise<void> {
+    if (this.running) this.again = true;
     this.running ??= this.process().finally(() => (this.running = undefined));
     return this.running;
   }
 
   private async process(): Promise<void> {
-    for (const row of this.db.prepare("SELECT * FROM requests WHERE status = 'submitted' ORDER BY seq").all() as unknown as RequestRow[]) {
-      await this.settle(row, true);
-    }
+    const timeout = this.opts.receiptTimeoutMs ?? 60_000;
+    const poll = this.opts.pollMs ?? 50;
+    let waitingSince = Date.now();
     for (;;) {
-      const row = this.db.prepare("SELECT * FROM requests WHERE status = 'queued' ORDER BY seq LIMIT 1").get() as RequestRow | undefined;
-      if (!row) return;
-      if (this.db.prepare("SELECT 1 FROM requests WHERE status = 'submitted' LIMIT 1").get()) return; // wait for the one in flight
-      await this.send(row);
+      const settledSome = await this.settlePending();
+      if (settledSome) waitingSince = Date.now();
+      const sent = await this.sendQueued();
+      if (sent) waitingSince = Date.now();
+      if (this.pendingTxs().length === 0 && !this.hasQueued()) {
+        if (!this.again) return;
+        this.again = false;
+        continue;
+      }
+      if (Date.now() - waitingSince > timeout) return;
+      await new Promise((r) => setTimeout(r, poll));
     }
   }
 
-  private fail(row: RequestRow, code: string, reason: string) {
-    this.update(row.id, { status: "failed", reason_code: code, reason });
-    this.opts.logger?.info({ id: row.id, code }, "relay request failed");
+  private hasQueued(): boolean {
+    return this.db.prepare("SELECT 1 FROM requests WHERE status = 'queued' LIMIT 1").get() !== undefined;
   }
 
-  private async send(row: RequestRow): Promise<void> {
-    const { chain, relayer } = this.opts;
-    if (row.deadline <= Math.floor(Date.now() / 1000)) return this.fail(row, "DEADLINE_PASSED", "The deadline passed before the request could be sent.");
-    const chainNonce = await chain.forwarder.nonces(row.from_addr);
-    if (chainNonce > BigInt(row.nonce)) return this.fail(row, "STALE_NONCE", "The signer's forwarder nonce moved past this request (it was used elsewhere).");
-    if (chainNonce < BigInt(row.nonce)) return this.fail(row, "NONCE_GAP", "An earlier request of the same signer failed, so this nonce cannot be used; sign it again.");
-    const request = { from: row.from_addr, to: row.to_addr, value: row.value, gas: row.gas, deadline: row.deadline, data: row.data, signature: row.signature };
-    const data = chain.forwarder.interface.encodeFunctionData("execute", [request]);
-    let gasLimit: bigint;
-    try {
-      gasLimit = await chain.provider.estimateGas({ from: relayer.address, to: chain.deployment.forwarder, data });
-    } catch (e) {
-      if (chainError(e).status === 503) throw e; // node down: the row stays queued for the next pass
-      const reason = await this.revertReason(row);
-      return this.fail(row, reason?.code ?? "FORWARDER_REJECTED", reason?.message ?? "The forwarder refused the request (signature, nonce or deadline).");
+  /** Settles every pending transaction that has a receipt; re-sends one the node lost; fills nonce gaps. Returns whether any settled. */
+  private async settlePending(): Promise<boolean> {
+    const { provider } = this.opts.chain;
+    const pending = this.pendingTxs();
+    if (pending.length === 0) return false;
+    let settled = false;
+    let latest: number | undefined;
+    for (const tx of pending) {
+      const receipt = await provider.getTransactionReceipt(tx.hash);
+      if (receipt) {
+        await this.finish(tx, receipt);
+        settled = true;
+        continue;
+      }
+      if (await provider.getTransaction(tx.hash)) continue; // in the pool: mined in a later block
+      latest ??= await provider.getTransactionCount(this.opts.relayer.address, "latest");
+      if (tx.nonce < latest) {
+        // Another transaction took its relayer nonce: it can never be mined, so its requests are sent again.
+        this.opts.store.tx(() => {
+          this.setTx(tx.hash, "dropped");
+          this.update(this.rowsOf(tx.hash).map((r) => r.id), { status: "queued", tx_hash: null });
+        });
+        this.opts.logger?.warn({ txHash: tx.hash, nonce: tx.nonce }, "relayer nonce taken by another transaction; its requests go back to the queue");
+        settled = true;
+        continue;
+      }
+      this.opts.logger?.warn({ txHash: tx.hash }, "stored transaction unknown to the node; broadcasting the same signed transaction again");
+      const again = { ...tx, rows: this.rowsOf(tx.hash) };
+      await this.opts.hooks?.beforeBroadcast?.(again);
+      await this.broadcast(again);
     }
-    // Sign first, store the signed transaction and its hash, and only then broadcast it.
-    const tx = await relayer.populateTransaction({ to: chain.deployment.forwarder, data, gasLimit: gasLimit + gasLimit / 5n, nonce: await chain.provider.getTransactionCount(relayer.address, "pending") });
-    const raw = (await relayer.signTransaction(tx)) as Hex;
-    const hash = ethers.keccak256(raw) as Hex;
-    this.update(row.id, { status: "submitted", tx_hash: hash, raw_tx: raw });
-    const stored = { ...row, status: "submitted" as const, tx_hash: hash, raw_tx: raw };
-    await this.opts.hooks?.beforeBroadcast?.(stored);
-    if (!(await this.broadcast(stored))) return;
-    this.opts.logger?.info({ id: row.id, txHash: hash }, "relay request submitted");
-    await this.opts.hooks?.afterBroadcast?.(stored);
-    await this.settle(stored, false);
+    await this.fillGaps();
+    return settled;
   }
 
   /**
-   * Broadcasts a stored signed transaction. When the node refuses it, the row is settled here instead of being
-   * broadcast again on every pass (which stalled the whole queue behind it): a transaction the node already holds
-   * or mined counts as sent; one whose relayer nonce another transaction took can never be mined, so its request
-   * goes back to the queue for a new transaction (never sent twice: the old one cannot land); any other refusal
-   * fails the request with the node's words. An unreachable node throws: the row stays submitted for the next pass.
-   * Returns whether the transaction is (now) known to the node.
+   * A relayer nonce that no transaction holds (one the node dropped for good, or one refused after later ones were
+   * signed) would hold every later transaction out of the chain: each such nonce gets a transfer of nothing to the
+   * relayer itself.
    */
-  private async broadcast(row: RequestRow): Promise<boolean> {
+  private async fillGaps(): Promise<void> {
+    const { provider } = this.opts.chain;
+    const pending = this.pendingTxs();
+    if (pending.length === 0) return;
+    const latest = await provider.getTransactionCount(this.opts.relayer.address, "latest");
+    const held = new Set(pending.map((t) => t.nonce));
+    const top = Math.max(...held);
+    for (let nonce = latest; nonce < top; nonce++) {
+      if (held.has(nonce)) continue;
+      const filler = await this.opts.relayer.populateTransaction({ to: this.opts.relayer.address, value: 0n, gasLimit: 21_000n, nonce });
+      const raw = await this.opts.relayer.signTransaction(filler);
+      try {
+        await provider.broadcastTransaction(raw);
+        this.opts.logger?.warn({ nonce }, "relayer nonce gap filled with an empty transfer");
+      } catch (e) {
+        if (chainError(e).status === 503) throw e;
+        // Already known, or the nonce was used meanwhile: either way the gap is closed.
+      }
+    }
+  }
+
+  /** Marks the requests of a mined transaction from its ExecutedForwardRequest events. */
+  private async finish(tx: { hash: Hex }, receipt: ethers.TransactionReceipt): Promise<void> {
+    const { chain } = this.opts;
+    const rows = this.rowsOf(tx.hash);
+    await this.opts.onReceipt?.().catch((e: unknown) => this.opts.logger?.warn({ err: e }, "index refresh after a relayed transaction failed"));
+    if (receipt.status !== 1) {
+      // The whole batch reverted (none of its requests used a nonce): a single request fails with its reason, the
+      // requests of a larger batch are sent again one per transaction, so that one cannot take the others down.
+      if (rows.length === 1) {
+        const reason = await this.revertReason(rows[0]!, receipt.blockNumber);
+        this.update([rows[0]!.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The transaction reverted." });
+      } else this.requeue(rows, true);
+      this.setTx(tx.hash, "done");
+      return;
+    }
+    const outcome = new Map<string, boolean>();
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== chain.deployment.forwarder.toLowerCase()) continue;
+      const parsed = chain.forwarder.interface.parseLog(log);
+      if (parsed?.name === "ExecutedForwardRequest") outcome.set(`${String(parsed.args.signer).toLowerCase()}:${parsed.args.nonce}`, parsed.args.success as boolean);
+    }
+    const skipped: RequestRow[] = [];
+    for (const row of rows) {
+      const success = outcome.get(`${row.from_addr.toLowerCase()}:${row.nonce}`);
+      if (success === true) {
+        this.update([row.id], { status: "mined", block_number: receipt.blockNumber });
+        this.opts.logger?.info({ id: row.id, txHash: tx.hash, block: receipt.blockNumber }, "relay request mined");
+      } else if (success === false) {
+        const reason = await this.revertReason(row, receipt.blockNumber);
+        this.update([row.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The call reverted." });
+      } else skipped.push(row);
+    }
+    this.setTx(tx.hash, "done");
+    for (const row of skipped) await this.settleSkipped(row);
+  }
+
+  /** A request the forwarder skipped (no event): why, and whether it can still go. */
+  private async settleSkipped(row: RequestRow): Promise<void> {
+    const { chain } = this.opts;
+    if (row.deadline < Math.floor(Date.now() / 1000)) return this.fail([row], "DEADLINE_PASSED", "The deadline passed before the request could be executed.");
+    const chainNonce = await chain.forwarder.nonces(row.from_addr);
+    if (chainNonce > BigInt(row.nonce)) return this.fail([row], "STALE_NONCE", "The signer's forwarder nonce moved past this request (it was used elsewhere).");
+    if (chainNonce < BigInt(row.nonce)) {
+      // An earlier request of the member is still queued or in flight (its transaction went back to the queue): this
+      // one follows it. Otherwise the earlier one failed before reaching the chain and this nonce can never be used.
+      const earlier = this.db
+        .prepare("SELECT 1 FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted') AND CAST(nonce AS INTEGER) >= ? AND CAST(nonce AS INTEGER) < ? LIMIT 1")
+        .get(row.from_addr, Number(chainNonce), Number(row.nonce));
+      if (earlier) return this.requeue([row]);
+      return this.fail([row], "NONCE_GAP", "An earlier request of the same signer failed before it reached the ledger, so this nonce cannot be used; sign it again.");
+    }
+    return this.fail([row], "FORWARDER_REJECTED", "The forwarder refused the request (signature, nonce or deadline).");
+  }
+
+  /**
+   * Takes the next requests (at most `max`) that fit one transaction's bytes, oldest first; a `solo` request always
+   * goes alone. Gas is checked on the whole batch by estimation: a request's signed `gas` is the most its call may
+   * use, which the forwarder needs in hand at the call, not the sum over the batch.
+   */
+  private nextBatch(max: number): RequestRow[] {
+    const candidates = this.db.prepare("SELECT * FROM requests WHERE status = 'queued' ORDER BY seq LIMIT ?").all(max) as unknown as RequestRow[];
+    const now = Math.floor(Date.now() / 1000);
+    const expired = candidates.filter((r) => r.deadline <= now);
+    this.fail(expired, "DEADLINE_PASSED", "The deadline passed before the request could be sent.");
+    const batch: RequestRow[] = [];
+    let bytes = TX_OVERHEAD_BYTES;
+    for (const row of candidates) {
+      if (row.deadline <= now) continue;
+      if (row.solo) return batch.length === 0 ? [row] : batch;
+      const rowBytes = requestBytes(row);
+      if (batch.length > 0 && bytes + rowBytes > this.limits.maxTxBytes) break;
+      batch.push(row);
+      bytes += rowBytes;
+    }
+    return batch;
+  }
+
+  /** Sends queued requests in as many transactions as they need, up to the in-flight cap. Returns whether any went out. */
+  private async sendQueued(): Promise<boolean> {
+    const { chain, relayer } = this.opts;
+    const maxInFlight = this.opts.maxInFlight ?? 16;
+    let sent = false;
+    let nonce: number | undefined;
+    let max = this.opts.maxRequestsPerTx ?? 200;
+    while (this.pendingTxs().length < maxInFlight) {
+      const rows = this.nextBatch(max);
+      if (rows.length === 0) break;
+      const requests = rows.map((r) => ({ from: r.from_addr, to: r.to_addr, value: r.value, gas: r.gas, deadline: r.deadline, data: r.data, signature: r.signature }));
+      const data = chain.forwarder.interface.encodeFunctionData("executeBatch", [requests, relayer.address]);
+      let gasLimit: bigint;
+      try {
+        const estimate = await chain.provider.estimateGas({ from: relayer.address, to: chain.deployment.forwarder, data });
+        gasLimit = estimate + estimate / 5n;
+        if (gasLimit > BigInt(this.limits.maxTxGas)) {
+          if (rows.length > 1) {
+            max = Math.ceil(rows.length / 2); // more than one transaction may use: fewer requests per transaction
+            continue;
+          }
+          gasLimit = BigInt(this.limits.maxTxGas);
+        }
+      } catch (e) {
+        if (chainError(e).status === 503) throw e; // node down: the rows stay queued for the next pass
+        // A batch with a refund receiver skips bad requests rather than reverting; if it cannot be estimated at all,
+        // each request goes alone, where its own refusal is named.
+        if (rows.length > 1) {
+          this.requeue(rows, true);
+          continue;
+        }
+        const reason = await this.revertReason(rows[0]!);
+        this.fail(rows, reason?.code ?? "FORWARDER_REJECTED", reason?.message ?? "The forwarder refused the request (signature, nonce or deadline).");
+        continue;
+      }
+      if (nonce === undefined) {
+        const stored = this.pendingTxs().reduce((m, t) => Math.max(m, t.nonce + 1), 0);
+        nonce = Math.max(await chain.provider.getTransactionCount(relayer.address, "pending"), stored);
+      }
+      // Sign first, store the signed transaction and the link of its requests, and only then broadcast it.
+      const populated = await relayer.populateTransaction({ to: chain.deployment.forwarder, data, gasLimit, nonce });
+      const raw = (await relayer.signTransaction(populated)) as Hex;
+      const hash = ethers.keccak256(raw) as Hex;
+      this.opts.store.tx(() => {
+        // The same bytes may have been signed before and refused (same nonce, same requests): pending again.
+        this.db
+          .prepare("INSERT INTO relay_txs (hash, nonce, raw, status, sent_at) VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (hash) DO UPDATE SET status = 'pending', sent_at = excluded.sent_at")
+          .run(hash, nonce!, raw, Date.now());
+        this.update(rows.map((r) => r.id), { status: "submitted", tx_hash: hash });
+      });
+      const tx: RelayTransaction = { hash, nonce, raw, rows: rows.map((r) => ({ ...r, status: "submitted", tx_hash: hash })) };
+      await this.opts.hooks?.beforeBroadcast?.(tx);
+      const outcome = await this.broadcast(tx);
+      if (outcome === "nonce-taken") nonce = undefined; // read it again from the node
+      if (outcome === "sent") {
+        nonce = tx.nonce + 1;
+        sent = true;
+        this.opts.logger?.info({ txHash: hash, requests: rows.length, nonce: tx.nonce }, "relay transaction submitted");
+        await this.opts.hooks?.afterBroadcast?.(tx);
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * Broadcasts a stored signed transaction. When the node refuses it, it is settled here instead of being broadcast
+   * again on every pass (which stalled the whole queue behind it): a transaction the node already holds or mined
+   * counts as sent; one whose relayer nonce another transaction took can never be mined, so its requests go back to
+   * the queue (never sent twice: the old one cannot land); any other refusal sends the requests of a batch again one
+   * per transaction, and fails a request that was refused alone, with the node's words. An unreachable node throws:
+   * the transaction stays pending for the next pass. Says whether the transaction is (now) known to the node.
+   */
+  private async broadcast(tx: RelayTransaction): Promise<"sent" | "nonce-taken" | "refused"> {
     const { provider } = this.opts.chain;
     try {
-      await provider.broadcastTransaction(row.raw_tx!);
-      return true;
+      await provider.broadcastTransaction(tx.raw);
+      return "sent";
     } catch (e) {
       if (chainError(e).status === 503) throw e;
-      if ((await provider.getTransactionReceipt(row.tx_hash!)) || (await provider.getTransaction(row.tx_hash!))) return true;
+      if ((await provider.getTransactionReceipt(tx.hash)) || (await provider.getTransaction(tx.hash))) return "sent";
       const message = nodeMessage(e);
+      this.opts.store.tx(() => {
+        this.setTx(tx.hash, "dropped");
+        this.update(tx.rows.map((r) => r.id), { status: "queued", tx_hash: null });
+      });
       if ((e as { code?: string }).code === "NONCE_EXPIRED" || /nonce too low/i.test(message)) {
-        this.update(row.id, { status: "queued", tx_hash: null, raw_tx: null });
-        this.opts.logger?.warn({ id: row.id, txHash: row.tx_hash }, "relayer nonce taken by another transaction; the request goes back to the queue");
-        return false;
+        this.opts.logger?.warn({ txHash: tx.hash }, "relayer nonce taken by another transaction; its requests go back to the queue");
+        return "nonce-taken";
       }
-      this.fail(row, "BROADCAST_REJECTED", `The ledger node refused the relayer's transaction: ${message}.`);
-      return false;
+      if (tx.rows.length > 1) {
+        this.requeue(tx.rows, true);
+        this.opts.logger?.warn({ txHash: tx.hash, requests: tx.rows.length, reason: message }, "the node refused a relay transaction; its requests go again one per transaction");
+      } else {
+        this.fail(tx.rows, "BROADCAST_REJECTED", `The ledger node refused the relayer's transaction: ${message}.`);
+      }
+      return "refused";
     }
   }
 
-  /** Finishes a submitted row from its receipt; rebroadcasts its stored transaction when the node does not know it. */
-  private async settle(row: RequestRow, rebroadcast: boolean): Promise<void> {
-    const { provider } = this.opts.chain;
-    let receipt = await provider.getTransactionReceipt(row.tx_hash!);
-    if (!receipt && rebroadcast) {
-      if (!(await provider.getTransaction(row.tx_hash!))) {
-        this.opts.logger?.warn({ id: row.id, txHash: row.tx_hash }, "stored transaction unknown to the node; broadcasting the same signed transaction again");
-        if (!(await this.broadcast(row))) return;
-      }
-    }
-    receipt ??= await provider.waitForTransaction(row.tx_hash!, 1, this.opts.receiptTimeoutMs ?? 60_000);
-    if (!receipt) return; // still pending: settled on a later pass
-    await this.opts.onReceipt?.().catch((e: unknown) => this.opts.logger?.warn({ err: e }, "index refresh after a relayed transaction failed"));
-    if (receipt.status === 1) {
-      this.update(row.id, { status: "mined", block_number: receipt.blockNumber });
-      this.opts.logger?.info({ id: row.id, txHash: row.tx_hash, block: receipt.blockNumber }, "relay request mined");
-    } else {
-      const reason = await this.revertReason(row, receipt.blockNumber - 1);
-      this.update(row.id, { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The transaction reverted." });
-    }
-  }
-
-  /** Why the member's call reverts, by replaying it as the forwarder would make it. */
+  /** Why the member's call reverts, by replaying it as the forwarder would make it (at `blockTag`, else the latest). */
   private async revertReason(row: RequestRow, blockTag?: number): Promise<{ code: string; message: string } | undefined> {
     const { chain } = this.opts;
     try {
@@ -175,7 +397,7 @@ export class RelayWorker {
     this.timer = setTimeout(tick, 0);
   }
 
-  /** Starts a pass now (after a request was accepted). */
+  /** Starts a pass now (after a request was accepted); a pass under way picks the request up itself. */
   nudge(): void {
     if (this.timer) void this.processOnce().catch((e) => this.opts.logger?.warn({ err: e }, "relay pass failed; retrying"));
   }
@@ -185,6 +407,12 @@ export class RelayWorker {
     this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
+}
+
+/** ABI bytes of one ForwardRequestData inside executeBatch: offset, 7 head words, data and signature with lengths. */
+function requestBytes(row: RequestRow): number {
+  const dataLen = (row.data.length - 2) / 2;
+  return 32 + 7 * 32 + 32 + Math.ceil(dataLen / 32) * 32 + 32 + 96;
 }
 
 /** The node's own words for a refused transaction (ethers wraps them in its error's `info` or `error`). */

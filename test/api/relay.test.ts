@@ -3,6 +3,7 @@ import { ethers } from "ethers";
 import type { RequestListener } from "node:http";
 import request from "supertest";
 import type { RequestRow } from "../../api/relay/queue.js";
+import type { RelayTransaction } from "../../api/relay/worker.js";
 import type { Services } from "../../api/services.js";
 import { DEFAULT_TRANSACTION_LIMITS, FORWARD_REQUEST_TYPES, TradeproofClient, buildBatch, checkReceipt, forwarderDomain, maxPublicBatch, parseReceipt, type Hex } from "../../sdk/index.js";
 import { apiFor } from "./app-helpers.js";
@@ -145,17 +146,22 @@ describe("API writes: build, sign, send through the relayer", function () {
     expect(failed.code).to.match(/^DocumentRegistry/);
   });
 
-  it("after a request fails on chain, the member signs the same nonce again and writes on", async function () {
+  it("a request that fails on chain uses its nonce, never blocks the member's requests behind it, and the member writes on", async function () {
     const taken = label("taken first");
     const first = await prepared(app, c.trader, { action: "register", docHash: taken, docType: 380 });
     const loser = await prepared(app, c.otherTrader, { action: "register", docHash: taken, docType: 380 });
     await request(app).post("/v1/requests").send(first).expect(202);
     const idL = (await request(app).post("/v1/requests").send(loser).expect(202)).body.id;
+    // Accepted behind the loser, before anyone knows it will lose.
+    const behind = await prepared(app, c.otherTrader, { action: "register", docHash: label("behind a loser"), docType: 380 });
+    expect(BigInt(behind.request.nonce)).to.equal(BigInt(loser.request.nonce) + 1n);
+    const idB = (await request(app).post("/v1/requests").send(behind).expect(202)).body.id;
     await services.worker!.processOnce();
-    expect((await status(app, idL)).status).to.equal("failed");
-    // The forwarder did not use the nonce: the next request is prepared with it, accepted and mined.
+    expect((await status(app, idL))).to.deep.include({ status: "failed", code: "DocumentRegistryAlreadyAnchored" });
+    expect((await status(app, idB)).status).to.equal("mined");
+    // The forwarder recorded the failed call and used its nonce: the next request takes the one after.
     const next = await prepared(app, c.otherTrader, { action: "register", docHash: label("written after a failure"), docType: 380 });
-    expect(next.request.nonce).to.equal(loser.request.nonce);
+    expect(BigInt(next.request.nonce)).to.equal(BigInt(loser.request.nonce) + 2n);
     const idN = (await request(app).post("/v1/requests").send(next).expect(202)).body.id;
     // ...but only once while it is live.
     expect((await request(app).post("/v1/requests").send(next).expect(409)).body.error.code).to.equal("DUPLICATE_REQUEST");
@@ -329,6 +335,143 @@ describe("API writes: build, sign, send through the relayer", function () {
     });
   });
 
+  describe("many requests per block", function () {
+    /** Signs and submits one register per entry (member, label) through `a`; returns the ids in order. */
+    async function submitAll(a: RequestListener, entries: [ethers.HDNodeWallet | ethers.Wallet, string][]): Promise<string[]> {
+      const ids: string[] = [];
+      for (const [signer, name] of entries) {
+        const docType = signer === c.officer1 ? DocType.CERTIFICATE_OF_ORIGIN : 380;
+        const body = await prepared(a, signer, { action: "register", docHash: label(name), docType });
+        ids.push((await request(a).post("/v1/requests").send(body).expect(202)).body.id);
+      }
+      return ids;
+    }
+    const relayerNonce = () => c.provider.getTransactionCount(c.relayer.address, "latest");
+
+    it("requests of several members accepted together go out in one relayer transaction and are all mined", async function () {
+      const members = [c.trader, c.trader2, c.officer1];
+      const ids = await submitAll(app, Array.from({ length: 12 }, (_, i) => [members[i % 3]!, `together ${i}`] as [ethers.HDNodeWallet, string]));
+      const before = await relayerNonce();
+      await services.worker!.processOnce();
+      const done = await Promise.all(ids.map((id) => status(app, id)));
+      expect(done.map((d) => d.status)).to.deep.equal(ids.map(() => "mined"));
+      expect(new Set(done.map((d) => d.txHash)).size, JSON.stringify(done)).to.equal(1);
+      expect(await relayerNonce()).to.equal(before + 1);
+      for (let i = 0; i < 12; i++) expect((await c.registry.verify(label(`together ${i}`), label(`together ${i}`), [])).account).to.equal(members[i % 3]!.address);
+    });
+
+    it("with room for 3 requests a transaction, 10 requests go in 4 transactions sent without waiting for each other", async function () {
+      let inFlightAtLast = 0;
+      const api = await apiFor(c, anvil.url, {
+        env: { TRADEPROOF_RELAY_BATCH: "3" },
+        overrides: { relayHooks: { afterBroadcast: () => { inFlightAtLast = (api.services.store.db.prepare("SELECT COUNT(*) AS n FROM relay_txs WHERE status = 'pending'").get() as { n: number }).n; } } },
+      });
+      const ids = await submitAll(api.app, Array.from({ length: 10 }, (_, i) => [[c.trader, c.trader2][i % 2]!, `pipelined ${i}`] as [ethers.HDNodeWallet, string]));
+      const before = await relayerNonce();
+      await api.services.worker!.processOnce();
+      const done = await Promise.all(ids.map((id) => status(api.app, id)));
+      expect(done.map((d) => d.status)).to.deep.equal(ids.map(() => "mined"));
+      expect(new Set(done.map((d) => d.txHash)).size).to.equal(4);
+      expect(inFlightAtLast, "transactions in flight when the fourth was sent").to.equal(4);
+      expect(await relayerNonce()).to.equal(before + 4);
+      await api.services.close();
+    });
+
+    it("a crash with several transactions in flight: after the restart every request is mined once, and no transaction is sent twice", async function () {
+      let broadcasts = 0;
+      const crashing = await apiFor(c, anvil.url, {
+        env: { TRADEPROOF_RELAY_BATCH: "2" },
+        overrides: { relayHooks: { beforeBroadcast: () => { if (++broadcasts === 3) throw new Error("simulated crash before the third broadcast"); } } },
+      });
+      const members = [c.trader, c.trader2, c.officer1];
+      const nonces = await Promise.all(members.map((m) => c.forwarder.nonces(m.address)));
+      const ids = await submitAll(crashing.app, Array.from({ length: 7 }, (_, i) => [members[i % 3]!, `in flight at the crash ${i}`] as [ethers.HDNodeWallet, string]));
+      const before = await relayerNonce();
+      const err = await crashing.services.worker!.processOnce().then(() => undefined, (e: Error) => e);
+      expect(err?.message).to.equal("simulated crash before the third broadcast");
+      const states = await Promise.all(ids.map((id) => status(crashing.app, id)));
+      expect(states.map((r) => r.status)).to.deep.equal(["submitted", "submitted", "submitted", "submitted", "submitted", "submitted", "queued"]);
+      await crashing.services.close();
+
+      const restarted = await apiFor(c, anvil.url, { dataDir: crashing.dataDir, env: { TRADEPROOF_RELAY_BATCH: "2" } });
+      await restarted.services.worker!.processOnce();
+      const done = await Promise.all(ids.map((id) => status(restarted.app, id)));
+      expect(done.map((d) => d.status)).to.deep.equal(ids.map(() => "mined"));
+      // Three transactions stored before the crash (the third never sent until the restart), one for the 7th request.
+      expect(await relayerNonce()).to.equal(before + 4);
+      expect(done[4]!.txHash).to.equal(states[4]!.txHash);
+      const after = await Promise.all(members.map((m) => c.forwarder.nonces(m.address)));
+      expect(after.map((n, i) => n - nonces[i]!)).to.deep.equal([3n, 2n, 2n]);
+      await restarted.services.close();
+    });
+
+    it("the relayer's nonce taken by another transaction (its key used elsewhere): the requests go out again in a new transaction, once", async function () {
+      let taken = false;
+      const api = await apiFor(c, anvil.url, {
+        overrides: {
+          relayHooks: {
+            beforeBroadcast: async (tx: RelayTransaction) => {
+              if (taken) return;
+              taken = true;
+              // Someone else sends with the relayer's key, at the nonce this transaction was signed with.
+              await (await c.relayer.sendTransaction({ to: c.relayer.address, value: 0n, nonce: tx.nonce })).wait();
+            },
+          },
+        },
+      });
+      const ids = await submitAll(api.app, [[c.trader, "nonce taken 1"], [c.trader2, "nonce taken 2"]]);
+      await api.services.worker!.processOnce();
+      const done = await Promise.all(ids.map((id) => status(api.app, id)));
+      expect(done.map((d) => d.status)).to.deep.equal(["mined", "mined"]);
+      const dropped = api.services.store.db.prepare("SELECT COUNT(*) AS n FROM relay_txs WHERE status = 'dropped'").get() as { n: number };
+      expect(dropped.n).to.equal(1);
+      await api.services.close();
+    });
+
+    it("a gap in the relayer's nonces (the node lost its pool, then refused one transaction) heals by itself", async function () {
+      let refuse: string | undefined;
+      let balance: bigint | undefined;
+      const api = await apiFor(c, anvil.url, {
+        env: { TRADEPROOF_RELAY_BATCH: "1" },
+        overrides: {
+          relay: { receiptTimeoutMs: 300 },
+          relayHooks: {
+            beforeBroadcast: async (tx: RelayTransaction) => {
+              if (tx.hash === refuse) {
+                balance ??= await c.provider.getBalance(c.relayer.address);
+                await c.provider.send("anvil_setBalance", [c.relayer.address, "0x0"]);
+              } else if (balance !== undefined) {
+                await c.provider.send("anvil_setBalance", [c.relayer.address, ethers.toQuantity(balance)]);
+              }
+            },
+          },
+        },
+      });
+      const before = await relayerNonce();
+      await c.provider.send("evm_setAutomine", [false]);
+      try {
+        const ids = await submitAll(api.app, [[c.trader, "gap first"], [c.trader2, "gap second"]]);
+        await api.services.worker!.processOnce(); // both sent, neither mined: the node mines nothing now
+        const sent = api.services.store.db.prepare("SELECT hash, nonce FROM relay_txs WHERE status = 'pending' ORDER BY nonce").all() as { hash: string; nonce: number }[];
+        expect(sent.map((t) => t.nonce)).to.deep.equal([before, before + 1]);
+        await c.provider.send("anvil_dropAllTransactions", []);
+        refuse = sent[0]!.hash;
+        await api.services.worker!.processOnce(); // re-sends: the first is refused, the second waits behind the gap, which is filled
+        await c.provider.send("evm_mine", []);
+        await api.services.worker!.processOnce();
+        const done = await Promise.all(ids.map((id) => status(api.app, id)));
+        // The request refused alone fails with the node's words; the one behind the gap is mined in its own transaction.
+        expect(done.map((d) => d.status)).to.deep.equal(["failed", "mined"]);
+        expect(done[0]!.code).to.equal("BROADCAST_REJECTED");
+        expect(done[1]!.txHash).to.equal(sent[1]!.hash);
+        expect(await relayerNonce()).to.equal(before + 2); // the filler at the gap, then the second
+      } finally {
+        await c.provider.send("evm_setAutomine", [true]);
+        await api.services.close();
+      }
+    });
+  });
+
   describe("crash safety of the relay queue", function () {
     const relayerTxCount = () => c.provider.getTransactionCount(c.relayer.address, "latest");
 
@@ -349,15 +492,15 @@ describe("API writes: build, sign, send through the relayer", function () {
       await second.services.close();
     });
 
-    it("a transaction the node refuses fails with the node's reason, and the requests behind it are still mined", async function () {
+    it("a transaction the node refuses: its requests go again one per transaction, the one refused alone fails with the node's reason, the others are mined", async function () {
       const bad = label("refused by the node");
       let balance: bigint | undefined;
       // The node refuses the first request's transaction (the relayer cannot pay for it at that moment); the
       // balance is back before the next request's transaction goes out.
       const hooks = {
-        beforeBroadcast: async (row: RequestRow) => {
-          if (row.data.toLowerCase().includes(bad.slice(2))) {
-            balance = await c.provider.getBalance(c.relayer.address);
+        beforeBroadcast: async (tx: RelayTransaction) => {
+          if (tx.rows.some((row) => row.data.toLowerCase().includes(bad.slice(2)))) {
+            balance ??= await c.provider.getBalance(c.relayer.address);
             await c.provider.send("anvil_setBalance", [c.relayer.address, "0x0"]);
           } else if (balance !== undefined) {
             await c.provider.send("anvil_setBalance", [c.relayer.address, ethers.toQuantity(balance)]);
@@ -375,7 +518,7 @@ describe("API writes: build, sign, send through the relayer", function () {
       expect(refused.status).to.equal("failed");
       expect(refused.code).to.equal("BROADCAST_REJECTED");
       expect(refused.reason).to.match(/^The ledger node refused the relayer's transaction: .*insufficient funds/i);
-      expect([second.status, third.status]).to.deep.equal(["mined", "mined"]);
+      expect([second.status, third.status], JSON.stringify([second, third])).to.deep.equal(["mined", "mined"]);
       expect((await c.registry.verify(bad, bad, [])).status).to.equal(0n);
       await api.services.close();
     });

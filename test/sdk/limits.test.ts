@@ -29,12 +29,12 @@ describe("transaction limits of the network", function () {
     expect(Number(publicBatchGas(documents))).to.be.at.most(DEFAULT_TRANSACTION_LIMITS.maxTxGas);
   });
 
-  it("a relayed public batch of the largest size fits 128 KiB inside the forwarder's execute", async function () {
+  it("a relayed public batch of the largest size fits 128 KiB inside the forwarder's executeBatch, as the relayer sends it", async function () {
     const { documents } = maxPublicBatch(DEFAULT_TRANSACTION_LIMITS, { relayed: true });
     expect(documents).to.be.below(maxPublicBatch().documents);
     const inner = registry.encodeFunctionData("registerPublicBatch", [hashes(documents), 380]);
     const request = { from: wallet.address, to: wallet.address, value: 0n, gas: publicBatchGas(documents), deadline: 2n ** 48n - 1n, data: inner, signature: hexlify(randomBytes(65)) };
-    const data = forwarder.encodeFunctionData("execute", [request]);
+    const data = forwarder.encodeFunctionData("executeBatch", [[request], wallet.address]);
     expect(await signedSize(data, publicBatchGas(documents) + 100_000n)).to.be.at.most(DEFAULT_TRANSACTION_LIMITS.maxTxBytes);
   });
 
