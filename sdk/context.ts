@@ -28,17 +28,35 @@ export interface ClientContext {
 
 /** The tail of each account's queue of sends, by `chainId:address`. */
 const sending = new Map<string, Promise<void>>();
+/** The nonce each account last broadcast with, and when: a provider may cache the pending count for a moment. */
+const lastSent = new Map<string, { nonce: number; at: number }>();
+/** How long the nonce an account last broadcast with is trusted over the node's pending count. */
+const LAST_SENT_TTL_MS = 10_000;
+
+/** Overrides every write passes to its contract call. */
+export interface SendOverrides {
+  nonce: number;
+}
 
 /**
- * Runs `fn` (populate, sign, broadcast) after every earlier send of the same account has been broadcast. Concurrent
- * writes from one account otherwise read the same pending nonce and all but one are refused
- * (REPLACEMENT_UNDERPRICED). Only the broadcast is queued, never the wait for a receipt, so many writes still land
- * in one block; and no nonce is counted here: each send asks the node for the pending nonce once the previous one
- * is in its pool, so a send that fails before broadcast (a revert in gas estimation) leaves no gap behind.
+ * Runs `fn` (populate, sign, broadcast) after every earlier send of the same account has been broadcast, with the
+ * account's next nonce. Concurrent writes from one account otherwise read the same pending nonce and all but one are
+ * refused (REPLACEMENT_UNDERPRICED). Only the broadcast is queued, never the wait for a receipt, so many writes still
+ * land in one block. The nonce is the node's pending count, or one past the nonce this account last broadcast with
+ * when that is higher and recent (ethers' providers cache the pending count for 250 ms by default, and a node with a
+ * block period answers from its pool); a send that fails before broadcast (a revert in gas estimation) uses none,
+ * so it leaves no gap behind.
  */
-async function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, fn: (overrides: SendOverrides) => Promise<T>): Promise<T> {
   const previous = sending.get(key) ?? Promise.resolve();
-  const run = previous.then(fn);
+  const run = previous.then(async () => {
+    const pending = await ctx.provider.getTransactionCount(address, "pending");
+    const last = lastSent.get(key);
+    const nonce = last && Date.now() - last.at < LAST_SENT_TTL_MS && last.nonce + 1 > pending ? last.nonce + 1 : pending;
+    const result = await fn({ nonce });
+    lastSent.set(key, { nonce, at: Date.now() });
+    return result;
+  });
   const tail = run.then(
     () => undefined,
     () => undefined,
@@ -55,14 +73,15 @@ async function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
 export async function send(
   ctx: ClientContext,
   action: string,
-  fn: () => Promise<ContractTransactionResponse>,
+  fn: (overrides: SendOverrides) => Promise<ContractTransactionResponse>,
 ): Promise<TransactionReceipt> {
   const signer = ctx.signer;
   if (!signer) throw new SignerRequiredError(action);
   try {
     return await atBoundary(async () => {
-      const key = `${ctx.deployment.chainId}:${(await signer.getAddress()).toLowerCase()}`;
-      return waitForReceipt(ctx.provider, await oneAtATime(key, fn));
+      const address = await signer.getAddress();
+      const key = `${ctx.deployment.chainId}:${address.toLowerCase()}`;
+      return waitForReceipt(ctx.provider, await oneAtATime(ctx, key, address, fn));
     }, ctx.ifaces);
   } catch (e) {
     // Fees come from the node (ethers' fee data: no price where the node quotes none), so this arises only on a

@@ -614,12 +614,17 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       expect(results.map((r) => r.status)).to.deep.equal(docs.map((_, i) => (i === 0 ? "REVOKED" : "VALID")));
     });
 
-    it("a member's account without ether, on a chain that charges gas, gets InsufficientFundsError naming it and the chain", async function () {
+    it("a member's account without ether gets InsufficientFundsError naming it and the chain where gas costs, and writes where it is free", async function () {
       const poor = Wallet.createRandom().connect(getCtx().provider);
       const id = await governors[0]!.propose([addOrganisationCall(deployment, { name: "Penniless Trading Co", country: "VN", kind: "TRADER", accounts: [poor.address] })], "Admit an unfunded trader");
       await governors[1]!.approveProposal(id);
       await governors[1]!.executeProposal(id);
       const member = reader.withSigner(poor);
+      if ((await getCtx().provider.getFeeData()).gasPrice === 0n) {
+        const receipt = await member.register(randomHash(), 380);
+        expect(receipt.issuer).to.equal(poor.address);
+        return;
+      }
       const e = await rejection(member.register(randomHash(), 380));
       expect(e).to.be.instanceOf(InsufficientFundsError);
       expect((e as InsufficientFundsError).shortMessage).to.equal(

@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { Network, type Signer } from "ethers";
+import { HDNodeWallet, Network, type Signer } from "ethers";
 import { network } from "hardhat";
 import { NodeUnreachableError, RpcProvider, TradeproofClient, deployLedger, type Hex } from "../../sdk/index.js";
+import { FREE_GAS_FLAGS } from "../../scripts/embedded/anvil.js";
 import { rejection, shouldBehaveLikeATradeproofClient, type ClientSuiteContext } from "./client.behavior.js";
 
 /**
@@ -49,6 +50,45 @@ function localProvider(port: number, chainId = 31337): RpcProvider {
   return new RpcProvider(`http://127.0.0.1:${port}`, Network.from(chainId), { staticNetwork: true, pollingInterval: 20 });
 }
 
+/**
+ * Starts anvil with `extra` flags on a free port, with a chain id of its own: other suites start anvils too, and the
+ * chain id proves that the node answering on the port is ours. Returns the process (its group is stopped with
+ * `process.kill(-pid)`) and a suite context of 12 unlocked accounts.
+ */
+async function startOwnAnvil(extra: string[], opts: { wallets?: boolean } = {}): Promise<{ anvil: ChildProcess; ctx: ClientSuiteContext }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const chainId = 100_000 + Math.floor(Math.random() * 800_000);
+    // detached: npx starts anvil as its child; the whole process group is stopped in `after`.
+    const child = spawn(
+      "npx",
+      ["anvil", "--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--accounts", "12", "--silent", ...extra],
+      { stdio: "ignore", detached: true },
+    );
+    let exited = false;
+    child.once("exit", () => (exited = true));
+    let ours = false;
+    for (let i = 0; i < 200 && !exited && !ours; i++) {
+      ours = (await chainIdAt(port)) === BigInt(chainId);
+      if (!ours) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!ours) {
+      if (!exited && child.pid) process.kill(-child.pid, "SIGTERM");
+      continue;
+    }
+    const provider = localProvider(port, chainId);
+    // Keys held by the client (as on Besu, which has no unlocked accounts), or the node's unlocked accounts.
+    const signers: Signer[] = opts.wallets
+      ? Array.from({ length: 12 }, (_, i) => HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider))
+      : await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
+    return { anvil: child, ctx: { provider, signers } };
+  }
+  throw new Error("anvil did not start");
+}
+
+/** anvil's default accounts come from this phrase. */
+const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
+
 const DEPLOYMENT = {
   chainId: 31337,
   registry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0" as Hex,
@@ -74,33 +114,7 @@ describe("TradeproofClient", function () {
     let ctx: ClientSuiteContext | undefined;
 
     before(async function () {
-      // Other suites start anvils too: a chain id of our own proves that the node answering on the port is ours.
-      for (let attempt = 0; !ctx; attempt++) {
-        if (attempt === 5) throw new Error("anvil did not start");
-        const port = await freePort();
-        const chainId = 100_000 + Math.floor(Math.random() * 800_000);
-        // detached: npx starts anvil as its child; the whole process group is stopped in `after`.
-        const child = spawn(
-          "npx",
-          ["anvil", "--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--accounts", "12", "--silent"],
-          { stdio: "ignore", detached: true },
-        );
-        let exited = false;
-        child.once("exit", () => (exited = true));
-        let ours = false;
-        for (let i = 0; i < 200 && !exited && !ours; i++) {
-          ours = (await chainIdAt(port)) === BigInt(chainId);
-          if (!ours) await new Promise((r) => setTimeout(r, 100));
-        }
-        if (!ours) {
-          if (!exited && child.pid) process.kill(-child.pid, "SIGTERM");
-          continue;
-        }
-        const provider = localProvider(port, chainId);
-        anvil = child;
-        const signers = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.getSigner(i)));
-        ctx = { provider, signers };
-      }
+      ({ anvil, ctx } = await startOwnAnvil([]));
     });
 
     after(function () {
@@ -132,6 +146,24 @@ describe("TradeproofClient", function () {
         expect((e as NodeUnreachableError).code).to.equal("NODE_UNREACHABLE");
       });
     });
+  });
+
+  // The network profile: a block every 2 s and no gas price, as on a QBFT consortium, so that nothing in the client
+  // silently assumes that a transaction is mined the moment it is sent.
+  describe("on anvil mining a block every 2 s with free gas (the network profile)", function () {
+    this.timeout(300_000);
+    let anvil: ChildProcess | undefined;
+    let ctx: ClientSuiteContext | undefined;
+
+    before(async function () {
+      ({ anvil, ctx } = await startOwnAnvil(["--block-time", "2", ...FREE_GAS_FLAGS], { wallets: true }));
+    });
+    after(function () {
+      if (anvil?.pid) process.kill(-anvil.pid, "SIGTERM");
+      (ctx?.provider as RpcProvider | undefined)?.destroy();
+    });
+
+    shouldBehaveLikeATradeproofClient(() => ctx!);
   });
 
   describe("without a node", function () {
