@@ -53,6 +53,9 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   // The relayer waits for its receipts by polling: ethers' default of every 4 s would add up to 4 s to each relayed
   // write on a network that mines every 1-5 s, so it polls at the configured interval.
   const provider = new RpcProvider(config.rpcUrl, deployment.chainId, { staticNetwork: true, batchStallTime: 2, cacheTimeout: -1, pollingInterval: config.pollMs });
+  // The relayer has a connection of its own: its gas estimates of large batches would otherwise share JSON-RPC
+  // batches with the reads of requests being accepted, and hold them up.
+  const relayProvider = new RpcProvider(config.rpcUrl, deployment.chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: config.pollMs });
   const store = new Store(storeFileIn(config.dataDir));
   const chain = new Chain(provider, deployment);
   const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger });
@@ -68,7 +71,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const queue = new RelayQueue(store, chain);
   const worker = config.relayerKey
     ? new RelayWorker({
-        store, chain, relayer: new ethers.Wallet(config.relayerKey, provider), logger, hooks: overrides.relayHooks,
+        store, chain: new Chain(relayProvider, deployment), relayer: new ethers.Wallet(config.relayerKey, relayProvider), logger, hooks: overrides.relayHooks,
         onReceipt: config.indexer ? () => indexer.syncOnce() : undefined,
         limits: config.limits, pollMs: Math.min(config.pollMs, 100), ...config.relay, ...overrides.relay,
       })
@@ -84,6 +87,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       await indexer.stop();
       await worker?.stop();
       provider.destroy();
+      relayProvider.destroy();
       store.close();
     },
   };

@@ -75,12 +75,12 @@ export async function deployOurLedger(signers: Signer[]) {
 }
 
 
-/** An anvil node (from @foundry-rs/anvil) on 127.0.0.1 with 20 unlocked accounts; `stop()` ends it. */
-export async function startAnvil() {
+/** An anvil node (from @foundry-rs/anvil) on 127.0.0.1 with 20 unlocked accounts and `extra` flags; `stop()` ends it. */
+export async function startAnvil(extra: string[] = []) {
   const require = createRequire(import.meta.url);
   const binary = join(dirname(require.resolve("@foundry-rs/anvil-linux-amd64/package.json")), "bin", "anvil");
   const port = await freePort();
-  const proc: ChildProcess = spawn(binary, ["--host", "127.0.0.1", "--port", String(port), "--accounts", "20", "--silent"], {
+  const proc: ChildProcess = spawn(binary, ["--host", "127.0.0.1", "--port", String(port), "--accounts", "20", "--silent", ...extra], {
     stdio: "ignore",
   });
   const url = `http://127.0.0.1:${port}`;

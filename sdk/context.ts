@@ -1,4 +1,4 @@
-import type { ContractTransactionResponse, Interface, Log, Provider, Signer, TransactionReceipt } from "ethers";
+import type { ContractTransaction, Interface, Log, Provider, Signer, TransactionReceipt } from "ethers";
 import type { Council, DocumentRegistry, Forwarder } from "../types/ethers-contracts/index.js";
 import type { PublicLeaves } from "./actions/publicBatches.js";
 import type { Deployment } from "./deployment.js";
@@ -33,13 +33,8 @@ const lastSent = new Map<string, { nonce: number; at: number }>();
 /** How long the nonce an account last broadcast with is trusted over the node's pending count. */
 const LAST_SENT_TTL_MS = 10_000;
 
-/** Overrides every write passes to its contract call. */
-export interface SendOverrides {
-  nonce: number;
-}
-
 /**
- * Runs `fn` (populate, sign, broadcast) after every earlier send of the same account has been broadcast, with the
+ * Runs `fn` (sign and broadcast) after every earlier send of the same account has been broadcast, with the
  * account's next nonce. Concurrent writes from one account otherwise read the same pending nonce and all but one are
  * refused (REPLACEMENT_UNDERPRICED). Only the broadcast is queued, never the wait for a receipt, so many writes still
  * land in one block. The nonce is the node's pending count, or one past the nonce this account last broadcast with
@@ -47,13 +42,13 @@ export interface SendOverrides {
  * block period answers from its pool); a send that fails before broadcast (a revert in gas estimation) uses none,
  * so it leaves no gap behind.
  */
-async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, fn: (overrides: SendOverrides) => Promise<T>): Promise<T> {
+async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, fn: (nonce: number) => Promise<T>): Promise<T> {
   const previous = sending.get(key) ?? Promise.resolve();
   const run = previous.then(async () => {
     const pending = await ctx.provider.getTransactionCount(address, "pending");
     const last = lastSent.get(key);
     const nonce = last && Date.now() - last.at < LAST_SENT_TTL_MS && last.nonce + 1 > pending ? last.nonce + 1 : pending;
-    const result = await fn({ nonce });
+    const result = await fn(nonce);
     lastSent.set(key, { nonce, at: Date.now() });
     return result;
   });
@@ -69,19 +64,23 @@ async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, f
   }
 }
 
-/** Sends a transaction with the client's signer, waits for it and translates failures at this boundary. */
-export async function send(
-  ctx: ClientContext,
-  action: string,
-  fn: (overrides: SendOverrides) => Promise<ContractTransactionResponse>,
-): Promise<TransactionReceipt> {
+/**
+ * Sends a contract call (`build` gives its `to` and `data`, e.g. `() => registry.register.populateTransaction(…)`)
+ * with the client's signer, waits for its receipt and translates failures at this boundary. Gas estimation and fee
+ * data run at once for concurrent writes; only signing and broadcasting wait for the account's earlier sends, so a
+ * hundred writes from one account are all in the node's pool within about a block period.
+ */
+export async function send(ctx: ClientContext, action: string, build: () => Promise<ContractTransaction>): Promise<TransactionReceipt> {
   const signer = ctx.signer;
   if (!signer) throw new SignerRequiredError(action);
   try {
     return await atBoundary(async () => {
       const address = await signer.getAddress();
+      const call = { ...(await build()), from: address };
+      const [gasLimit, fees] = await Promise.all([signer.estimateGas(call), feeFields(ctx.provider)]);
       const key = `${ctx.deployment.chainId}:${address.toLowerCase()}`;
-      return waitForReceipt(ctx.provider, await oneAtATime(ctx, key, address, fn));
+      const sent = await oneAtATime(ctx, key, address, (nonce) => signer.sendTransaction({ ...call, gasLimit, nonce, ...fees }));
+      return waitForReceipt(ctx.provider, sent);
     }, ctx.ifaces);
   } catch (e) {
     // Fees come from the node (ethers' fee data: no price where the node quotes none), so this arises only on a
@@ -99,7 +98,27 @@ export async function send(
  */
 const lacksFunds = (message: string) => /insufficient funds|doesn't have enough funds/i.test(message);
 
+/** The fee fields ethers would fill in itself (EIP-1559 where the node has a base fee, else a gas price): none on a free-gas network. */
+async function feeFields(provider: Provider): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint }> {
+  const fee = await provider.getFeeData();
+  if (fee.maxFeePerGas != null && fee.maxPriorityFeePerGas != null) return { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas };
+  return { gasPrice: fee.gasPrice ?? 0n };
+}
+
 export const txInfo = (r: TransactionReceipt): TxInfo => ({ txHash: r.hash as Hex, blockNumber: r.blockNumber });
+
+/**
+ * The node's latest block number, never from a cache: ethers' providers keep a read for `cacheTimeout` (250 ms by
+ * default), long enough to miss the block a write of this client just landed in. A provider with a raw `send`
+ * (ethers' JSON-RPC providers, Hardhat's) is asked directly; any other for its latest block.
+ */
+export async function freshBlockNumber(provider: Provider): Promise<number> {
+  const raw = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  if (typeof raw.send === "function") return Number(await raw.send("eth_blockNumber", []));
+  const latest = await provider.getBlock("latest");
+  if (!latest) throw new TradeproofError("The node has no latest block.", { code: "BLOCK_NOT_FOUND" });
+  return latest.number;
+}
 
 /** Reads through the boundary translator (RPC failures become NodeUnreachableError, reverts typed errors). */
 export function read<T>(ctx: ClientContext, fn: () => Promise<T>): Promise<T> {

@@ -68,19 +68,28 @@ export class RelayQueue {
     if (signer.toLowerCase() !== from) {
       throw badRequest("INVALID_SIGNATURE", "The signature does not recover the request's `from` (wrong key, chain or forwarder?).");
     }
-    const [org, , active] = await onChain(() => chain.registry.accountOf(from));
+    // The chain is asked at most twice, each time for everything at once: a member's back office submits its
+    // requests one after another (each takes the next nonce), so this latency bounds its rate.
+    const pending = this.pendingCount(from);
+    const simulate = async () => {
+      if (pending !== 0) return;
+      const data = { ...request, signature };
+      const [valid] = await Promise.all([
+        onChain(() => chain.forwarder.verify(data)),
+        // Refuse now, by the contract's error name, what the ledger would refuse at execution.
+        onChain(() => chain.provider.call({ from: chain.deployment.forwarder, to: request.to, data: ethers.concat([request.data, from]) })),
+      ]);
+      if (!valid) throw badRequest("INVALID_REQUEST", "The forwarder does not accept this request.");
+    };
+    const [[org, , active], chainNonce, simulated] = await Promise.all([
+      onChain(() => chain.registry.accountOf(from)),
+      onChain(() => chain.forwarder.nonces(from)),
+      simulate().then(() => undefined, (e: unknown) => e),
+    ]);
     if (org === 0n) throw forbidden("NOT_MEMBER", `${from} is not an account of a member organisation.`);
     if (!active) throw forbidden("ORGANISATION_SUSPENDED", `The organisation of ${from} is suspended.`);
-    const chainNonce = await onChain(() => chain.forwarder.nonces(from));
     this.checkNonce(from, request.nonce, chainNonce);
-    const pending = this.pendingCount(from);
-    if (pending === 0) {
-      const data = { ...request, signature };
-      const valid = await onChain(() => chain.forwarder.verify(data));
-      if (!valid) throw badRequest("INVALID_REQUEST", "The forwarder does not accept this request.");
-      // Refuse now, by the contract's error name, what the ledger would refuse at execution.
-      await onChain(() => chain.provider.call({ from: chain.deployment.forwarder, to: request.to, data: ethers.concat([request.data, from]) }));
-    }
+    if (simulated) throw simulated;
     const id = randomUUID();
     const now = Date.now();
     this.store.tx(() => {

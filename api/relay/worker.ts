@@ -141,14 +141,19 @@ export class RelayWorker {
     if (pending.length === 0) return false;
     let settled = false;
     let latest: number | undefined;
-    for (const tx of pending) {
-      const receipt = await provider.getTransactionReceipt(tx.hash);
+    let lost = false;
+    // Asked all at once: with many transactions in flight, one request after another would hold up the pass.
+    const receipts = await Promise.all(pending.map((tx) => provider.getTransactionReceipt(tx.hash)));
+    const known = await Promise.all(pending.map((tx, i) => (receipts[i] ? true : provider.getTransaction(tx.hash).then((t) => t !== null))));
+    for (const [i, tx] of pending.entries()) {
+      const receipt = receipts[i];
       if (receipt) {
         await this.finish(tx, receipt);
         settled = true;
         continue;
       }
-      if (await provider.getTransaction(tx.hash)) continue; // in the pool: mined in a later block
+      if (known[i]) continue; // in the pool: mined in a later block
+      lost = true;
       latest ??= await provider.getTransactionCount(this.opts.relayer.address, "latest");
       if (tx.nonce < latest) {
         // Another transaction took its relayer nonce: it can never be mined, so its requests are sent again.
@@ -165,7 +170,8 @@ export class RelayWorker {
       await this.opts.hooks?.beforeBroadcast?.(again);
       await this.broadcast(again);
     }
-    await this.fillGaps();
+    // A gap opens only where a transaction left the node's pool.
+    if (lost) await this.fillGaps();
     return settled;
   }
 

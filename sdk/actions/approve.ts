@@ -27,5 +27,5 @@ export type ApproveErrorType = import("../errors.js").TradeproofError;
  */
 export async function approve(ctx: ClientContext, { anchor }: ApproveParameters): Promise<ApproveReturnType> {
   const hash = normalizeDocHash(anchor);
-  return txInfo(await send(ctx, "approve", (o) => ctx.registry.approve(hash, o)));
+  return txInfo(await send(ctx, "approve", () => ctx.registry.approve.populateTransaction(hash)));
 }

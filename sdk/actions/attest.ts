@@ -36,5 +36,5 @@ export async function attest(ctx: ClientContext, { docHash, outcome, reasonCode 
   if (!Number.isInteger(reasonCode) || reasonCode < 0 || reasonCode > 65535) {
     throw new InvalidArgumentError("reasonCode must be an integer from 0 to 65535.");
   }
-  return txInfo(await send(ctx, "attest", (o) => ctx.registry.attest(hash, code, reasonCode, o)));
+  return txInfo(await send(ctx, "attest", () => ctx.registry.attest.populateTransaction(hash, code, reasonCode)));
 }

@@ -27,7 +27,7 @@ export interface GovernanceCall {
  */
 export async function propose(ctx: ClientContext, calls: GovernanceCall[], description: string): Promise<bigint> {
   if (calls.length === 0) throw new InvalidArgumentError("A proposal makes at least one call.");
-  const receipt = await send(ctx, "propose", (o) => ctx.council.propose(calls, description, o));
+  const receipt = await send(ctx, "propose", () => ctx.council.propose.populateTransaction(calls, description));
   for (const log of receipt.logs) {
     if (log.address.toLowerCase() !== ctx.deployment.council.toLowerCase()) continue;
     const parsed = ctx.council.interface.parseLog(log);
@@ -49,7 +49,7 @@ export async function propose(ctx: ClientContext, calls: GovernanceCall[], descr
  * ```
  */
 export async function approveProposal(ctx: ClientContext, id: bigint): Promise<TxInfo> {
-  return txInfo(await send(ctx, "approveProposal", (o) => ctx.council.approve(id, o)));
+  return txInfo(await send(ctx, "approveProposal", () => ctx.council.approve.populateTransaction(id)));
 }
 
 /**
@@ -66,7 +66,7 @@ export async function approveProposal(ctx: ClientContext, id: bigint): Promise<T
  * ```
  */
 export async function executeProposal(ctx: ClientContext, id: bigint): Promise<TxInfo> {
-  return txInfo(await send(ctx, "executeProposal", (o) => ctx.council.execute(id, o)));
+  return txInfo(await send(ctx, "executeProposal", () => ctx.council.execute.populateTransaction(id)));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { buildBatch, type Batch } from "../batch.js";
-import { read, type ClientContext } from "../context.js";
+import { freshBlockNumber, read, type ClientContext } from "../context.js";
 import { TradeproofError } from "../errors.js";
 import type { Hex } from "../types.js";
 
@@ -35,9 +35,8 @@ function decodeLeaves(data: string): Hex[] {
 
 async function scan(ctx: ClientContext): Promise<void> {
   const known = ctx.publicLeaves;
-  // getBlock rather than getBlockNumber: some providers cache the block number for a polling interval.
-  const latest = await read(ctx, () => ctx.provider.getBlock("latest"));
-  if (!latest || latest.number <= known.scannedTo) return;
+  const latest = { number: await read(ctx, () => freshBlockNumber(ctx.provider)) };
+  if (latest.number <= known.scannedTo) return;
   const topic = ctx.registry.interface.getEvent("BatchLeaves").topicHash;
   const logs = await read(ctx, () =>
     ctx.provider.getLogs({ address: ctx.deployment.registry, topics: [topic], fromBlock: known.scannedTo + 1, toBlock: latest.number }),

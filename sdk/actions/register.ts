@@ -41,7 +41,7 @@ export async function makeReceipt(
 export async function register(ctx: ClientContext, { docHash, docType }: RegisterParameters): Promise<RegisterReturnType> {
   const hash = normalizeDocHash(docHash);
   const code = parseDocType(docType);
-  const tx = await send(ctx, "register", (o) => ctx.registry.register(hash, code, o));
+  const tx = await send(ctx, "register", () => ctx.registry.register.populateTransaction(hash, code));
   return makeReceipt(ctx, {
     docHash: hash,
     docType: code,

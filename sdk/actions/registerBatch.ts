@@ -102,8 +102,8 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
     for (const batch of batches) {
       let anchor = anchored.get(batch.root);
       if (!anchor) {
-        const tx = await send(ctx, "registerBatch", (o) =>
-          params.public ? ctx.registry.registerPublicBatch(batch.leaves, code, o) : ctx.registry.registerBatch(batch.root, batch.size, code, o),
+        const tx = await send(ctx, "registerBatch", () =>
+          params.public ? ctx.registry.registerPublicBatch.populateTransaction(batch.leaves, code) : ctx.registry.registerBatch.populateTransaction(batch.root, batch.size, code),
         );
         anchor = { txHash: tx.hash as Hex, blockNumber: tx.blockNumber, issuer: tx.from as Hex, docType: code };
       }

@@ -30,7 +30,7 @@ export type RevokeErrorType = import("../errors.js").TradeproofError;
  */
 export async function revoke(ctx: ClientContext, { anchor, reason }: RevokeParameters): Promise<RevokeReturnType> {
   const hash = normalizeDocHash(anchor);
-  return txInfo(await send(ctx, "revoke", (o) => ctx.registry.revoke(hash, reason, o)));
+  return txInfo(await send(ctx, "revoke", () => ctx.registry.revoke.populateTransaction(hash, reason)));
 }
 
 export interface RevokeInBatchParameters {
@@ -58,5 +58,5 @@ export interface RevokeInBatchParameters {
  */
 export async function revokeInBatch(ctx: ClientContext, { receipt, reason }: RevokeInBatchParameters): Promise<RevokeReturnType> {
   const r = parseReceipt(receipt);
-  return txInfo(await send(ctx, "revokeInBatch", (o) => ctx.registry.revokeInBatch(r.root, r.docHash, r.proof, reason, o)));
+  return txInfo(await send(ctx, "revokeInBatch", () => ctx.registry.revokeInBatch.populateTransaction(r.root, r.docHash, r.proof, reason)));
 }

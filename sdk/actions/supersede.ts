@@ -31,5 +31,5 @@ export type SupersedeErrorType = import("../errors.js").TradeproofError;
 export async function supersede(ctx: ClientContext, { oldAnchor, newAnchor }: SupersedeParameters): Promise<SupersedeReturnType> {
   const older = normalizeDocHash(oldAnchor);
   const newer = normalizeDocHash(newAnchor);
-  return txInfo(await send(ctx, "supersede", (o) => ctx.registry.supersede(older, newer, o)));
+  return txInfo(await send(ctx, "supersede", () => ctx.registry.supersede.populateTransaction(older, newer)));
 }

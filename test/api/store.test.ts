@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { Wallet, keccak256 } from "ethers";
 import { Store } from "../../api/store.js";
 
 /** The relay queue's table as files written before the migration have it. */
@@ -63,7 +64,7 @@ describe("API store: the relay queue's table", function () {
       insert(store.db, "c", 3, "7", "queued");
       expect(() => insert(store.db, "d", 4, "8", "queued")).to.throw(/UNIQUE/);
       const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL").all() as { name: string }[]).map((r) => r.name);
-      expect(indexes.sort()).to.deep.equal(["requests_live_nonce", "requests_status"]);
+      expect(indexes.sort()).to.deep.equal(["requests_live_nonce", "requests_status", "requests_tx"]);
       expect(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'requests_before_migration'").get()).to.equal(undefined);
     } finally {
       store.close();
@@ -71,6 +72,33 @@ describe("API store: the relay queue's table", function () {
     // Opening it again changes nothing.
     const again = new Store(file);
     expect((again.db.prepare("SELECT COUNT(*) AS n FROM requests").get() as { n: number }).n).to.equal(3);
+    again.close();
+  });
+
+  it("a file from before relayer transactions keeps a transaction in flight, now as the relayer's, and its request linked to it", async function () {
+    const file = join(dir, "api.sqlite");
+    const old = new DatabaseSync(file);
+    old.exec(OLD_REQUESTS.replace(",\n  UNIQUE (from_addr, nonce)", "") + "\nCREATE UNIQUE INDEX requests_live_nonce ON requests (from_addr, nonce) WHERE status <> 'failed';");
+    const relayer = Wallet.createRandom();
+    const raw = await relayer.signTransaction({ to: relayer.address, nonce: 5, gasLimit: 21_000n, gasPrice: 0n, chainId: 31337n });
+    const hash = keccak256(raw);
+    insert(old, "sent", 1, "3", "submitted");
+    old.prepare("UPDATE requests SET tx_hash = ?, raw_tx = ?, updated_at = 1234 WHERE id = 'sent'").run(hash, raw);
+    insert(old, "waiting", 2, "4", "queued");
+    old.close();
+
+    const store = new Store(file);
+    try {
+      expect(store.db.prepare("SELECT hash, nonce, raw, status, sent_at FROM relay_txs").all()).to.deep.equal([{ hash, nonce: 5, raw, status: "pending", sent_at: 1234 }]);
+      expect(store.db.prepare("SELECT id, status, tx_hash, raw_tx, solo FROM requests ORDER BY seq").all()).to.deep.equal([
+        { id: "sent", status: "submitted", tx_hash: hash, raw_tx: null, solo: 0 },
+        { id: "waiting", status: "queued", tx_hash: null, raw_tx: null, solo: 0 },
+      ]);
+    } finally {
+      store.close();
+    }
+    const again = new Store(file);
+    expect((again.db.prepare("SELECT COUNT(*) AS n FROM relay_txs").get() as { n: number }).n).to.equal(1);
     again.close();
   });
 });

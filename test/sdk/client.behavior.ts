@@ -592,12 +592,15 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
     it("concurrent writes from one account all succeed, each with its own receipt, each error pinned to its own document", async function () {
       const docs = Array.from({ length: 20 }, randomHash);
       const taken = await trader.register(randomHash(), 380);
+      const registers = docs.map((d) => trader.register(d, 380));
       const outcomes = await Promise.allSettled([
-        ...docs.map((d) => trader.register(d, 380)),
+        ...registers,
         trader.register(taken.docHash, 380), // already anchored: must fail, alone
         trader.revoke(docs[0]!, "issued in error").catch(async (e: unknown) => {
-          // The revocation may reach the node before the registration it revokes: then it is refused on its own.
+          // The revocation may be checked before the registration it revokes is mined: then it is refused on its
+          // own, and goes through once that registration has its receipt.
           expect(e).to.be.instanceOf(UnknownAnchorError);
+          await registers[0];
           return trader.revoke(docs[0]!, "issued in error");
         }),
       ]);
