@@ -148,7 +148,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
     else if (typeof err?.type === "string" && PARSER_ERRORS[err.type]) e = new ApiError(...PARSER_ERRORS[err.type]);
-    else {
+    else if (typeof err?.code === "string" && err.code.startsWith("Z_")) {
+      // zlib, while inflating a body sent with Content-Encoding gzip, deflate or br that is not what it says.
+      e = new ApiError(400, "INVALID_BODY", `The body is not valid ${String(req.headers["content-encoding"] ?? "compressed data")}: send it as its Content-Encoding says, or uncompressed.`);
+    } else if (Number.isInteger(err?.status) && err.status >= 400 && err.status < 500 && err.expose === true) {
+      // Any other refusal of the body by the parser: its status, in our shape.
+      e = new ApiError(err.status, "INVALID_BODY", "The body could not be read.");
+    } else {
       logger.error({ err, method: req.method, path: req.path }, "unhandled error");
       e = new ApiError(500, "INTERNAL", "Internal error; it has been logged.");
     }

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { createServer, type Server } from "node:http";
 import { createApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
@@ -24,6 +25,20 @@ export interface RunningServer {
 }
 
 /**
+ * Node's HTTP parser refuses some requests before Express sees them (headers or a query string over its 16 KiB
+ * header limit, a malformed request line) and answers with a bare status line. They get the API's error body too.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const [status, reason, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "HEADERS_TOO_LARGE", "The request's headers or query string are larger than the server accepts (16 KiB together)."]
+      : [400, "Bad Request", "MALFORMED_REQUEST", "The request is not valid HTTP."];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/**
  * Starts the API: parses the configuration (a bad value throws, naming the variable), builds the
  * services, starts the indexer and relayer loops and listens on the configured host (127.0.0.1 by default).
  */
@@ -33,6 +48,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   const app = createApp(services);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer(app);
+    s.on("clientError", answerClientError);
     s.once("error", reject);
     s.listen(config.port, config.host, () => {
       s.off("error", reject);

@@ -74,6 +74,30 @@ describe("API faults: node outage, configuration, server lifecycle", function ()
     }
   });
 
+  it("bad input that Node or the body parser refuses still answers { error: { code, message } }: a false gzip body 400, a 64 KB query string 431", async function () {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
+    const running = await startServer({
+      env: { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DATA_DIR: dataDir, TRADEPROOF_DEPLOYMENT: join(dataDir, "deployment.json"), TRADEPROOF_API_PORT: "0", TRADEPROOF_LOG_LEVEL: "silent" },
+      handleSignals: false,
+    });
+    try {
+      const gzip = await fetch(`${running.url}/v1/verify/batch`, {
+        method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: JSON.stringify({ not: "gzip" }),
+      });
+      expect(gzip.status).to.equal(400);
+      expect((await gzip.json()).error).to.deep.equal({ code: "INVALID_BODY", message: "The body is not valid gzip: send it as its Content-Encoding says, or uncompressed." });
+      const long = await fetch(`${running.url}/v1/audit?q=${"x".repeat(64 * 1024)}`);
+      expect(long.status).to.equal(431);
+      expect(long.headers.get("content-type")).to.match(/^application\/json/);
+      expect((await long.json()).error.code).to.equal("HEADERS_TOO_LARGE");
+      // The server goes on serving.
+      expect((await fetch(`${running.url}/v1/documents/${docHash}`)).status).to.equal(200);
+    } finally {
+      await running.close();
+    }
+  });
+
   it("a missing deployment file stops the start, naming TRADEPROOF_DEPLOYMENT", async function () {
     const err = await startServer({ env: { TRADEPROOF_DATA_DIR: tempDir(), TRADEPROOF_DEPLOYMENT: "/nonexistent/deployment.json", TRADEPROOF_API_PORT: "0" }, handleSignals: false }).then(
       () => undefined,
