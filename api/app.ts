@@ -9,6 +9,7 @@ import { hashDocument, hashStream, InvalidDocumentError, type Hex, type Organisa
 import { auditCsv, queryAudit } from "./audit.js";
 import { AUDIT_KINDS, roleRefused, type Session } from "./auth.js";
 import { onChain } from "./chain.js";
+import { NOT_FOUND_HINT } from "./documents.js";
 import { ApiError, badRequest, notFound, unavailable, unprocessable } from "./errors.js";
 import { staticHeaders, withHotPath, type RecordRequest } from "./hot-path.js";
 import { errorHandler, limitedBody, mediaType, route } from "./http.js";
@@ -40,6 +41,12 @@ declare module "express-serve-static-core" {
  * Returns the request listener: Express 5 behind a hot path (api/hot-path.ts) that answers
  * GET /v1/documents/:docHash without Express, with the same bytes.
  */
+/** A NOT_FOUND result goes out with the hint that a private batch's document needs its receipt. */
+function withHint<T extends { status: string }>(res: express.Response, result: T): T {
+  if (result.status === "NOT_FOUND") res.setHeader(...NOT_FOUND_HINT);
+  return result;
+}
+
 export function createApp(deps: Services): RequestListener {
   const { config, logger, store, chain, indexer, documents, auth, queue, worker, metrics } = deps;
   const app = express();
@@ -146,7 +153,7 @@ export function createApp(deps: Services): RequestListener {
     method: "get", path: "/documents/:docHash", summary: "Verify a document by its hash", tags: ["reads"], middleware: [limiter],
     schema: { params: DocParams },
     responses: { 200: { description: "Verification result", schema: S.VerificationResult } },
-    handler: async (req) => (await documents.verify([req.params.docHash]))[0],
+    handler: async (req, res) => withHint(res, (await documents.verify([req.params.docHash]))[0]!),
   });
   route(v1, registry, {
     method: "get", path: "/documents/:docHash/history", summary: "A document's history and versions", tags: ["audit"], auth: true, middleware: [requireAuditor],
@@ -158,7 +165,7 @@ export function createApp(deps: Services): RequestListener {
     method: "post", path: "/verify", summary: "Verify a file: hashed here (JCS for JSON), never stored", tags: ["reads"], middleware: [limiter],
     body: { kind: "stream", limit: config.fileLimitBytes, types: FILE_TYPES }, schema: {},
     responses: { 200: { description: "Verification result", schema: S.VerificationResult }, 413: err("File too large"), 415: err("Unsupported content type") },
-    handler: async (req) => {
+    handler: async (req, res) => {
       let size = 0;
       const body = (async function* () {
         for await (const chunk of limitedBody(req, config.fileLimitBytes)) {
@@ -189,8 +196,14 @@ export function createApp(deps: Services): RequestListener {
         }
         if (size === 0) throw badRequest("EMPTY_BODY", "Send the document's bytes as the body.");
       }
-      return (await documents.verify([docHash]))[0];
+      return withHint(res, (await documents.verify([docHash]))[0]!);
     },
+  });
+  route(v1, registry, {
+    method: "get", path: "/policies", summary: "Who may register each document type, and how many approvals it needs", tags: ["reads"], middleware: [limiter],
+    schema: {},
+    responses: { 200: { description: "The policies in force", schema: S.Policies } },
+    handler: async () => onChain(async () => (await chain.sdk()).policies()),
   });
   route(v1, registry, {
     method: "post", path: "/verify/batch", summary: "Verify up to 1,000 hashes in one call", tags: ["reads"], middleware: [limiter], body: json,

@@ -29,9 +29,25 @@ export interface AuditEvent {
   docHash?: string;
   related?: string;
   organisation?: number;
+  /** The organisation's name, country and kind beside its number, as it was admitted. */
+  organisationName?: string;
+  organisationCountry?: string;
+  organisationKind?: string;
   account?: string;
   docType?: string;
   details: Record<string, unknown>;
+}
+
+type OrgNames = Map<number, { name: string; country: string; kind: string }>;
+
+/** The names of the organisations the index has seen admitted (a handful of rows: read for each query). */
+export function organisationNames(store: Store): OrgNames {
+  const out: OrgNames = new Map();
+  for (const r of store.db.prepare("SELECT organisation, details FROM events WHERE name = 'OrganisationAdded'").all() as { organisation: number; details: string }[]) {
+    const d = JSON.parse(r.details) as { name?: string; country?: string; kind?: string };
+    out.set(r.organisation, { name: String(d.name ?? ""), country: String(d.country ?? ""), kind: String(d.kind ?? "") });
+  }
+  return out;
 }
 
 interface Row {
@@ -48,12 +64,14 @@ function decodeCursor(cursor: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-function toEvent(r: Row): AuditEvent {
+function toEvent(r: Row, names: OrgNames): AuditEvent {
+  const org = r.organisation !== null ? names.get(r.organisation) : undefined;
   return {
     blockNumber: r.block, logIndex: r.log_index, txHash: r.tx_hash, at: isoSeconds(r.at), contract: r.contract,
     event: r.name, action: r.action,
     ...(r.anchor ? { anchor: r.anchor } : {}), ...(r.doc_hash ? { docHash: r.doc_hash } : {}),
     ...(r.related ? { related: r.related } : {}), ...(r.organisation !== null ? { organisation: r.organisation } : {}),
+    ...(org ? { organisationName: org.name, organisationCountry: org.country, organisationKind: org.kind } : {}),
     ...(r.account ? { account: r.account } : {}), ...(r.doc_type !== null ? { docType: String(r.doc_type) } : {}),
     details: JSON.parse(r.details) as Record<string, unknown>,
   };
@@ -95,13 +113,23 @@ export function queryAudit(store: Store, f: AuditFilter): { events: AuditEvent[]
   const more = rows.length > f.limit;
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
-  return { events: page.map(toEvent), ...(more && last ? { nextCursor: encodeCursor(last.block, last.log_index) } : {}) };
+  const names = organisationNames(store);
+  return { events: page.map((r) => toEvent(r, names)), ...(more && last ? { nextCursor: encodeCursor(last.block, last.log_index) } : {}) };
 }
 
-export const CSV_COLUMNS = ["blockNumber", "logIndex", "txHash", "at", "contract", "event", "action", "anchor", "docHash", "related", "organisation", "account", "docType", "details"] as const;
+export const CSV_COLUMNS = [
+  "blockNumber", "logIndex", "txHash", "at", "contract", "event", "action", "anchor", "docHash", "related",
+  "organisation", "organisationName", "organisationCountry", "organisationKind", "account", "docType", "details",
+] as const;
 
-const csvCell = (v: unknown) => {
-  const s = v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
+/**
+ * One RFC 4180 cell. A text that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage
+ * return: an organisation's name or a revocation reason is member input) gets a leading apostrophe, which
+ * spreadsheets show as text; numbers are written as they are.
+ */
+export const csvCell = (v: unknown) => {
+  let s = v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
@@ -110,8 +138,9 @@ export function* auditCsv(store: Store, f: Omit<AuditFilter, "limit">): Generato
   const w = where(store, { ...f, limit: 0 });
   yield CSV_COLUMNS.join(",") + "\r\n";
   const stmt = store.db.prepare(`SELECT * FROM events ${w.sql} ORDER BY block, log_index`);
+  const names = organisationNames(store);
   for (const row of stmt.iterate(...w.args) as Iterable<Row>) {
-    const e = toEvent(row);
+    const e = toEvent(row, names);
     yield CSV_COLUMNS.map((c) => csvCell(e[c])).join(",") + "\r\n";
   }
 }

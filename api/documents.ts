@@ -5,6 +5,7 @@ import { onChain } from "./chain.js";
 import { HISTORY_ACTIONS } from "./indexer/decode.js";
 import { isoSeconds } from "./indexer/indexer.js";
 import type { Store } from "./store.js";
+import { organisationNames } from "./audit.js";
 
 interface EventRow {
   block: number; log_index: number; tx_hash: string; at: number; name: string; action: string; anchor: string | null;
@@ -211,7 +212,7 @@ export class Documents {
     const entries = rows
       // Revocation of another document of the same batch is not this document's history.
       .filter((r) => !(r.name === "BatchDocumentRevoked" && r.doc_hash !== docHash))
-      .map((r) => toHistoryEntry(r));
+      .map((r) => toHistoryEntry(r, organisationNames(this.store)));
     return { entries, versions: this.versions(docHash) };
   }
 
@@ -236,14 +237,25 @@ export class Documents {
   }
 }
 
+/**
+ * The header a NOT_FOUND verification result comes with (the result itself is normative and carries no advice): the
+ * hash alone cannot find a document of a private batch.
+ */
+export const NOT_FOUND_HINT: [string, string] = [
+  "Tradeproof-Hint",
+  "Nothing is anchored under this hash. A document of a private batch is found only with its receipt: POST /v1/verify/receipt.",
+];
+
 /** An index row in the SDK's HistoryEntry shape. */
-export function toHistoryEntry(r: EventRow): HistoryEntry {
+export function toHistoryEntry(r: EventRow, names?: Map<number, { name: string }>): HistoryEntry {
+  const name = r.organisation !== null ? names?.get(r.organisation)?.name : undefined;
   return {
     action: r.action as HistoryEntry["action"],
     anchor: r.anchor as Hex,
     ...(r.doc_hash ? { docHash: r.doc_hash as Hex } : {}),
     account: r.account as Hex,
     organisation: r.organisation ?? 0,
+    ...(name !== undefined ? { organisationName: name } : {}),
     blockNumber: r.block,
     txHash: r.tx_hash as Hex,
     logIndex: r.log_index,

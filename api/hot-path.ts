@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { ErrorRequestHandler, Express, RequestHandler } from "express";
 import type { Hex } from "../sdk/index.js";
-import type { Documents } from "./documents.js";
+import { NOT_FOUND_HINT, type Documents } from "./documents.js";
 
 /** The route as Express names it (its metrics label). */
 export const DOCUMENT_ROUTE = "/v1/documents/:docHash";
@@ -46,8 +46,10 @@ export function withHotPath({ app, documents, securityHeaders, limiter, onError,
 
   const send = (req: IncomingMessage, res: ServerResponse, json: string, start: number) => {
     const length = String(Buffer.byteLength(json));
+    // Quotes inside a JSON string are escaped, so only the result's own status can read like this.
+    const hint = json.includes('"status":"NOT_FOUND"') ? NOT_FOUND_HINT : [];
     // No header set yet (no limiter): writeHead takes the list as it is, Node's cheapest way.
-    res.writeHead(200, limiter ? ["Content-Type", JSON_TYPE, "Content-Length", length] : [...security, "Content-Type", JSON_TYPE, "Content-Length", length]);
+    res.writeHead(200, limiter ? [...hint, "Content-Type", JSON_TYPE, "Content-Length", length] : [...security, ...hint, "Content-Type", JSON_TYPE, "Content-Length", length]);
     res.end(json, done(req, res, start));
   };
   // The request and response as Express hands them to a route (its prototypes: req.ip, res.append, res.json).

@@ -53,7 +53,7 @@ export const VerificationResult = z
 export const HistoryEntry = z
   .object({
     action: z.enum(["REGISTERED", "BATCH_REGISTERED", "APPROVED", "REVOKED", "BATCH_DOCUMENT_REVOKED", "SUPERSEDED", "ATTESTED"]),
-    anchor: Hash, docHash: Hash.optional(), account: Address, organisation: z.number().int(), blockNumber: z.number().int(),
+    anchor: Hash, docHash: Hash.optional(), account: Address, organisation: z.number().int(), organisationName: z.string().optional(), blockNumber: z.number().int(),
     txHash: Hash, logIndex: z.number().int(), at: IsoTime, details: z.record(z.string(), z.unknown()),
   })
   .openapi("HistoryEntry");
@@ -66,10 +66,20 @@ export const AuditEvent = z
   .object({
     blockNumber: z.number().int(), logIndex: z.number().int(), txHash: Hash, at: IsoTime, contract: z.enum(["registry", "council"]),
     event: z.string(), action: z.string(), anchor: Hash.optional(), docHash: Hash.optional(), related: Hash.optional(),
-    organisation: z.number().int().optional(), account: Address.optional(), docType: z.string().optional(),
+    organisation: z.number().int().optional(),
+    organisationName: z.string().optional(), organisationCountry: z.string().optional(), organisationKind: z.string().optional(),
+    account: Address.optional(), docType: z.string().optional(),
     details: z.record(z.string(), z.unknown()),
   })
   .openapi("AuditEvent");
+
+const PolicyRule = { issuers: z.array(OrgKind), approvals: z.number().int().min(1) };
+export const Policies = z
+  .object({
+    default: z.object(PolicyRule),
+    types: z.array(z.object({ docType: z.object({ code: z.string(), name: z.string().optional() }), ...PolicyRule })),
+  })
+  .openapi("Policies");
 
 export const ForwardRequest = z
   .object({

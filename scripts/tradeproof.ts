@@ -12,6 +12,7 @@ import { hashCommand } from "./cli/hash.js";
 import { historyCommand } from "./cli/history.js";
 import { indexCommand } from "./cli/index.js";
 import { membersCommand } from "./cli/members.js";
+import { policiesCommand } from "./cli/policies.js";
 import { registerBatchCommand } from "./cli/register-batch.js";
 import { registerCommand } from "./cli/register.js";
 import { revokeCommand } from "./cli/revoke.js";
@@ -45,6 +46,7 @@ for (const command of [
   attestCommand(),
   historyCommand(),
   membersCommand(),
+  policiesCommand(),
   councilCommand(),
   indexCommand(),
   deployCommand(),

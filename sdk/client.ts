@@ -12,6 +12,7 @@ import { attest } from "./actions/attest.js";
 import { approveProposal, executeProposal, proposals, propose, type GovernanceCall } from "./actions/council.js";
 import { history, type HistoryReturnType } from "./actions/history.js";
 import { members, organisation } from "./actions/members.js";
+import { policies, type PoliciesReturnType } from "./actions/policies.js";
 import { emptyPublicLeaves } from "./actions/publicBatches.js";
 import { register } from "./actions/register.js";
 import { registerBatch, type RegisterBatchParameters } from "./actions/registerBatch.js";
@@ -199,6 +200,11 @@ export class TradeproofClient {
   /** Every member organisation; see {@link members}. */
   members(): Promise<Organisation[]> {
     return members(this.#ctx);
+  }
+
+  /** The document-type policies in force; see {@link policies}. */
+  policies(): Promise<PoliciesReturnType> {
+    return policies(this.#ctx);
   }
 
   /** One member organisation; see {@link organisation}. */

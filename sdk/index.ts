@@ -22,3 +22,4 @@ export type { ApproveParameters } from "./actions/approve.js";
 export type { RevokeParameters, RevokeInBatchParameters } from "./actions/revoke.js";
 export type { SupersedeParameters } from "./actions/supersede.js";
 export type { AttestParameters } from "./actions/attest.js";
+export type { DocumentPolicy, PoliciesReturnType } from "./actions/policies.js";

@@ -80,6 +80,8 @@ export interface HistoryEntry {
   account: Hex;
   /** The acting account's organisation id. */
   organisation: number;
+  /** That organisation's name, as it was admitted (absent where it is not known). */
+  organisationName?: string;
   blockNumber: number;
   txHash: Hex;
   logIndex: number;

@@ -430,7 +430,7 @@ function message(item) {
       if (item.privateBatch) {
         return `Not anchored on this ledger: its receipt places it in a private batch (root ${short(item.privateBatch)}) and its proof leads to that root, but the ledger has no such batch. The receipt may come from another ledger, or the batch was never anchored.`;
       }
-      return "Not anchored on this ledger — it may have been altered, or it was never registered. Even a one-character change gives a different fingerprint.";
+      return "Not anchored on this ledger — it may have been altered, or it was never registered. Even a one-character change gives a different fingerprint. If it was anchored in a private batch, drop its receipt with it: such a document is found only with its receipt.";
   }
 }
 
@@ -486,6 +486,8 @@ function card(item) {
       item.waiting ? el("p", {}, "Not checked yet: the service cannot be reached. It will be checked as soon as the service is back.") : undefined,
       el("p", {}, "Fingerprint ", hashText(item.docHash)));
   }
+  // A receipt without its document says nothing about a document in the officer's hands: no verdict, no count.
+  if (!item.names.length) return receiptOnlyCard(item, head);
   const r = item.result;
   const s = STATUS[r.status] ?? { label: r.status, words: "" };
   const dl = el("dl", {});
@@ -522,6 +524,16 @@ function card(item) {
   );
 }
 
+function receiptOnlyCard(item, head) {
+  const rc = item.receipt;
+  return el("li", { class: "card status-RECEIPT", "data-status": "RECEIPT_ONLY" },
+    head,
+    el("p", { class: "badge" }, "A receipt — drop the document it belongs to"),
+    el("p", { class: "message" }, "This is a receipt, not a document: it says which document was anchored, but proves nothing about a file in your hands. Drop the document together with its receipt to check it."),
+    el("dl", {}, ...row("For the document", hashText(item.docHash)), ...(rc?.txHash ? row("Anchored in transaction", hashText(rc.txHash)) : [])),
+  );
+}
+
 const sizeFormat = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
 const size = (n) => (n >= 1024 ** 3 ? `${sizeFormat.format(n / 1024 ** 3)} GB` : `${sizeFormat.format(n / 1024 ** 2)} MB`);
 
@@ -552,8 +564,10 @@ function render() {
 function renderSummary() {
   const list = [...items.values()];
   const counts = {};
-  for (const i of list) if (i.result) counts[i.result.status] = (counts[i.result.status] ?? 0) + 1;
+  for (const i of list) if (i.result && i.names.length) counts[i.result.status] = (counts[i.result.status] ?? 0) + 1;
   const parts = Object.entries(counts).map(([k, n]) => `${n} ${STATUS[k]?.label.toLowerCase() ?? k}`);
+  const receiptsOnly = list.filter((i) => !i.names.length && i.receipt && !i.hashing).length;
+  if (receiptsOnly) parts.push(`${receiptsOnly} ${receiptsOnly === 1 ? "receipt" : "receipts"} without ${receiptsOnly === 1 ? "its document" : "their documents"}`);
   const waiting = list.filter((i) => i.waiting).length;
   const hashing = list.filter((i) => i.hashing);
   const active = hashing.find((i) => i.hashing.streamed && i.hashing.started);

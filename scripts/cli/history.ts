@@ -28,17 +28,19 @@ export function historyCommand(): Command {
       const client = await readClient(opts);
       const history = await client.history(docHash, { receipt });
       if (opts.json) return printJson(history);
-      const names = new Map((await client.members()).map((o) => [o.id, o.name]));
       const out: string[] = [];
       out.push(`${pc.dim("versions".padEnd(10))}${history.versions.map((v) => (v === docHash ? pc.bold(v) : v)).join(" → ")}`);
       if (history.entries.length === 0) out.push(pc.yellow("no events: this document is not known to the ledger"));
       for (const e of history.entries) {
-        const subject = e.docHash && e.docHash !== e.anchor ? ` ${e.docHash} in ${e.anchor}` : e.anchor !== docHash ? ` ${e.anchor}` : "";
+        // A supersession names both anchors in its details; any other event of another anchor (the batch) says which.
+        const subject =
+          e.action === "SUPERSEDED" ? "" : e.docHash && e.docHash !== e.anchor ? ` ${e.docHash} in ${e.anchor}` : e.anchor !== docHash ? ` ${e.anchor}` : "";
+        // A registration's `status` is the status it began with, not the document's status now.
         const details = Object.entries(e.details)
-          .map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : String(v)}`)
+          .map(([k, v]) => `${k === "status" && (e.action === "REGISTERED" || e.action === "BATCH_REGISTERED") ? "initialStatus" : k}=${typeof v === "string" ? JSON.stringify(v) : String(v)}`)
           .join(" ");
         out.push(
-          `${e.at}  ${pc.bold(e.action.padEnd(22))} by ${names.get(e.organisation) ?? `organisation ${e.organisation}`} (${e.account})` +
+          `${e.at}  ${pc.bold(e.action.padEnd(22))} by ${e.organisationName ?? `organisation ${e.organisation}`} (${e.account})` +
             `${subject}${details ? `  ${pc.dim(details)}` : ""}\n${" ".repeat(22)}${pc.dim(`block ${e.blockNumber}, tx ${e.txHash}`)}`,
         );
       }

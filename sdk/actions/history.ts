@@ -1,5 +1,5 @@
 import type { Log, LogDescription } from "ethers";
-import { blockTime, registryLogs, type ClientContext } from "../context.js";
+import { blockTime, organisationInfo, registryLogs, type ClientContext } from "../context.js";
 import { normalizeDocHash } from "../hash.js";
 import { parseReceipt, type Receipt } from "../receipt.js";
 import { locateInPublicBatches } from "./publicBatches.js";
@@ -111,7 +111,10 @@ export async function history(ctx: ClientContext, params: HistoryParameters): Pr
   }
   raw.sort((x, y) => x.blockNumber - y.blockNumber || x.logIndex - y.logIndex);
   const entries = await Promise.all(
-    raw.map(async ({ details, ...rest }): Promise<HistoryEntry> => ({ ...rest, at: isoSeconds(await blockTime(ctx, rest.blockNumber)), details })),
+    raw.map(async ({ details, ...rest }): Promise<HistoryEntry> => {
+      const [at, org] = await Promise.all([blockTime(ctx, rest.blockNumber), organisationInfo(ctx, rest.organisation)]);
+      return { ...rest, organisationName: org.name, at: isoSeconds(at), details };
+    }),
   );
 
   // The version chain links anchors; the document's own anchor is the one it was registered under.

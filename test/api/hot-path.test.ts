@@ -4,6 +4,7 @@ import type { RequestListener } from "node:http";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import request from "supertest";
+import { NOT_FOUND_HINT } from "../../api/documents.js";
 import type { Services } from "../../api/services.js";
 import { apiFor } from "./app-helpers.js";
 import { Anvil, deployConsortium, DocType, freePort, type Consortium } from "./helpers.js";
@@ -74,6 +75,8 @@ describe("API hot path: GET /v1/documents/:docHash without Express, answered as 
         expect(cached.headers["x-content-type-options"]).to.equal("nosniff");
         expect(cached.headers["content-type"]).to.equal("application/json; charset=utf-8");
         expect(cached.headers).to.not.have.any.keys("x-powered-by", "etag");
+        // A hash alone cannot find a document of a private batch: a NOT_FOUND says so, beside the normative result.
+        expect(cached.headers["tradeproof-hint"]).to.equal(h === unknown ? NOT_FOUND_HINT[1] : undefined);
       }
       expect(await cacheFigures(app)).to.deep.equal({ misses: 3, hits: 6 }); // one read a document, then the cache
       expect(JSON.parse((await request(app).get(hot(revoked)).expect(200)).text)).to.deep.include({

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { ethers } from "ethers";
 import { createServer, type RequestListener } from "node:http";
 import request from "supertest";
+import { csvCell } from "../../api/audit.js";
 import type { Services } from "../../api/services.js";
 import { TradeproofClient, type Hex } from "../../sdk/index.js";
 import { apiFor, signIn } from "./app-helpers.js";
@@ -316,6 +317,14 @@ describe("API reads: documents, files, batches, members, history, audit", functi
     });
   });
 
+  describe("GET /v1/policies", function () {
+    it("lists who may register each type and how many approvals it needs, and the default", async function () {
+      const { body } = await request(app).get("/v1/policies").expect(200);
+      expect(body.default).to.deep.equal({ issuers: ["TRADER", "ISSUING_AUTHORITY"], approvals: 1 });
+      expect(body.types).to.deep.include({ docType: { code: "861", name: "Certificate of origin" }, issuers: ["ISSUING_AUTHORITY"], approvals: 2 });
+    });
+  });
+
   describe("GET /v1/documents/:docHash/history", function () {
     it("needs a session: 401 SESSION_REQUIRED", async function () {
       const { body } = await request(app).get(`/v1/documents/${invoiceHash}/history`).expect(401);
@@ -344,7 +353,7 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       expect(body.entries.map((e: { action: string }) => e.action)).to.deep.equal(["REGISTERED", "SUPERSEDED"]);
       expect(body.versions).to.deep.equal([invoiceHash, amended]);
       const superseded = body.entries[1];
-      expect(superseded).to.deep.include({ anchor: invoiceHash, account: c.trader.address.toLowerCase(), organisation: 1 });
+      expect(superseded).to.deep.include({ anchor: invoiceHash, account: c.trader.address.toLowerCase(), organisation: 1, organisationName: "Saigon Textiles JSC" });
       expect(superseded.details).to.deep.equal({ newAnchor: amended });
     });
 
@@ -392,9 +401,22 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       const res = await get("?format=csv&action=ATTESTED&docType=861").expect(200);
       expect(res.headers["content-type"]).to.match(/^text\/csv/);
       const lines = res.text.trim().split("\r\n");
-      expect(lines[0]).to.equal("blockNumber,logIndex,txHash,at,contract,event,action,anchor,docHash,related,organisation,account,docType,details");
+      expect(lines[0]).to.equal(
+        "blockNumber,logIndex,txHash,at,contract,event,action,anchor,docHash,related,organisation,organisationName,organisationCountry,organisationKind,account,docType,details",
+      );
       expect(lines).to.have.length(2);
-      expect(lines[1]).to.contain(`,DocumentAttested,ATTESTED,${pdfHash},${pdfHash},,3,${c.customs.address.toLowerCase()},861,`);
+      expect(lines[1]).to.contain(`,DocumentAttested,ATTESTED,${pdfHash},${pdfHash},,3,General Department of Vietnam Customs,VN,CUSTOMS,${c.customs.address.toLowerCase()},861,`);
+    });
+
+    it("names each organisation beside its number in the events", async function () {
+      const { body } = await get("?action=ATTESTED&docType=861").expect(200);
+      expect(body.events[0]).to.deep.include({ organisation: 3, organisationName: "General Department of Vietnam Customs", organisationCountry: "VN", organisationKind: "CUSTOMS" });
+    });
+
+    it("neutralises a CSV cell a spreadsheet would run as a formula, and leaves numbers and plain text alone", function () {
+      expect(["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "Mekong Coffee", "", 42, -3].map(csvCell)).to.deep.equal([
+        `"'=HYPERLINK(""x"")"`, "'+1", "'-2", "'@SUM(A1)", "'\tx", "Mekong Coffee", "", "42", "-3",
+      ]);
     });
 
     it("refuses an unknown action, a bad date and a forged cursor with 400", async function () {
@@ -428,7 +450,7 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       expect(body.openapi).to.equal("3.1.0");
       expect(Object.keys(body.paths)).to.have.members([
         "/v1/auth/nonce", "/v1/auth/login", "/v1/requests/prepare", "/v1/requests", "/v1/requests/{id}", "/v1/requests/{id}/receipts", "/v1/verify/receipt", "/v1/documents/{docHash}",
-        "/v1/documents/{docHash}/history", "/v1/verify", "/v1/verify/batch", "/v1/members", "/v1/audit/events",
+        "/v1/documents/{docHash}/history", "/v1/verify", "/v1/verify/batch", "/v1/members", "/v1/policies", "/v1/audit/events",
       ]);
       expect(body.paths["/v1/audit/events"].get.security).to.deep.equal([{ session: [] }]);
       expect(body.components.schemas).to.include.keys("VerificationResult", "ForwardRequest", "Error");

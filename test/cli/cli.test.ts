@@ -298,14 +298,28 @@ describe("the tradeproof CLI", function () {
     expect(history.code).to.equal(0);
     const { entries, versions } = JSON.parse(history.stdout);
     expect(versions).to.deep.equal([docHash]);
-    expect(entries.map((e: { action: string; organisation: number; details: unknown }) => [e.action, e.organisation, e.details])).to.deep.equal([
-      ["REGISTERED", 1, { docType: "830", status: "VALID" }],
-      ["ATTESTED", 3, { outcome: "INSPECTED", reasonCode: 12 }],
+    expect(entries.map((e: { action: string; organisation: number; organisationName: string; details: unknown }) => [e.action, e.organisation, e.organisationName, e.details])).to.deep.equal([
+      ["REGISTERED", 1, "Mekong Coffee Export JSC", { docType: "830", status: "VALID" }],
+      ["ATTESTED", 3, "Cat Lai Port Customs Branch", { outcome: "INSPECTED", reasonCode: 12 }],
     ]);
+    // For people: names, and a registration's status named as the status it began with.
+    const text = (await runCli(["history", declaration], env)).stdout;
+    expect(text).to.match(/REGISTERED +by Mekong Coffee Export JSC \(0x[0-9a-fA-F]{40}\) {2}docType="830" initialStatus="VALID"/);
+    expect(text).to.match(/ATTESTED +by Cat Lai Port Customs Branch \(/);
     const [result] = await client.verifyMany([{ docHash }]);
     // The normative result carries exactly by, organisation, outcome and at; the reason code is in the history.
     expect(result.attestations?.map((a) => Object.keys(a))).to.deep.equal([["by", "organisation", "outcome", "at"]]);
     expect(result.attestations?.map((a) => [a.organisation, a.outcome])).to.deep.equal([["Cat Lai Port Customs Branch", "INSPECTED"]]);
+  });
+
+  it("policies lists who may register each type and how many approvals it needs", async function () {
+    const run = await runCli(["policies"], env);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.contain("  861  Certificate of origin: issuing authority; 2 approvals of the issuing organisation\n");
+    expect(run.stdout).to.contain("  830  Goods declaration for exportation: trader, customs; no countersignature\n");
+    expect(run.stdout).to.match(/other {2}every other type: trader, issuing authority; no countersignature\n$/);
+    const json = JSON.parse((await runCli(["policies", "--json"], env)).stdout);
+    expect(json.types.map((p: { docType: { code: string } }) => p.docType.code)).to.deep.equal(["271", "380", "705", "830", "861"]);
   });
 
   it("council propose and approve admit an organisation (once executed) that members then lists", async function () {

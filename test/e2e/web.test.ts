@@ -103,6 +103,7 @@ describe("web verifier in Chromium", function () {
     expect(await t.getAttribute("data-status")).to.equal("NOT_FOUND");
     expect(await t.locator(".badge").innerText()).to.include("Not found — not anchored on this ledger");
     expect(await t.locator(".message").innerText()).to.include("Not anchored on this ledger — it may have been altered");
+    expect(await t.locator(".message").innerText()).to.include("If it was anchored in a private batch, drop its receipt with it");
 
     const r = card("certificate-of-origin-revoked.json");
     expect(await r.getAttribute("data-status")).to.equal("REVOKED");
@@ -126,6 +127,24 @@ describe("web verifier in Chromium", function () {
     const c = card("commercial-invoice.json");
     expect(await c.getAttribute("data-status")).to.equal("VALID");
     expect(await c.innerText()).to.include("Receipt matched: transaction");
+  });
+
+  it("a receipt dropped without its document is a receipt, never a verdict, and is not counted as valid", async () => {
+    await page.setInputFiles("#files", [demo("receipts/commercial-invoice.receipt.json"), demo("certificate-of-origin.json")]);
+    await page.waitForFunction(() => document.querySelectorAll("#results > li[data-status]").length === 2);
+    const receipt = page.locator("#results > li[data-status=RECEIPT_ONLY]");
+    expect(await receipt.locator(".badge").innerText()).to.equal("A receipt — drop the document it belongs to");
+    expect(await receipt.innerText()).to.not.match(/Valid|genuine/i);
+    await page.waitForFunction(() => document.querySelector("#summary")?.textContent === "2 files: 1 valid, 1 receipt without its document.");
+  });
+
+  it("loads without a request that fails (the icon included)", async () => {
+    const failed: string[] = [];
+    page.on("response", (r) => void (r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`)));
+    await page.reload();
+    await page.waitForLoadState("networkidle");
+    expect(failed).to.deep.equal([]);
+    expect(await page.locator("link[rel=icon]").getAttribute("href")).to.equal("favicon.svg");
   });
 
   it("an outcome recorded against a document nobody anchored never reads as an acceptance", async () => {

@@ -440,13 +440,13 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       const { entries, versions } = await reader.history(c1);
       expect(versions).to.deep.equal([c1, c2]);
       expect(entries).to.deep.equal([
-        { action: "REGISTERED", anchor: c1, docHash: c1, account: address.officer1, organisation: 2, blockNumber: r1.blockNumber, txHash: r1.txHash,
+        { action: "REGISTERED", anchor: c1, docHash: c1, account: address.officer1, organisation: 2, organisationName: "VCCI Ho Chi Minh City", blockNumber: r1.blockNumber, txHash: r1.txHash,
           logIndex: entries[0]!.logIndex, at: r1.anchoredAt, details: { docType: "861", status: "PENDING" } },
-        { action: "APPROVED", anchor: c1, account: address.officer2, organisation: 2, blockNumber: ap.blockNumber, txHash: ap.txHash,
+        { action: "APPROVED", anchor: c1, account: address.officer2, organisation: 2, organisationName: "VCCI Ho Chi Minh City", blockNumber: ap.blockNumber, txHash: ap.txHash,
           logIndex: entries[1]!.logIndex, at: await blockIso(ap.blockNumber), details: { given: 2, required: 2 } },
-        { action: "ATTESTED", anchor: c1, docHash: c1, account: address.customs, organisation: 3, blockNumber: at.blockNumber, txHash: at.txHash,
+        { action: "ATTESTED", anchor: c1, docHash: c1, account: address.customs, organisation: 3, organisationName: "General Department of Vietnam Customs", blockNumber: at.blockNumber, txHash: at.txHash,
           logIndex: entries[2]!.logIndex, at: await blockIso(at.blockNumber), details: { outcome: "REJECTED", reasonCode: 4 } },
-        { action: "SUPERSEDED", anchor: c1, account: address.officer2, organisation: 2, blockNumber: su.blockNumber, txHash: su.txHash,
+        { action: "SUPERSEDED", anchor: c1, account: address.officer2, organisation: 2, organisationName: "VCCI Ho Chi Minh City", blockNumber: su.blockNumber, txHash: su.txHash,
           logIndex: entries[3]!.logIndex, at: await blockIso(su.blockNumber), details: { oldAnchor: c1, newAnchor: c2 } },
       ]);
       expect((await reader.history(c2)).entries.map((e) => e.action)).to.deep.equal(["REGISTERED", "APPROVED", "SUPERSEDED"]);
@@ -463,6 +463,16 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       ]);
       expect(members[0]!.accounts).to.deep.equal([address.trader, address.trader2]);
       expect(await reader.organisation(2)).to.deep.equal(members[1]);
+    });
+
+    it("policies lists each type with a policy of its own, and the default for every other type", async function () {
+      expect(await reader.policies()).to.deep.equal({
+        default: { issuers: ["TRADER", "ISSUING_AUTHORITY"], approvals: 1 },
+        types: [
+          { docType: { code: "380", name: "Commercial invoice" }, issuers: ["TRADER"], approvals: 1 },
+          { docType: { code: "861", name: "Certificate of origin" }, issuers: ["ISSUING_AUTHORITY"], approvals: 2 },
+        ],
+      });
     });
 
     it("proposals lists the council's proposals with their calls", async function () {
