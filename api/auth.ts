@@ -62,7 +62,7 @@ export class Auth {
     try {
       msg = new SiweMessage(message);
     } catch (e) {
-      throw badRequest("SIWE_INVALID_MESSAGE", `Not an EIP-4361 message: ${String((e as Error)?.message ?? e).slice(0, 200)}`);
+      throw badRequest("SIWE_INVALID_MESSAGE", `Not an EIP-4361 message: ${siweProblem(e)}`);
     }
     const now = this.now();
     if (msg.domain !== this.domain) {
@@ -154,3 +154,14 @@ export const AUDIT_KINDS = new Set([3, 4, 5]); // CUSTOMS, AGENCY, AUDITOR (IDoc
 
 export const roleRefused = () =>
   forbidden("ROLE_FORBIDDEN", "History and audit queries are for active customs, agency and auditor accounts.");
+
+/**
+ * What is wrong with a message the SIWE parser refused, in the caller's terms: its own lines ("line 2: invalid
+ * address"), without the dump of the parser's internal state it appends.
+ */
+function siweProblem(e: unknown): string {
+  const lines = String((e as Error)?.message ?? e)
+    .split("\n")
+    .filter((l) => !/^Invalid message: \{/.test(l) && !/^invalid message: max line number/.test(l));
+  return lines.length > 0 ? lines.join("; ").slice(0, 200) : "it does not follow the format (a domain line, the address, then the fields, each on its own line).";
+}

@@ -24,7 +24,12 @@ export const DocTypeCode = z
   .transform((v) => Number(v))
   .pipe(z.number().int().refine((code) => docTypeName(code) !== undefined, { error: "not a UNTDID 1001 document name code" }))
   .openapi({ type: "string", example: "861", description: "UNTDID 1001 document name code (the list DESIGN.md names)" });
-const Uint = z.union([z.string().regex(/^\d{1,78}$/), z.number().int().nonnegative()]).transform((v) => String(v)).openapi({ type: "string" });
+const UINT256_MAX = 2n ** 256n - 1n;
+const Uint = z
+  .union([z.string().regex(/^\d{1,78}$/, "a whole number in decimal"), z.number().int().nonnegative()])
+  .refine((v) => BigInt(v) <= UINT256_MAX, "at most 2^256 - 1 (uint256)")
+  .transform((v) => String(v))
+  .openapi({ type: "string" });
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi("Error");
 
@@ -84,7 +89,7 @@ export const Policies = z
 export const ForwardRequest = z
   .object({
     from: Address, to: Address, value: Uint, gas: Uint, nonce: Uint,
-    deadline: z.number().int().positive(), data: Hex,
+    deadline: z.number().int().positive().max(2 ** 48 - 1, "at most 2^48 - 1 (uint48, seconds since 1970)"), data: Hex,
   })
   .openapi("ForwardRequest");
 

@@ -128,8 +128,10 @@ export class InsufficientFundsError extends TradeproofError {
 }
 
 /**
- * A contract call reverted with a custom error. `code` and `errorName` are the custom error's name
- * (e.g. "DocumentRegistryNotIssuer"), `args` its decoded arguments.
+ * A contract call reverted with a custom error. `errorName` is the custom error's name in the contract
+ * (e.g. "DocumentRegistryNotIssuer"), `args` its decoded arguments. `code` is the stable code the SDK, the CLI and
+ * the API all use for it: upper snake case of its class (`NotIssuerError` → "NOT_ISSUER"); a revert without a
+ * class of its own keeps its error name (e.g. "CALL_EXCEPTION").
  */
 export class ContractRevertError extends TradeproofError {
   /** The custom error's name, as in the contract's interface. */
@@ -142,7 +144,8 @@ export class ContractRevertError extends TradeproofError {
     shortMessage = `The contract refused the call: ${errorName}(${args.map(String).join(", ")}).`,
     name = "ContractRevertError",
   ) {
-    super(shortMessage, { code: errorName, name, cause });
+    const code = name === "ContractRevertError" ? errorName : name.replace(/Error$/, "").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+    super(shortMessage, { code, name, cause });
     this.errorName = errorName;
     this.args = args;
   }

@@ -51,10 +51,10 @@ export function councilCommand(): Command {
     withConnection(new Command("list").summary("list the proposals").option("--json", "print the proposals as JSON"))
       .action(async (opts: ConnectionOptions & { json?: boolean }) => {
         const client = await readClient(opts);
-        const proposals = await client.proposals();
+        const [proposals, threshold] = await Promise.all([client.proposals(), client.council.threshold()]);
         if (opts.json) return printJson(proposals);
         const lines = proposals.map((p) => {
-          const state = p.executed ? pc.green("executed") : pc.yellow(`${p.approvals} approval${p.approvals === 1 ? "" : "s"}`);
+          const state = p.executed ? pc.green("executed") : pc.yellow(`${p.approvals} of ${threshold} approvals`);
           return `#${p.id}  ${state}  ${p.description}  ${pc.dim(`by ${p.proposer}, expires ${p.expiresAt}`)}`;
         });
         process.stdout.write(`${lines.length > 0 ? lines.join("\n") : "no proposals yet"}\n`);

@@ -162,6 +162,9 @@ describe("Sign-In with Ethereum", function () {
       it(`refuses the malformed message "${name}" with 400 SIWE_INVALID_MESSAGE`, async function () {
         const { body } = await request(app).post("/v1/auth/login").send({ message, signature: `0x${"11".repeat(65)}` }).expect(400);
         expect(body.error.code).to.equal("SIWE_INVALID_MESSAGE");
+        // What is wrong, in the caller's terms: never the parser's internal state.
+        expect(body.error.message).to.match(/^Not an EIP-4361 message: /);
+        expect(body.error.message).to.not.match(/\{"success"|maxMatched|max line number/);
       });
     }
 

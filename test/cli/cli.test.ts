@@ -332,6 +332,11 @@ describe("the tradeproof CLI", function () {
     expect(propose.code).to.equal(0);
     const id = /^proposed #(\d+): Admit Lion City Roasters Pte Ltd \(SG, TRADER\)$/m.exec(propose.stdout)?.[1];
     expect(id).to.equal("2"); // the demo consortium was proposal 1
+    // Executed too early, the refusal is a sentence, not the contract's CouncilBelowThreshold(2, 1, 2).
+    const early = await runCli(["council", "execute", id!], as("governor1"));
+    expect(early.code).to.equal(1);
+    expect(early.stderr).to.equal(`error: Proposal ${id} has 1 of the 2 approvals it needs.\n`);
+    expect((await runCli(["council", "list"], env)).stdout).to.match(new RegExp(`^#${id} {2}1 of 2 approvals {2}Admit Lion City Roasters`, "m"));
     const approve = await runCli(["council", "approve", id!], as("governor2"));
     expect(approve.stderr).to.equal("");
     expect(approve.code).to.equal(0);

@@ -506,7 +506,8 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
     const expectRevert = async (p: Promise<unknown>, type: RevertClass, errorName: string, args: unknown[]) => {
       const e = await rejection(p);
       expect(e, String(e)).to.be.instanceOf(type);
-      expect((e as ContractRevertError).code).to.equal(errorName);
+      // The stable code is the class's name in upper snake case; errorName is the contract's.
+      expect((e as ContractRevertError).code).to.equal(type.name.replace(/Error$/, "").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase());
       expect((e as ContractRevertError).errorName).to.equal(errorName);
       expect((e as ContractRevertError).args).to.deep.equal(args);
     };

@@ -46,7 +46,7 @@ describe("SDK support", function () {
       });
       const mapped = toTradeproofError(e);
       expect(mapped).to.be.instanceOf(NotIssuerError);
-      expect([mapped.code, (mapped as ContractRevertError).args]).to.deep.equal(["DocumentRegistryNotIssuer", [TRADER, 861n]]);
+      expect([mapped.code, (mapped as ContractRevertError).errorName, (mapped as ContractRevertError).args]).to.deep.equal(["NOT_ISSUER", "DocumentRegistryNotIssuer", [TRADER, 861n]]);
       expect(mapped.cause).to.equal(e);
     });
 
@@ -56,6 +56,7 @@ describe("SDK support", function () {
       [registryIface, councilIface].forEach((iface) => iface.forEachError((f) => names.add(f.name)));
       expect([...names].filter((n) => !REVERT_CLASSES.has(n)), "custom errors without an SDK class").to.deep.equal([]);
       const messages = new Set<string>();
+      const codes = new Set<string>();
       for (const [errorName, Class] of REVERT_CLASSES) {
         const fragment = ifaces.map((i) => i.getError(errorName)).find((f) => f);
         expect(fragment, `${errorName} is in no ABI`).to.not.equal(undefined);
@@ -66,8 +67,11 @@ describe("SDK support", function () {
         expect(mapped.name).to.equal(Class.name);
         expect(mapped.message).to.not.match(/refused the call/);
         messages.add(mapped.message);
+        expect(mapped.code, errorName).to.match(/^[A-Z][A-Z_]+[A-Z]$/);
+        codes.add(mapped.code);
       }
       expect(messages.size, "every error says something different").to.equal(REVERT_CLASSES.size);
+      expect(codes.size, "every error has a stable code of its own").to.equal(REVERT_CLASSES.size);
     });
 
     it("decodes raw revert data with the interfaces it is given, whatever the message says", function () {
@@ -76,14 +80,14 @@ describe("SDK support", function () {
       const mapped = toTradeproofError(e, [councilIface, registryIface]);
       expect(mapped).to.be.instanceOf(UnknownOrganisationError);
       expect(mapped.shortMessage).to.equal("There is no organisation 9.");
-      expect([mapped.code, (mapped as ContractRevertError).args]).to.deep.equal(["DocumentRegistryUnknownOrganisation", [9n]]);
+      expect([mapped.code, (mapped as ContractRevertError).args]).to.deep.equal(["UNKNOWN_ORGANISATION", [9n]]);
     });
 
     it("unwraps a council call failure to the registry's own error", function () {
       const inner = registryIface.encodeErrorResult("DocumentRegistryAccountUnavailable", [TRADER]);
       const data = councilIface.encodeErrorResult("CouncilCallFailed", [3, 0, inner]);
       const mapped = toTradeproofError({ data }, [councilIface, registryIface]);
-      expect([mapped.code, (mapped as ContractRevertError).args]).to.deep.equal(["DocumentRegistryAccountUnavailable", [TRADER]]);
+      expect([mapped.code, (mapped as ContractRevertError).args]).to.deep.equal(["ACCOUNT_UNAVAILABLE", [TRADER]]);
     });
 
     it("turns transport failures into NodeUnreachableError, never a verdict", function () {
