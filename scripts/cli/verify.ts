@@ -77,7 +77,12 @@ async function matchReceipts(args: string[], docHashes: Hex[], opts: VerifyOptio
   if (opts.receipts) {
     for (const [i, arg] of args.entries()) {
       const path = join(opts.receipts, `${basename(arg)}.receipt.json`);
-      if (matched[i] || !existsSync(path)) continue;
+      if (matched[i]) continue;
+      if (!existsSync(path)) {
+        // Said, not silent: a document of a private batch is not found without its receipt.
+        process.stderr.write(`note: ${opts.receipts} holds no receipt for ${arg} (looked for ${basename(path)})\n`);
+        continue;
+      }
       const receipt = await readReceipt(path);
       // A receipt under the document's name but for other content means the document changed: verify it without.
       if (receipt.docHash === docHashes[i]) matched[i] = receipt;

@@ -83,7 +83,8 @@ export async function seedDemoDocuments({ provider, deployment, demoDir, log = (
   const reader = await as("auditor");
   const hashes: Record<string, Hex> = {};
   const saveReceipt = (name: string, receipt: Receipt) =>
-    writeFile(join(demoDir, "receipts", name.replace(/\.json$/, ".receipt.json")), `${JSON.stringify(receipt, null, 2)}\n`);
+    // The CLI's rule (`<file name>.receipt.json`, extension kept), so that `verify --receipts` finds them.
+    writeFile(join(demoDir, "receipts", `${name}.receipt.json`), `${JSON.stringify(receipt, null, 2)}\n`);
 
   const anchor = async (doc: DemoDocument) => {
     const path = join(demoDir, doc.file);

@@ -268,6 +268,11 @@ describe("the tradeproof CLI", function () {
       expect(revoked.status).to.equal("REVOKED");
       expect(revoked.revocationReason).to.equal("duplicate of INV-010");
       expect(sibling.status).to.equal("VALID");
+      // A receipts folder without the file's receipt is said, not silently ignored.
+      const other = join(dir, "no-receipt-here.json");
+      await writeFile(other, JSON.stringify({ invoice: "NONE" }));
+      const missing = await runCli(["verify", "--receipts", receipts, other], env);
+      expect(missing.stderr).to.equal(`note: ${receipts} holds no receipt for ${other} (looked for no-receipt-here.json.receipt.json)\n`);
     });
   });
 

@@ -122,7 +122,7 @@ describe("web verifier in Chromium", function () {
   });
 
   it("a receipt dropped with its document is recognised and matched by docHash", async () => {
-    await page.setInputFiles("#files", [demo("commercial-invoice.json"), demo("receipts/commercial-invoice.receipt.json")]);
+    await page.setInputFiles("#files", [demo("commercial-invoice.json"), demo("receipts/commercial-invoice.json.receipt.json")]);
     await settled(1);
     const c = card("commercial-invoice.json");
     expect(await c.getAttribute("data-status")).to.equal("VALID");
@@ -130,7 +130,7 @@ describe("web verifier in Chromium", function () {
   });
 
   it("a receipt dropped without its document is a receipt, never a verdict, and is not counted as valid", async () => {
-    await page.setInputFiles("#files", [demo("receipts/commercial-invoice.receipt.json"), demo("certificate-of-origin.json")]);
+    await page.setInputFiles("#files", [demo("receipts/commercial-invoice.json.receipt.json"), demo("certificate-of-origin.json")]);
     await page.waitForFunction(() => document.querySelectorAll("#results > li[data-status]").length === 2);
     const receipt = page.locator("#results > li[data-status=RECEIPT_ONLY]");
     expect(await receipt.locator(".badge").innerText()).to.equal("A receipt — drop the document it belongs to");
