@@ -3,7 +3,7 @@
  * from disk and hashed, the batch anchored, one receipt file written per document, measured from the
  * command's start to its exit (the CLI's own start-up included).
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { makeDocument } from "./documents.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "scripts", "tradeproof.ts");
+const BIN = join(ROOT, "node_modules", ".bin", "tradeproof");
 /** anvil's well-known development mnemonic; account 3 is the trader deployOurLedger admits. */
 const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -35,7 +36,7 @@ export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
     const deploymentFile = join(dir, "deployment.json");
     writeFileSync(deploymentFile, JSON.stringify(ours.deployment, null, 2));
     const traderKey = HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, "m/44'/60'/0'/0/3").privateKey;
-    const rows: Row[] = [];
+    const rows: Row[] = startupRows(dir, { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: deploymentFile });
     let from = 2_000_000;
     for (const n of sizes) {
       const docs = join(dir, `docs-${n}`);
@@ -77,6 +78,43 @@ export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
     rmSync(dir, { recursive: true, force: true });
     await anvil.stop();
   }
+}
+
+/** Median wall time of `runs` runs of a command, in seconds. */
+function median(cmd: string, args: string[], env: Record<string, string>, runs = 10): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: "ignore" });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(" ")} exited with ${r.status}`);
+    times.push((performance.now() - t) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+}
+
+/**
+ * The installed command's start-up (node_modules/.bin/tradeproof, built JavaScript), medians of 10 runs, beside a
+ * bare `node -e 0` of the same Node in the same run.
+ */
+function startupRows(dir: string, env: Record<string, string>): Row[] {
+  const file = join(dir, "startup.json");
+  writeFileSync(file, JSON.stringify(makeDocument(1)));
+  const bare = median(process.execPath, ["-e", "0"], env);
+  const built = existsSync(join(ROOT, "dist", "tradeproof.mjs")) ? "built JavaScript" : "TypeScript through tsx (no build)";
+  const rows: [string, string[], number][] = [
+    ["tradeproof --help", ["--help"], 0.5],
+    ["tradeproof hash FILE", ["hash", file], 0.5],
+    ["tradeproof verify FILE (a local node)", ["verify", file], 1],
+  ];
+  return rows.map(([figure, args, target]) => ({
+    section: "End to end",
+    figure: `${figure}: median of 10 runs`,
+    unit: "s",
+    better: "lower" as const,
+    tradeproof: median(BIN, args, env),
+    target: { op: "<=" as const, value: target },
+    note: `node_modules/.bin/tradeproof (${built}); a bare node -e 0 took ${bare.toFixed(3)} s in the same run.`,
+  }));
 }
 
 /** Runs the CLI; resolves with what it wrote on stderr. */

@@ -9,9 +9,11 @@ mkdirSync("node_modules/.bin", { recursive: true });
 try {
   if (lstatSync(bin)) unlinkSync(bin);
 } catch {}
-symlinkSync("../../scripts/tradeproof.ts", bin);
-if (existsSync("scripts/tradeproof.ts")) chmodSync("scripts/tradeproof.ts", 0o755);
+symlinkSync("../../scripts/tradeproof.mjs", bin);
+if (existsSync("scripts/tradeproof.mjs")) chmodSync("scripts/tradeproof.mjs", 0o755);
 
 if (existsSync("node_modules/.bin/hardhat")) {
   execFileSync("node_modules/.bin/hardhat", ["build", "--quiet"], { stdio: "inherit" });
+  // The command as JavaScript, once the contracts' types it imports exist.
+  execFileSync(process.execPath, ["scripts/build-cli.mjs"], { stdio: "inherit" });
 }
