@@ -7,6 +7,7 @@ import type { OrgKind } from "../../sdk/index.js";
 import { readClient, signingClient, withConnection, withSigner, type ConnectionOptions, type SignerOptions } from "./context.js";
 import { docTypeArg, intArg } from "./inputs.js";
 import { printJson, txLine } from "./output.js";
+import { UsageError } from "./errors.js";
 
 const KINDS: OrgKind[] = ["TRADER", "ISSUING_AUTHORITY", "CUSTOMS", "AGENCY", "AUDITOR"];
 
@@ -63,6 +64,16 @@ export function councilCommand(): Command {
   return council;
 }
 
+/** An organisation given by its id or by its name (exact, any case), or a usage error naming the members. */
+async function organisationArg(client: sdk.TradeproofClient, given: string): Promise<{ id: number; name: string }> {
+  const members = await client.members();
+  const found = /^\d+$/.test(given.trim())
+    ? members.filter((m) => m.id === Number(given.trim()))
+    : members.filter((m) => m.name.toLowerCase() === given.trim().toLowerCase());
+  if (found.length === 1) return found[0]!;
+  throw new UsageError(`no organisation ${JSON.stringify(given)}; the members are: ${members.map((m) => `${m.id} ${m.name}`).join("; ")}`);
+}
+
 /** `council propose <helper>`: one subcommand per common proposal. */
 function proposeCommand(): Command {
   const propose = new Command("propose")
@@ -71,13 +82,14 @@ function proposeCommand(): Command {
 
   /** Declares a helper: its arguments and options, and how they become the proposal's calls and description. */
   const helper = (name: string, summary: string, configure: (c: Command) => Command,
-    build: (d: sdk.Deployment, args: unknown[], opts: Record<string, unknown>) => { calls: { target: sdk.Hex; data: sdk.Hex }[]; description: string }) => {
+    build: (d: sdk.Deployment, args: unknown[], opts: Record<string, unknown>, client: sdk.TradeproofClient) =>
+      { calls: { target: sdk.Hex; data: sdk.Hex }[]; description: string } | Promise<{ calls: { target: sdk.Hex; data: sdk.Hex }[]; description: string }>) => {
     const cmd = withSigner(configure(new Command(name).summary(summary)).option("--description <text>", "what the proposal is for (default: generated)"));
     cmd.action(async (...all: unknown[]) => {
       const opts = all[all.length - 2] as SignerOptions & { description?: string };
       const args = all.slice(0, -2);
       const client = await signingClient(opts);
-      const { calls, description } = build(client.deployment, args, opts as unknown as Record<string, unknown>);
+      const { calls, description } = await build(client.deployment, args, opts as unknown as Record<string, unknown>, client);
       const id = await client.propose(calls, opts.description ?? description);
       process.stdout.write(`proposed #${id}: ${opts.description ?? description}\n` +
         pc.dim(`other governors approve with \`tradeproof council approve ${id}\`, then \`tradeproof council execute ${id}\`\n`));
@@ -95,11 +107,17 @@ function proposeCommand(): Command {
       description: `Admit ${o.name as string} (${o.country as string}, ${o.kind as string})`,
     }));
   helper("suspend", "suspend an organisation (its documents stay verifiable)",
-    (c) => c.argument("<organisation>", "organisation id", orgArg),
-    (d, [org]) => ({ calls: [sdk.suspendOrganisationCall(d, org as number)], description: `Suspend organisation ${org as number}` }));
+    (c) => c.argument("<organisation>", "organisation id or name (as `tradeproof members` lists it)"),
+    async (d, [org], _o, client) => {
+      const o = await organisationArg(client, org as string);
+      return { calls: [sdk.suspendOrganisationCall(d, o.id)], description: `Suspend ${o.name} (organisation ${o.id})` };
+    });
   helper("reinstate", "reinstate a suspended organisation",
-    (c) => c.argument("<organisation>", "organisation id", orgArg),
-    (d, [org]) => ({ calls: [sdk.reinstateOrganisationCall(d, org as number)], description: `Reinstate organisation ${org as number}` }));
+    (c) => c.argument("<organisation>", "organisation id or name (as `tradeproof members` lists it)"),
+    async (d, [org], _o, client) => {
+      const o = await organisationArg(client, org as string);
+      return { calls: [sdk.reinstateOrganisationCall(d, o.id)], description: `Reinstate ${o.name} (organisation ${o.id})` };
+    });
   helper("add-account", "add a signing account to an organisation",
     (c) => c.argument("<organisation>", "organisation id", orgArg).argument("<account>", "address", addressArg),
     (d, [org, account]) => ({ calls: [sdk.addAccountCall(d, { organisation: org as number, account: account as string })], description: `Add account ${account as string} to organisation ${org as number}` }));

@@ -57,13 +57,18 @@ describe("API faults: node outage, configuration, server lifecycle", function ()
     await services.close();
   });
 
-  it("startServer listens on 127.0.0.1, serves, and closes cleanly", async function () {
+  /** The API started for real (startServer, an HTTP port on 127.0.0.1) on the test chain. */
+  async function serverOnTheChain() {
     const dataDir = tempDir();
     writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
-    const running = await startServer({
+    return startServer({
       env: { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DATA_DIR: dataDir, TRADEPROOF_DEPLOYMENT: join(dataDir, "deployment.json"), TRADEPROOF_API_PORT: "0", TRADEPROOF_LOG_LEVEL: "silent" },
       handleSignals: false,
     });
+  }
+
+  it("startServer listens on 127.0.0.1, serves, and closes cleanly", async function () {
+    const running = await serverOnTheChain();
     try {
       expect(running.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
       const res = await fetch(`${running.url}/v1/documents/${docHash}`);
@@ -75,12 +80,7 @@ describe("API faults: node outage, configuration, server lifecycle", function ()
   });
 
   it("bad input that Node or the body parser refuses still answers { error: { code, message } }: a false gzip body 400, a 64 KB query string 431", async function () {
-    const dataDir = tempDir();
-    writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
-    const running = await startServer({
-      env: { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DATA_DIR: dataDir, TRADEPROOF_DEPLOYMENT: join(dataDir, "deployment.json"), TRADEPROOF_API_PORT: "0", TRADEPROOF_LOG_LEVEL: "silent" },
-      handleSignals: false,
-    });
+    const running = await serverOnTheChain();
     try {
       const gzip = await fetch(`${running.url}/v1/verify/batch`, {
         method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: JSON.stringify({ not: "gzip" }),

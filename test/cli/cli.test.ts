@@ -358,6 +358,15 @@ describe("the tradeproof CLI", function () {
     });
   });
 
+  it("council propose suspend takes the organisation's name as members lists it, and names an unknown one", async function () {
+    const byName = await runCli(["council", "propose", "suspend", "plant protection department"], as("governor1"));
+    expect(byName.code, byName.stderr).to.equal(0);
+    expect(byName.stdout).to.match(/^proposed #\d+: Suspend Plant Protection Department \(organisation 4\)$/m);
+    const unknown = await runCli(["council", "propose", "suspend", "Nobody Ltd"], as("governor1"));
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.match(/^error: no organisation "Nobody Ltd"; the members are: 1 Mekong Coffee Export JSC; /);
+  });
+
   it("an unreachable node is exit code 3, never a verdict", async function () {
     const run = await runCli(["verify", INVOICE, "--rpc", "http://127.0.0.1:9"], env);
     expect(run.code).to.equal(3);
