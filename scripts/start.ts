@@ -6,6 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HDNodeWallet, JsonRpcProvider } from "ethers";
+import { pino } from "pino";
 import type { RunningServer } from "../api/server.js";
 import { loadDeployment, TradeproofClient, type Deployment } from "../sdk/index.js";
 import { demoAccounts, deployDemoLedger, seedDemoConsortium, DEMO_MNEMONIC } from "./demo.js";
@@ -49,6 +50,7 @@ function stop(code: number): Promise<void> {
     const nodeUp = anvil !== undefined && anvil.process.exitCode === null && anvil.process.signalCode === null;
     await gateway?.close({ flush: nodeUp }).catch((e: unknown) => say(`state: ${(e as Error).message}`));
     await anvil?.stop();
+    say(code === 0 ? "Tradeproof stopped." : "Tradeproof stopped after an error.");
     process.exit(code);
   })());
 }
@@ -158,6 +160,9 @@ async function main() {
     emitWarning(warning, ...rest);
   }) as typeof process.emitWarning;
   const { startServer } = await import("../api/server.js");
+  // The console is for people: the API's JSON log lines go to a file under the data folder.
+  const logFile = join(dataDir, "api.log");
+  const logger = pino({ level: process.env.TRADEPROOF_LOG_LEVEL || "info", base: { service: "tradeproof-api" } }, pino.destination({ dest: logFile, mkdir: true, sync: false }));
   const relayerKey = HDNodeWallet.fromPhrase(DEMO_MNEMONIC, undefined, `m/44'/60'/0'/0/${RELAYER_INDEX}`).privateKey;
   api = await startServer({
     env: {
@@ -172,6 +177,7 @@ async function main() {
       TRADEPROOF_POLL_MS: process.env.TRADEPROOF_POLL_MS || "500",
     },
     handleSignals: false,
+    logger,
   });
 
   say("");
@@ -182,6 +188,7 @@ async function main() {
   say(`  Deployment:    ${deploymentFile}`);
   say(`  Demo keys:     ${keysFile}   (public test keys: local use only)`);
   say(`  Demo files:    ${demoDir}`);
+  say(`  API log:       ${logFile}   (JSON lines)`);
   say("Press Ctrl-C to stop.");
 }
 

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,12 @@ for (const blockTime of [undefined, 2]) {
       provider?.destroy();
       await server?.stop();
       await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it("keeps the console for people: the API logs JSON lines to a file under the data folder", async function () {
+      expect(server.output()).to.contain(`API log:       ${join(dataDir, "api.log")}`);
+      await fetch(`${server.apiUrl}/health`);
+      expect(server.output().split("\n").filter((l) => l.trimStart().startsWith("{"))).to.deep.equal([]);
     });
 
     it("the node quotes no gas price and no base fee", async function () {
@@ -63,6 +70,12 @@ for (const blockTime of [undefined, 2]) {
       expect(result).to.deep.include({ docHash: hashJson(invoice), status: "VALID" });
       expect(result.issuer).to.deep.include({ organisation: "Saigon Newport Logistics", account: member.address });
       expect(await provider.getBalance(member.address)).to.equal(0n);
+    });
+
+    it("says it stopped when it is stopped", async function () {
+      await server.stop();
+      expect(server.output()).to.match(/Tradeproof stopped\.\n$/);
+      expect(existsSync(join(dataDir, "api.log"))).to.equal(true);
     });
   });
 }
