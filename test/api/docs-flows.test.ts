@@ -1,0 +1,72 @@
+// The integration guide's two flows (api/docs/flows.html) run as written: its examples, started as an integrator
+// would (node FILE), against the API listening for real on 127.0.0.1 over a test chain.
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ethers } from "ethers";
+import { startServer, type RunningServer } from "../../api/server.js";
+import { Anvil, deployConsortium, freePort, tempDir, type Consortium } from "./helpers.js";
+
+const EXAMPLES = fileURLToPath(new URL("../../api/docs/examples/", import.meta.url));
+
+describe("the integration guide's examples", function () {
+  this.timeout(120_000);
+  let anvil: Anvil;
+  let c: Consortium;
+  let api: RunningServer;
+
+  before(async function () {
+    anvil = await Anvil.start();
+    c = await deployConsortium(anvil.url);
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
+    api = await startServer({
+      env: {
+        TRADEPROOF_RPC: anvil.url, TRADEPROOF_DATA_DIR: dataDir, TRADEPROOF_DEPLOYMENT: join(dataDir, "deployment.json"),
+        TRADEPROOF_API_PORT: String(await freePort()), TRADEPROOF_LOG_LEVEL: "silent", TRADEPROOF_RELAYER_KEY: c.relayer.privateKey,
+        TRADEPROOF_POLL_MS: "100",
+      },
+      handleSignals: false,
+    });
+  });
+  after(async function () {
+    await api?.close();
+    c?.provider.destroy();
+    await anvil?.stop();
+  });
+
+  /** Runs an example as a child process (asynchronously: the API answering it runs in this process). */
+  const example = (file: string, key: string, args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [join(EXAMPLES, file), ...args], { env: { ...process.env, TRADEPROOF_API: api.url, PRIVATE_KEY: key }, timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }));
+    });
+
+  it("the guide and its examples are served under /docs", async function () {
+    for (const path of ["/docs/flows.html", "/docs/examples/sign-in.mjs", "/docs/examples/relayed-write.mjs"]) {
+      expect((await fetch(`${api.url}${path}`)).status, path).to.equal(200);
+    }
+    expect(await (await fetch(`${api.url}/docs/`)).text()).to.contain('href="flows.html"');
+  });
+
+  it("relayed-write.mjs registers a document through the relayer and prints its receipt; sign-in.mjs then reads its history with a session", async function () {
+    const docHash = ethers.keccak256(ethers.toUtf8Bytes("written by the guide's example")).toLowerCase();
+    const write = await example("relayed-write.mjs", c.trader.privateKey, [docHash, "380"]);
+    expect(write.status, write.stderr).to.equal(0);
+    const receipt = JSON.parse(write.stdout);
+    expect(receipt).to.deep.include({ type: "tradeproof-receipt/v1", docHash, root: docHash, issuer: c.trader.address });
+    await api.services.indexer.syncOnce();
+    const read = await example("sign-in.mjs", c.customs.privateKey, [docHash]);
+    expect(read.status, read.stderr).to.equal(0);
+    expect(read.stdout).to.match(/^\d{4}-\d{2}-\d{2}T[\d:]+Z {2}REGISTERED {2}by Saigon Textiles JSC\n$/);
+  });
+
+  it("relayed-write.mjs says why the ledger refuses a write, with the refusal's code", async function () {
+    const docHash = ethers.keccak256(ethers.toUtf8Bytes("not the trader's to issue")).toLowerCase();
+    const write = await example("relayed-write.mjs", c.trader.privateKey, [docHash, "861"]);
+    expect(write.status).to.equal(1);
+    expect(write.stderr).to.contain("/v1/requests/prepare: 422 NOT_ISSUER:");
+  });
+});
