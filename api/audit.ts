@@ -1,3 +1,4 @@
+import { describeGovernanceCall } from "../sdk/index.js";
 import { badRequest } from "./errors.js";
 import { isoSeconds } from "./indexer/indexer.js";
 import type { Store } from "./store.js";
@@ -64,6 +65,13 @@ function decodeCursor(cursor: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
+/** A proposal's calls get their words beside the calldata ("add account 0x… to Mekong Coffee Export JSC"). */
+function withCallsInWords(name: string, details: Record<string, unknown>, names: OrgNames): Record<string, unknown> {
+  if (name !== "ProposalCreated" || !Array.isArray(details.calls)) return details;
+  const calls = details.calls as { target: string; data: string }[];
+  return { ...details, callsInWords: calls.map((c) => describeGovernanceCall(c, { organisationName: (id) => names.get(id)?.name })) };
+}
+
 function toEvent(r: Row, names: OrgNames): AuditEvent {
   const org = r.organisation !== null ? names.get(r.organisation) : undefined;
   return {
@@ -73,7 +81,7 @@ function toEvent(r: Row, names: OrgNames): AuditEvent {
     ...(r.related ? { related: r.related } : {}), ...(r.organisation !== null ? { organisation: r.organisation } : {}),
     ...(org ? { organisationName: org.name, organisationCountry: org.country, organisationKind: org.kind } : {}),
     ...(r.account ? { account: r.account } : {}), ...(r.doc_type !== null ? { docType: String(r.doc_type) } : {}),
-    details: JSON.parse(r.details) as Record<string, unknown>,
+    details: withCallsInWords(r.name, JSON.parse(r.details) as Record<string, unknown>, names),
   };
 }
 

@@ -196,3 +196,59 @@ export function setThresholdCall(d: Deployment, threshold: number): GovernanceCa
 export function setProposalLifetimeCall(d: Deployment, seconds: number): GovernanceCall {
   return toCouncil(d, councilIface.encodeFunctionData("setProposalLifetime", [seconds]));
 }
+
+const kindNames = (bits: bigint | number) =>
+  ORG_KINDS.filter((_, k) => k > 0 && (Number(bits) >> k) & 1).map((k) => k.toLowerCase().replace("_", " ")).join(" or ") || "nobody";
+const approvalsText = (n: bigint | number) => (Number(n) === 1 ? "no countersignature" : `${n} approvals`);
+
+/**
+ * A council proposal's call in words, for people reading an audit trail or reviewing a proposal: "add account 0x…
+ * to Mekong Coffee Export JSC (organisation 1)". `organisationName` names an organisation by its id where known. A
+ * call this SDK does not know is given as its target and selector.
+ *
+ * @example
+ * ```ts
+ * import { addAccountCall, describeGovernanceCall } from "./sdk/index.js";
+ * const call = addAccountCall(deployment, { organisation: 1, account: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" });
+ * describeGovernanceCall(call, { organisationName: (id) => (id === 1 ? "Mekong Coffee Export JSC" : undefined) });
+ * // "add account 0x90F79bf6EB2c4f870365E785982E1f101E93b906 to Mekong Coffee Export JSC (organisation 1)"
+ * ```
+ */
+export function describeGovernanceCall(call: { target: string; data: string }, opts: { organisationName?: (id: number) => string | undefined } = {}): string {
+  const org = (id: bigint | number) => {
+    const name = opts.organisationName?.(Number(id));
+    return name ? `${name} (organisation ${id})` : `organisation ${id}`;
+  };
+  const parsed = (() => {
+    for (const iface of [registryIface, councilIface]) {
+      try {
+        const p = iface.parseTransaction({ data: call.data });
+        if (p) return p;
+      } catch {
+        // not this contract's function
+      }
+    }
+    return undefined;
+  })();
+  if (!parsed) return `call ${call.data.slice(0, 10)} on ${call.target}`;
+  const a = parsed.args;
+  switch (parsed.name) {
+    case "addOrganisation": {
+      const country = Buffer.from(String(a[1]).slice(2), "hex").toString("latin1");
+      return `admit ${a[0]} (${country}, ${String(ORG_KINDS[Number(a[2])]).toLowerCase().replace("_", " ")}) with account${a[3].length === 1 ? "" : "s"} ${[...a[3]].join(", ")}`;
+    }
+    case "setOrganisationActive": return `${a[1] ? "reinstate" : "suspend"} ${org(a[0])}`;
+    case "addAccount": return `add account ${a[1]} to ${org(a[0])}`;
+    case "removeAccount": return `remove account ${a[0]}`;
+    case "rotateAccount": return `replace account ${a[0]} with ${a[1]}`;
+    case "setDocumentPolicy": return `document type ${a[0]}: ${kindNames(a[1])} may register it, ${approvalsText(a[2])}`;
+    case "clearDocumentPolicy": return `document type ${a[0]}: back to the default policy`;
+    case "setDefaultPolicy": return `every type without a policy: ${kindNames(a[0])} may register it, ${approvalsText(a[1])}`;
+    case "setCouncil": return `hand governance over to the council at ${a[0]}`;
+    case "addGovernor": return `add governor ${a[0]}`;
+    case "removeGovernor": return `remove governor ${a[0]}`;
+    case "setThreshold": return `approvals needed for a proposal: ${a[0]}`;
+    case "setProposalLifetime": return `proposals expire after ${Number(a[0]) / 3600} hours`;
+    default: return `${parsed.name}(${[...a].map(String).join(", ")})`;
+  }
+}

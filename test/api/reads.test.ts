@@ -408,6 +408,13 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       expect(lines[1]).to.contain(`,DocumentAttested,ATTESTED,${pdfHash},${pdfHash},,3,General Department of Vietnam Customs,VN,CUSTOMS,${c.customs.address.toLowerCase()},861,`);
     });
 
+    it("gives a proposal's calls in words beside their calldata", async function () {
+      const { body } = await get("?action=PROPOSAL_CREATED&limit=1").expect(200);
+      const words = body.events[0].details.callsInWords as string[];
+      expect(words[0]).to.equal(`admit Saigon Textiles JSC (VN, trader) with accounts ${c.trader.address}, ${c.trader2.address}`);
+      expect(words).to.include("document type 861: issuing authority may register it, 2 approvals");
+    });
+
     it("names each organisation beside its number in the events", async function () {
       const { body } = await get("?action=ATTESTED&docType=861").expect(200);
       expect(body.events[0]).to.deep.include({ organisation: 3, organisationName: "General Department of Vietnam Customs", organisationCountry: "VN", organisationKind: "CUSTOMS" });

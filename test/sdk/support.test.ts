@@ -13,12 +13,15 @@ import {
   REVERT_CLASSES,
   TradeproofError,
   UnknownOrganisationError,
+  addAccountCall,
   addOrganisationCall,
+  describeGovernanceCall,
   docTypeName,
   forwarderDomain,
   loadDeployment,
   setPolicyCall,
   setThresholdCall,
+  suspendOrganisationCall,
   signForwardRequest,
   toForwardRequestData,
   toTradeproofError,
@@ -169,6 +172,19 @@ describe("SDK support", function () {
     it("refuses a country that is not ISO alpha-2 and an unknown kind", function () {
       expect(() => addOrganisationCall(DEPLOYMENT, { name: "x", country: "vn", kind: "TRADER", accounts: [] })).to.throw(InvalidArgumentError);
       expect(() => addOrganisationCall(DEPLOYMENT, { name: "x", country: "VN", kind: "NONE" as "TRADER", accounts: [] })).to.throw(InvalidArgumentError);
+    });
+  });
+
+  describe("governance calls in words", function () {
+    it("says what each call of a proposal does, naming organisations where it knows them", function () {
+      const names = { organisationName: (id: number) => (id === 1 ? "Mekong Coffee Export JSC" : undefined) };
+      const say = (call: { target: string; data: string }) => describeGovernanceCall(call, names);
+      expect(say(addOrganisationCall(DEPLOYMENT, { name: "Lion City Roasters Pte Ltd", country: "SG", kind: "TRADER", accounts: [TRADER] }))).to.equal(`admit Lion City Roasters Pte Ltd (SG, trader) with account ${TRADER}`);
+      expect(say(addAccountCall(DEPLOYMENT, { organisation: 1, account: TRADER }))).to.equal(`add account ${TRADER} to Mekong Coffee Export JSC (organisation 1)`);
+      expect(say(suspendOrganisationCall(DEPLOYMENT, 7))).to.equal("suspend organisation 7");
+      expect(say(setPolicyCall(DEPLOYMENT, { docType: 861, allowedKinds: ["ISSUING_AUTHORITY"], approvals: 2 }))).to.equal("document type 861: issuing authority may register it, 2 approvals");
+      expect(say(setThresholdCall(DEPLOYMENT, 3))).to.equal("approvals needed for a proposal: 3");
+      expect(say({ target: DEPLOYMENT.registry, data: "0xdeadbeef" })).to.equal(`call 0xdeadbeef on ${DEPLOYMENT.registry}`);
     });
   });
 
