@@ -26,8 +26,19 @@ export interface ClientContext {
   publicLeaves: PublicLeaves;
 }
 
-/** The tail of each account's queue of sends, by `chainId:address`. */
+/** The tail of each account's queue of sends, by `provider:chainId:address`. */
 const sending = new Map<string, Promise<void>>();
+/**
+ * A number for each provider, so that the per-account state below belongs to one node: two chains with the same id
+ * (a test chain started again, anvil's 31337 everywhere) must not share an account's last nonce.
+ */
+const providerIds = new WeakMap<object, number>();
+let providers = 0;
+const providerId = (p: object) => {
+  let id = providerIds.get(p);
+  if (id === undefined) providerIds.set(p, (id = ++providers));
+  return id;
+};
 /** The nonce each account last broadcast with, and when: a provider may cache the pending count for a moment. */
 const lastSent = new Map<string, { nonce: number; at: number }>();
 /** How long the nonce an account last broadcast with is trusted over the node's pending count. */
@@ -37,20 +48,26 @@ const LAST_SENT_TTL_MS = 10_000;
  * Runs `fn` (sign and broadcast) after every earlier send of the same account has been broadcast, with the
  * account's next nonce. Concurrent writes from one account otherwise read the same pending nonce and all but one are
  * refused (REPLACEMENT_UNDERPRICED). Only the broadcast is queued, never the wait for a receipt, so many writes still
- * land in one block. The nonce is the node's pending count, or one past the nonce this account last broadcast with
- * when that is higher and recent (ethers' providers cache the pending count for 250 ms by default, and a node with a
- * block period answers from its pool); a send that fails before broadcast (a revert in gas estimation) uses none,
- * so it leaves no gap behind.
+ * land in one block. The nonce is one past the nonce this account last broadcast with while that is recent (ethers'
+ * providers cache the pending count for 250 ms by default, and asking costs a round trip per write), else the node's
+ * pending count; a send that fails before broadcast (a revert in gas estimation) uses none, so it leaves no gap.
  */
 async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, fn: (nonce: number) => Promise<T>): Promise<T> {
   const previous = sending.get(key) ?? Promise.resolve();
   const run = previous.then(async () => {
-    const pending = await ctx.provider.getTransactionCount(address, "pending");
+    // While this account's last broadcast is fresh its successor is known without asking the node: one round trip
+    // less for each of a burst of writes. The node's pending count is asked otherwise (another process may have
+    // written with the key meanwhile).
     const last = lastSent.get(key);
-    const nonce = last && Date.now() - last.at < LAST_SENT_TTL_MS && last.nonce + 1 > pending ? last.nonce + 1 : pending;
-    const result = await fn(nonce);
-    lastSent.set(key, { nonce, at: Date.now() });
-    return result;
+    const nonce = last && Date.now() - last.at < LAST_SENT_TTL_MS ? last.nonce + 1 : await ctx.provider.getTransactionCount(address, "pending");
+    try {
+      const result = await fn(nonce);
+      lastSent.set(key, { nonce, at: Date.now() });
+      return result;
+    } catch (e) {
+      lastSent.delete(key); // refused: the next write asks the node again
+      throw e;
+    }
   });
   const tail = run.then(
     () => undefined,
@@ -78,7 +95,7 @@ export async function send(ctx: ClientContext, action: string, build: () => Prom
       const address = await signer.getAddress();
       const call = { ...(await build()), from: address };
       const [gasLimit, fees] = await Promise.all([signer.estimateGas(call), feeFields(ctx.provider)]);
-      const key = `${ctx.deployment.chainId}:${address.toLowerCase()}`;
+      const key = `${providerId(ctx.provider)}:${ctx.deployment.chainId}:${address.toLowerCase()}`;
       const sent = await oneAtATime(ctx, key, address, (nonce) => signer.sendTransaction({ ...call, gasLimit, nonce, ...fees }));
       return waitForReceipt(ctx.provider, sent);
     }, ctx.ifaces);
