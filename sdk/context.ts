@@ -48,18 +48,21 @@ const LAST_SENT_TTL_MS = 10_000;
  * Runs `fn` (sign and broadcast) after every earlier send of the same account has been broadcast, with the
  * account's next nonce. Concurrent writes from one account otherwise read the same pending nonce and all but one are
  * refused (REPLACEMENT_UNDERPRICED). Only the broadcast is queued, never the wait for a receipt, so many writes still
- * land in one block. The nonce is one past the nonce this account last broadcast with while that is recent (ethers'
- * providers cache the pending count for 250 ms by default, and asking costs a round trip per write), else the node's
- * pending count; a send that fails before broadcast (a revert in gas estimation) uses none, so it leaves no gap.
+ * land in one block. Within a burst the nonce is one past the previous send's; a write on its own takes the node's
+ * pending count, or one past this client's last nonce when the count lags (ethers' providers cache it for 250 ms by
+ * default); a send that fails before broadcast (a revert in gas estimation) uses none, so it leaves no gap.
  */
 async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, fn: (nonce: number) => Promise<T>): Promise<T> {
+  // Queued behind another send of the account: part of a burst, whose next nonce this client knows.
+  const inBurst = sending.has(key);
   const previous = sending.get(key) ?? Promise.resolve();
   const run = previous.then(async () => {
-    // While this account's last broadcast is fresh its successor is known without asking the node: one round trip
-    // less for each of a burst of writes. The node's pending count is asked otherwise (another process may have
-    // written with the key meanwhile).
+    // Within a burst the successor of the previous send's nonce is taken without asking the node: one round trip less
+    // for each write. A write on its own asks the node (another process, the CLI say, may have used the key since),
+    // and takes one past this client's last nonce if the node's pending count lags behind it.
     const last = lastSent.get(key);
-    const nonce = last && Date.now() - last.at < LAST_SENT_TTL_MS ? last.nonce + 1 : await ctx.provider.getTransactionCount(address, "pending");
+    const fresh = last !== undefined && Date.now() - last.at < LAST_SENT_TTL_MS;
+    const nonce = inBurst && fresh ? last.nonce + 1 : Math.max(await ctx.provider.getTransactionCount(address, "pending"), fresh ? last.nonce + 1 : 0);
     try {
       const result = await fn(nonce);
       lastSent.set(key, { nonce, at: Date.now() });
