@@ -96,6 +96,14 @@ export class RelayWorker {
     return this.db.prepare("SELECT hash, nonce, raw FROM relay_txs WHERE status = 'pending' ORDER BY nonce").all() as { hash: Hex; nonce: number; raw: Hex }[];
   }
 
+  /** A transaction that can never be mined: marked dropped, its requests back in the queue, in one step. */
+  private drop(hash: string, rows: RequestRow[]) {
+    this.opts.store.tx(() => {
+      this.setTx(hash, "dropped");
+      this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null });
+    });
+  }
+
   private setTx(hash: string, status: "done" | "dropped") {
     this.db.prepare("UPDATE relay_txs SET status = ? WHERE hash = ?").run(status, hash);
   }
@@ -157,10 +165,7 @@ export class RelayWorker {
       latest ??= await provider.getTransactionCount(this.opts.relayer.address, "latest");
       if (tx.nonce < latest) {
         // Another transaction took its relayer nonce: it can never be mined, so its requests are sent again.
-        this.opts.store.tx(() => {
-          this.setTx(tx.hash, "dropped");
-          this.update(this.rowsOf(tx.hash).map((r) => r.id), { status: "queued", tx_hash: null });
-        });
+        this.drop(tx.hash, this.rowsOf(tx.hash));
         this.opts.logger?.warn({ txHash: tx.hash, nonce: tx.nonce }, "relayer nonce taken by another transaction; its requests go back to the queue");
         settled = true;
         continue;
@@ -359,10 +364,7 @@ export class RelayWorker {
       if (chainError(e).status === 503) throw e;
       if ((await provider.getTransactionReceipt(tx.hash)) || (await provider.getTransaction(tx.hash))) return "sent";
       const message = nodeMessage(e);
-      this.opts.store.tx(() => {
-        this.setTx(tx.hash, "dropped");
-        this.update(tx.rows.map((r) => r.id), { status: "queued", tx_hash: null });
-      });
+      this.drop(tx.hash, tx.rows);
       if ((e as { code?: string }).code === "NONCE_EXPIRED" || /nonce too low/i.test(message)) {
         this.opts.logger?.warn({ txHash: tx.hash }, "relayer nonce taken by another transaction; its requests go back to the queue");
         return "nonce-taken";
