@@ -5,29 +5,24 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-ope
 import express, { type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
-import { hashDocument, hashStream, InvalidDocumentError, type Hex, type Organisation, type Receipt } from "../sdk/index.js";
+import type { Hex, Organisation, Receipt } from "../sdk/index.js";
 import { auditCsv, queryAudit } from "./audit.js";
 import { AUDIT_KINDS, roleRefused, type Session } from "./auth.js";
 import { onChain } from "./chain.js";
 import { NOT_FOUND_HINT } from "./documents.js";
 import { ApiError, badRequest, notFound, unavailable, unprocessable } from "./errors.js";
 import { staticHeaders, withHotPath, type RecordRequest } from "./hot-path.js";
-import { errorHandler, limitedBody, mediaType, route } from "./http.js";
+import { errorHandler, route } from "./http.js";
 import { prepareRequest, type PrepareAction } from "./relay/prepare.js";
 import { relayedReceipts } from "./relay/receipts.js";
 import * as S from "./schemas.js";
+import { FILE_TYPES, hashUploadedFile } from "./uploaded-file.js";
 import { webRoutes } from "./web/routes.js";
 import type { Services } from "./services.js";
 
 const { z } = S;
 const WEB_DIR = fileURLToPath(new URL("./web/", import.meta.url));
 const DOCS_DIR = fileURLToPath(new URL("./docs/", import.meta.url));
-/** Content types POST /v1/verify hashes: JSON after JCS, everything else as raw bytes (DESIGN.md). */
-export const FILE_TYPES = [
-  "application/json", "application/octet-stream", "application/pdf", "application/xml", "text/xml", "text/plain",
-  "application/edifact", "application/edi-x12", "image/png", "image/jpeg", "image/tiff",
-];
-
 declare module "express-serve-static-core" {
   interface Request {
     session?: Session;
@@ -166,36 +161,7 @@ export function createApp(deps: Services): RequestListener {
     body: { kind: "stream", limit: config.fileLimitBytes, types: FILE_TYPES }, schema: {},
     responses: { 200: { description: "Verification result", schema: S.VerificationResult }, 413: err("File too large"), 415: err("Unsupported content type") },
     handler: async (req, res) => {
-      let size = 0;
-      const body = (async function* () {
-        for await (const chunk of limitedBody(req, config.fileLimitBytes)) {
-          size += chunk.length;
-          yield chunk;
-        }
-      })();
-      let docHash: Hex;
-      if (mediaType(req) === "application/json") {
-        // JSON must be parsed whole for JCS; bounded by the same limit.
-        const chunks: Buffer[] = [];
-        for await (const chunk of body) chunks.push(chunk);
-        if (size === 0) throw badRequest("EMPTY_BODY", "Send the document's bytes as the body.");
-        // The SDK's own JSON path (strict UTF-8, a byte-order mark dropped, JCS), so that the API, the SDK, the CLI
-        // and the browser give one hash for one file.
-        try {
-          docHash = await hashDocument(Buffer.concat(chunks), { json: true });
-        } catch (e) {
-          if (e instanceof InvalidDocumentError) throw badRequest("INVALID_JSON", `The body is not a JSON document: ${e.shortMessage}`);
-          throw e;
-        }
-      } else {
-        try {
-          docHash = await hashStream(body);
-        } catch (e) {
-          // the SDK wraps a failed read; a read stopped for its size is still a 413
-          throw (e as { cause?: unknown }).cause instanceof ApiError ? (e as { cause: ApiError }).cause : e;
-        }
-        if (size === 0) throw badRequest("EMPTY_BODY", "Send the document's bytes as the body.");
-      }
+      const docHash = await hashUploadedFile(req, config.fileLimitBytes);
       return withHint(res, (await documents.verify([docHash]))[0]!);
     },
   });
@@ -302,5 +268,5 @@ export function createApp(deps: Services): RequestListener {
   });
   const onError = errorHandler(logger);
   app.use(onError);
-  return withHotPath({ app, documents, securityHeaders: staticHeaders(security), limiter: rateLimiter, onError, record });
+  return withHotPath({ app, documents, fileLimit: config.fileLimitBytes, securityHeaders: staticHeaders(security), limiter: rateLimiter, onError, record });
 }

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
+import autocannon, { type Result as AutocannonResult } from "autocannon";
 import { ethers } from "ethers";
 import { RpcProvider } from "../sdk/provider.js";
 import { Anvil, deployConsortium, DocType, freePort, tempDir } from "../test/api/helpers.js";
@@ -21,29 +21,26 @@ export const machine = () => ({ cpus: cpus().length, cpu: cpus()[0]?.model ?? "u
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/**
- * GET /v1/documents/:docHash under autocannon. `hot`: 200 anchored documents (100 alone, 100 in a
- * public batch) requested in turn, served from the per-block result cache after their first read;
- * `cold`: a fresh random hash per request, so every request is a contract call on the node.
- */
-export async function benchDocumentsEndpoint(opts: { connections?: number; durationSec?: number; mode?: "hot" | "cold" } = {}) {
-  const connections = opts.connections ?? 50;
-  const duration = opts.durationSec ?? 10;
+/** An anvil node with the consortium deployed, and the API in a child process on 127.0.0.1 in front of it. */
+async function startBenchApi(prepare: (c: Awaited<ReturnType<typeof deployConsortium>>) => Promise<void>) {
   const anvil = await Anvil.start();
   const c = await deployConsortium(anvil.url);
-  const dataDir = tempDir();
-  const child = { proc: undefined as ReturnType<typeof spawn> | undefined };
+  let proc: ReturnType<typeof spawn> | undefined;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    proc?.kill("SIGTERM");
+    c.provider.destroy();
+    await anvil.stop();
+  };
   try {
-    const hashes = Array.from({ length: 200 }, (_, i) => ethers.keccak256(ethers.toUtf8Bytes(`bench-${i}`)).toLowerCase());
-    for (const h of hashes.slice(0, 100)) await (await c.registry.connect(c.trader).register(h, DocType.INVOICE)).wait();
-    const { StandardMerkleTree } = await import("@openzeppelin/merkle-tree");
-    const t = StandardMerkleTree.of(hashes.slice(100).map((h) => [h]), ["bytes32"]);
-    const ordered = hashes.slice(100).sort((a, b) => (t.leafHash([a]) < t.leafHash([b]) ? -1 : 1));
-    await (await c.registry.connect(c.trader).registerPublicBatch(ordered, DocType.INVOICE)).wait();
+    await prepare(c);
+    const dataDir = tempDir();
     writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
     const port = await freePort();
     const serverFile = fileURLToPath(new URL("./server.ts", import.meta.url));
-    child.proc = spawn(process.execPath, ["--import", "tsx", serverFile], {
+    proc = spawn(process.execPath, ["--import", "tsx", serverFile], {
       stdio: ["ignore", "ignore", "inherit"],
       env: {
         ...process.env, TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: join(dataDir, "deployment.json"), TRADEPROOF_DATA_DIR: dataDir,
@@ -57,6 +54,31 @@ export async function benchDocumentsEndpoint(opts: { connections?: number; durat
       if (Date.now() > until) throw new Error("API did not become healthy");
       await new Promise((r) => setTimeout(r, 100));
     }
+    return { url, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/**
+ * GET /v1/documents/:docHash under autocannon. `hot`: 200 anchored documents (100 alone, 100 in a
+ * public batch) requested in turn, served from the per-block result cache after their first read;
+ * `cold`: a fresh random hash per request, so every request is a contract call on the node.
+ */
+export async function benchDocumentsEndpoint(opts: { connections?: number; durationSec?: number; mode?: "hot" | "cold" } = {}) {
+  const connections = opts.connections ?? 50;
+  const duration = opts.durationSec ?? 10;
+  const hashes = Array.from({ length: 200 }, (_, i) => ethers.keccak256(ethers.toUtf8Bytes(`bench-${i}`)).toLowerCase());
+  const api = await startBenchApi(async (c) => {
+    for (const h of hashes.slice(0, 100)) await (await c.registry.connect(c.trader).register(h, DocType.INVOICE)).wait();
+    const { StandardMerkleTree } = await import("@openzeppelin/merkle-tree");
+    const t = StandardMerkleTree.of(hashes.slice(100).map((h) => [h]), ["bytes32"]);
+    const ordered = hashes.slice(100).sort((a, b) => (t.leafHash([a]) < t.leafHash([b]) ? -1 : 1));
+    await (await c.registry.connect(c.trader).registerPublicBatch(ordered, DocType.INVOICE)).wait();
+  });
+  try {
+    const { url } = api;
     const check = await (await fetch(`${url}/v1/documents/${hashes[150]}`)).json();
     if (check.status !== "VALID") throw new Error(`benchmark document not VALID: ${JSON.stringify(check)}`);
     const result = await autocannon({
@@ -76,10 +98,98 @@ export async function benchDocumentsEndpoint(opts: { connections?: number; durat
       cacheHits: cacheFigure("hit"), cacheMisses: cacheFigure("miss"), machine: machine(),
     };
   } finally {
-    child.proc?.kill("SIGTERM");
-    c.provider.destroy();
-    await anvil.stop();
+    await api.stop();
   }
+}
+
+/** A JSON document of about `bytes` bytes, shaped like a commercial invoice (header, parties, lines). */
+export function invoiceOfSize(bytes: number, seed = 0): Record<string, unknown> {
+  const lines: Record<string, unknown>[] = [];
+  const doc = {
+    documentType: "380", invoiceNumber: `INV-2026-${String(seed).padStart(6, "0")}`, issueDate: "2026-12-03", currency: "USD",
+    seller: { name: "Mekong Coffee Export JSC", country: "VN", taxId: "0301234567", address: "12 Nguyen Hue, District 1, Ho Chi Minh City" },
+    buyer: { name: "Lion City Roasters Pte Ltd", country: "SG", taxId: "201912345K", address: "8 Marina View, Singapore 018960" },
+    lines,
+  };
+  for (let i = 1; JSON.stringify(doc).length < bytes; i++) {
+    lines.push({ line: i, description: `Robusta green coffee beans, grade ${i % 3 + 1}, 60 kg bags`, hsCode: "090111", quantity: 10 * i, unitPrice: 182.5 + i / 100, amount: Math.round(10 * i * (182.5 + i / 100) * 100) / 100 });
+  }
+  return doc;
+}
+
+/**
+ * POST /v1/verify with a JSON document of about 4 KB (anchored, so each answer is VALID), beside a bare
+ * node:http server in a child process that reads the same body, parses it, hashes it with the SDK's
+ * hashJson and sends the API's answer: the API's cost above the work the request cannot avoid. Both run
+ * at once, loaded in turn (API, bare, API, …, `rounds` each) so that a change in the machine's load
+ * touches both, after a second of warm-up each; the figures are the medians of their rounds.
+ */
+export async function benchVerifyEndpoint(opts: { connections?: number; durationSec?: number; rounds?: number; documentBytes?: number } = {}) {
+  const connections = opts.connections ?? 50;
+  const duration = opts.durationSec ?? 10;
+  const rounds = opts.rounds ?? 3;
+  const body = JSON.stringify(invoiceOfSize(opts.documentBytes ?? 4096));
+  const { hashJson } = await import("../sdk/hash.js");
+  const docHash = hashJson(JSON.parse(body));
+  const api = await startBenchApi(async (c) => {
+    await (await c.registry.connect(c.trader).register(docHash, DocType.INVOICE)).wait();
+  });
+  let bare: Awaited<ReturnType<typeof startBareHashServer>> | undefined;
+  try {
+    const request = { method: "POST" as const, path: "/v1/verify", headers: { "content-type": "application/json" }, body };
+    const answer = await (await fetch(`${api.url}/v1/verify`, { method: "POST", headers: request.headers, body })).text();
+    if (JSON.parse(answer).status !== "VALID") throw new Error(`benchmark document not VALID: ${answer}`);
+    bare = await startBareHashServer(answer);
+    const runs = { api: [] as AutocannonResult[], bare: [] as AutocannonResult[] };
+    // One second each first, not counted: both compile their hot functions before they are timed.
+    for (const url of [api.url, bare.url]) await autocannon({ url, connections, duration: 1, requests: [request] });
+    for (let i = 0; i < rounds; i++) {
+      for (const [side, url] of [["api", api.url], ["bare", bare.url]] as const) {
+        runs[side].push(await autocannon({ url, connections, duration: Math.max(1, Math.round(duration / rounds)), requests: [request] }));
+      }
+    }
+    const summary = (rs: AutocannonResult[]) => ({
+      requestsPerSec: median(rs.map((r) => r.requests.average)), latencyP50Ms: median(rs.map((r) => r.latency.p50)), latencyP99Ms: median(rs.map((r) => r.latency.p99)),
+      errors: rs.reduce((n, r) => n + r.errors, 0), non2xx: rs.reduce((n, r) => n + r.non2xx, 0), total: rs.reduce((n, r) => n + r.requests.total, 0),
+      rounds: rs.map((r) => r.requests.average),
+    });
+    return { connections, durationSec: duration, documentBytes: Buffer.byteLength(body), ...summary(runs.api), bare: summary(runs.bare), machine: machine() };
+  } finally {
+    bare?.stop();
+    await api.stop();
+  }
+}
+
+/**
+ * A bare node:http server (child process) that parses each POSTed body, hashes it with hashJson and
+ * answers `answer` (the API's own answer to that body, so that both send the same bytes).
+ */
+async function startBareHashServer(answer: string) {
+  const port = await freePort();
+  const hashModule = new URL("../sdk/hash.ts", import.meta.url).href;
+  const code = `import { createServer } from "node:http"; import { hashJson } from ${JSON.stringify(hashModule)};
+    const answer = ${JSON.stringify(answer)};
+    createServer((req, res) => {
+      const chunks = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => {
+        const docHash = hashJson(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+        const json = answer.includes(docHash) ? answer : JSON.stringify({ docHash, status: "NOT_FOUND" });
+        res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json) });
+        res.end(json);
+      });
+    }).listen(${port}, "127.0.0.1");`;
+  const proc = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", code], { stdio: ["ignore", "ignore", "inherit"], cwd: fileURLToPath(new URL("..", import.meta.url)) });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => proc.kill("SIGTERM");
+  for (const until = Date.now() + 20_000; !(await fetch(url, { method: "POST", body: "{}" }).then((r) => r.ok, () => false)); ) {
+    if (Date.now() > until) {
+      stop();
+      throw new Error("bare server did not start");
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url, stop };
 }
 
 /**

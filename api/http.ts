@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { OpenAPIRegistry, ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
@@ -66,7 +67,7 @@ export const tooLarge = () => new ApiError(413, "PAYLOAD_TOO_LARGE", "The body i
  * The request body as it arrives, stopped with 413 once it passes `limit` bytes: the file is hashed
  * while it streams in, so memory stays constant whatever its size.
  */
-export async function* limitedBody(req: Request, limit: number): AsyncGenerator<Buffer> {
+export async function* limitedBody(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
   let seen = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     seen += chunk.length;
@@ -76,7 +77,7 @@ export async function* limitedBody(req: Request, limit: number): AsyncGenerator<
 }
 
 /** The request's media type without parameters, lower case ("" when absent). */
-export const mediaType = (req: Request) => (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+export const mediaType = (req: IncomingMessage) => (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
 
 function bodyParser(body: NonNullable<RouteDef<RouteSchema>["body"]>): RequestHandler[] {
   if (body.kind === "json") {

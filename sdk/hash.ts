@@ -198,10 +198,13 @@ async function collect(stream: AsyncIterable<Uint8Array | string>): Promise<Buff
   return Buffer.concat(chunks);
 }
 
+/** Strict UTF-8 (a malformed byte throws), a byte-order mark dropped; holds no state between whole decodes. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch (e) {
     throw new InvalidDocumentError(`${what} is not UTF-8 text.`, { cause: e });
   }

@@ -1,10 +1,12 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
-import type { RequestListener } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import request from "supertest";
 import { NOT_FOUND_HINT } from "../../api/documents.js";
+import { withHotPath } from "../../api/hot-path.js";
 import type { Services } from "../../api/services.js";
 import { apiFor } from "./app-helpers.js";
 import { Anvil, deployConsortium, DocType, freePort, type Consortium } from "./helpers.js";
@@ -190,6 +192,172 @@ describe("API hot path: GET /v1/documents/:docHash without Express, answered as 
       expect(refused.headers["x-content-type-options"]).to.equal("nosniff");
       // a refused request reads nothing, from the cache or the node
       expect(await cacheFigures(app)).to.deep.equal({ misses: 2, hits: 2 });
+    } finally {
+      await services.close();
+    }
+  });
+});
+
+// POST /v1/verify with an uncompressed file of a type the route hashes is the hot path's; the same
+// request with a query string goes through Express's route, the reference.
+const VERIFY = "/v1/verify";
+const VERIFY_VIA_EXPRESS = "/v1/verify?via=express";
+
+describe("API hot path: POST /v1/verify without Express, answered as the Express route answers", function () {
+  this.timeout(120_000);
+  let anvil: Anvil;
+  let c: Consortium;
+  const certificate = JSON.stringify({ certificateNumber: "VN-SG 26/01/000123", exporter: "Mekong Coffee Export JSC", goods: "green coffee" });
+  const pdf = Buffer.from("%PDF-1.7\n% a bill of lading\n%%EOF\n");
+
+  before(async function () {
+    anvil = await Anvil.start();
+    c = await deployConsortium(anvil.url);
+    const { hashJson, hashBytes } = await import("../../sdk/index.js");
+    await (await c.registry.connect(c.trader).register(hashJson(JSON.parse(certificate)), DocType.INVOICE)).wait();
+    await (await c.registry.connect(c.trader).register(hashBytes(pdf), DocType.INVOICE)).wait();
+  });
+
+  after(async function () {
+    c?.provider.destroy();
+    await anvil?.stop();
+  });
+
+  async function api(env: Record<string, string> = {}, logger?: pino.Logger) {
+    const { app, services } = await apiFor(c, anvil.url, { env, overrides: logger ? { logger } : {} });
+    await services.indexer.syncOnce();
+    return { app, services };
+  }
+  const post = (app: RequestListener, path: string, type: string, body: string | Buffer) => request(app).post(path).set("Content-Type", type).send(body);
+  /** POSTs exactly these bytes (supertest would serialise a Buffer sent as JSON), with Content-Length or chunked. */
+  async function rawPost(app: RequestListener, path: string, type: string, chunks: Buffer[], opts: { chunked?: boolean } = {}) {
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      return await new Promise<{ status: number; text: string; headers: string[] }>((resolve, reject) => {
+        const length = chunks.reduce((n, b) => n + b.length, 0);
+        const headers = { "content-type": type, ...(opts.chunked ? {} : { "content-length": String(length) }) };
+        const req = httpRequest({ host: "127.0.0.1", port: (server.address() as AddressInfo).port, path, method: "POST", headers }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (text += d));
+          res.on("end", () => {
+            const lines: string[] = [];
+            for (let i = 0; i < res.rawHeaders.length; i += 2) if (!/^(date|connection|keep-alive)$/i.test(res.rawHeaders[i])) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+            resolve({ status: res.statusCode!, text, headers: lines });
+          });
+        });
+        req.on("error", reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it("a JSON document, a PDF and an unknown file: the Express route's status, headers and body, the hint on NOT_FOUND", async function () {
+    const { app, services } = await api();
+    try {
+      const cases: [string, string | Buffer, string][] = [
+        ["application/json", certificate, "VALID"],
+        ["application/json; charset=utf-8", ` \n${certificate}\n`, "VALID"], // JSON hashed by its JCS form, whatever its spacing
+        ["application/pdf", pdf, "VALID"],
+        ["application/pdf", Buffer.concat([pdf, Buffer.from("tampered")]), "NOT_FOUND"],
+      ];
+      for (const [type, body, status] of cases) {
+        const hot = await post(app, VERIFY, type, body).expect(200);
+        const again = await post(app, VERIFY, type, body).expect(200); // from the per-block cache
+        const reference = await post(app, VERIFY_VIA_EXPRESS, type, body).expect(200);
+        expect(hot.body.status, type).to.equal(status);
+        for (const res of [hot, again]) {
+          expect(res.text).to.equal(reference.text);
+          expect(rawHeaders(res)).to.deep.equal(rawHeaders(reference));
+        }
+        expect(hot.headers["tradeproof-hint"]).to.equal(status === "NOT_FOUND" ? NOT_FOUND_HINT[1] : undefined);
+      }
+    } finally {
+      await services.close();
+    }
+  });
+
+  it("takes only what it answers: an uncompressed file of a type the route hashes, at exactly /v1/verify", async function () {
+    const { services } = await api();
+    try {
+      const passedOn: string[] = [];
+      const express = ((req: IncomingMessage, res: ServerResponse) => {
+        passedOn.push(`${req.method} ${req.url} ${req.headers["content-type"] ?? ""} ${req.headers["content-encoding"] ?? ""}`.trim());
+        res.statusCode = 418;
+        res.end();
+      }) as never;
+      const listener = withHotPath({ app: express, documents: services.documents, fileLimit: 1_000_000, securityHeaders: [], onError: () => undefined, record: () => undefined });
+      expect((await post(listener, VERIFY, "application/json", certificate).expect(200)).body.status).to.equal("VALID");
+      expect((await post(listener, VERIFY, "application/pdf", pdf).expect(200)).body.status).to.equal("VALID");
+      expect(passedOn).to.deep.equal([]);
+      await post(listener, VERIFY_VIA_EXPRESS, "application/pdf", pdf).expect(418);
+      await post(listener, VERIFY, "text/html", "<p>").expect(418);
+      await request(listener).post(VERIFY).set("Content-Type", "application/pdf").set("Content-Encoding", "gzip").send(pdf).expect(418);
+      await request(listener).put(VERIFY).set("Content-Type", "application/pdf").send(pdf).expect(418);
+      expect(passedOn).to.deep.equal([
+        "POST /v1/verify?via=express application/pdf", "POST /v1/verify text/html", "POST /v1/verify application/pdf gzip", "PUT /v1/verify application/pdf",
+      ]);
+    } finally {
+      await services.close();
+    }
+  });
+
+  it("bad bodies get the Express route's error answers: empty, not JSON, not UTF-8, too large (declared or streamed)", async function () {
+    const { app, services } = await api({ TRADEPROOF_FILE_LIMIT: "1024" });
+    try {
+      const cases: [string, string | Buffer, number, string][] = [
+        ["application/json", "", 400, "EMPTY_BODY"],
+        ["application/pdf", "", 400, "EMPTY_BODY"],
+        ["application/json", "{\"certificate\": ", 400, "INVALID_JSON"],
+        ["application/json", Buffer.from([0x7b, 0xff, 0x7d]), 400, "INVALID_JSON"],
+        ["application/json", JSON.stringify({ pad: "x".repeat(2000) }), 413, "PAYLOAD_TOO_LARGE"],
+        ["application/pdf", Buffer.alloc(2000, 1), 413, "PAYLOAD_TOO_LARGE"],
+      ];
+      for (const [type, body, status, code] of cases) {
+        const hot = await rawPost(app, VERIFY, type, [Buffer.from(body)]);
+        const reference = await rawPost(app, VERIFY_VIA_EXPRESS, type, [Buffer.from(body)]);
+        expect([hot.status, JSON.parse(hot.text).error.code], `${type} ${String(body).slice(0, 20)}`).to.deep.equal([status, code]);
+        expect(hot.text).to.equal(reference.text);
+        expect(hot.headers).to.deep.equal(reference.headers);
+      }
+      // Sent in chunks without Content-Length: stopped once past the limit, still a 413 in the API's shape.
+      const streamed = await rawPost(app, VERIFY, "application/pdf", [0, 1, 2, 3].map((i) => Buffer.alloc(512, i)), { chunked: true });
+      expect(streamed.status).to.equal(413);
+      expect(JSON.parse(streamed.text).error.code).to.equal("PAYLOAD_TOO_LARGE");
+      // What the hot path does not take is Express's, as before: an unsupported type, a compressed body.
+      expect((await post(app, VERIFY, "text/html", "<p>").expect(415)).body.error.code).to.equal("UNSUPPORTED_CONTENT_TYPE");
+      const gzipped = await request(app).post(VERIFY).set("Content-Type", "application/pdf").set("Content-Encoding", "gzip").send(pdf);
+      expect(gzipped.status).to.equal((await request(app).post(VERIFY_VIA_EXPRESS).set("Content-Type", "application/pdf").set("Content-Encoding", "gzip").send(pdf)).status);
+    } finally {
+      await services.close();
+    }
+  });
+
+  it("counts and logs each answer under the route's label, and with rate limits on, one count a request whichever path answers", async function () {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, next) { for (const l of String(chunk).split("\n")) if (l) lines.push(JSON.parse(l)); next(); } });
+    const { app, services } = await api({ TRADEPROOF_RATE_LIMIT: "3" }, pino({ level: "info" }, sink));
+    try {
+      const answers = [
+        await post(app, VERIFY, "application/json", certificate).expect(200),
+        await post(app, VERIFY_VIA_EXPRESS, "application/json", certificate).expect(200),
+        await post(app, VERIFY, "application/json", "").expect(400),
+      ];
+      expect(answers.map((r) => /r=(\d+)/.exec(String(r.headers["ratelimit"]))?.[1])).to.deep.equal(["2", "1", "0"]);
+      const refused = await post(app, VERIFY, "application/json", certificate).expect(429);
+      const reference = await post(app, VERIFY_VIA_EXPRESS, "application/json", certificate).expect(429);
+      expect(refused.text).to.equal(reference.text);
+      expect(headerNames(refused)).to.deep.equal(headerNames(reference));
+      const metrics = (await request(app).get("/metrics").expect(200)).text;
+      expect(metrics).to.match(/^tradeproof_http_requests_total\{method="POST",route="\/v1\/verify",status="200"\} 2$/m);
+      expect(metrics).to.match(/^tradeproof_http_requests_total\{method="POST",route="\/v1\/verify",status="400"\} 1$/m);
+      const logged = lines.filter((l) => l.msg === "request" && l.path !== "/metrics").map((l) => [l.method, l.path, l.status]);
+      expect(logged).to.deep.equal([["POST", VERIFY, 200], ["POST", VERIFY, 200], ["POST", VERIFY, 400], ["POST", VERIFY, 429], ["POST", VERIFY, 429]]);
     } finally {
       await services.close();
     }
