@@ -323,7 +323,7 @@ export async function benchIndexCatchup(opts: { blocks?: number; perBlock?: numb
   }
 }
 
-// `npx tsx api/bench.ts [audit|catchup|documents|documents-cold]`
+// `npx tsx api/bench.ts [audit|catchup|documents|documents-cold|verify]`
 if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv[2] ?? "audit";
   const run = {
@@ -331,6 +331,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     catchup: () => benchIndexCatchup(),
     documents: () => benchDocumentsEndpoint({ connections: 50, durationSec: 10 }),
     "documents-cold": () => benchDocumentsEndpoint({ connections: 50, durationSec: 10, mode: "cold" }),
+    verify: () => benchVerifyEndpoint({ connections: 50, durationSec: 15 }),
   }[which];
   if (!run) throw new Error(`unknown benchmark ${which}`);
   console.log(JSON.stringify(await run(), null, 2));
