@@ -1,4 +1,4 @@
-import { describeGovernanceCall } from "../sdk/index.js";
+import { describeGovernanceCall, withReasonName } from "../sdk/index.js";
 import { badRequest } from "./errors.js";
 import { isoSeconds } from "./indexer/indexer.js";
 import type { Store } from "./store.js";
@@ -81,7 +81,7 @@ function toEvent(r: Row, names: OrgNames): AuditEvent {
     ...(r.related ? { related: r.related } : {}), ...(r.organisation !== null ? { organisation: r.organisation } : {}),
     ...(org ? { organisationName: org.name, organisationCountry: org.country, organisationKind: org.kind } : {}),
     ...(r.account ? { account: r.account } : {}), ...(r.doc_type !== null ? { docType: String(r.doc_type) } : {}),
-    details: withCallsInWords(r.name, JSON.parse(r.details) as Record<string, unknown>, names),
+    details: withReasonName(withCallsInWords(r.name, JSON.parse(r.details) as Record<string, unknown>, names)),
   };
 }
 

@@ -1,5 +1,5 @@
 import { getAddress } from "ethers";
-import { buildBatch, type Batch, type Hex, type HistoryEntry, type Receipt, type VerificationResult } from "../sdk/index.js";
+import { attestationReason, buildBatch, withReasonName, type Batch, type Hex, type HistoryEntry, type Receipt, type VerificationResult } from "../sdk/index.js";
 import type { Chain } from "./chain.js";
 import { onChain } from "./chain.js";
 import { HISTORY_ACTIONS } from "./indexer/decode.js";
@@ -150,12 +150,17 @@ export class Documents {
       return names.get(id)!;
     };
     result.attestations = await Promise.all(
-      rows.map(async (r) => ({
-        by: getAddress(r.account) as Hex,
-        organisation: (await name(r.organisation)).name,
-        outcome: (JSON.parse(r.details) as { outcome: NonNullable<VerificationResult["attestations"]>[number]["outcome"] }).outcome,
-        at: isoSeconds(r.at),
-      })),
+      rows.map(async (r) => {
+        const details = JSON.parse(r.details) as { outcome: NonNullable<VerificationResult["attestations"]>[number]["outcome"]; reasonCode: number };
+        const reason = attestationReason(details.reasonCode);
+        return {
+          by: getAddress(r.account) as Hex,
+          organisation: (await name(r.organisation)).name,
+          outcome: details.outcome,
+          at: isoSeconds(r.at),
+          ...(reason ? { reason } : {}),
+        };
+      }),
     );
     delete result.attestationsTotal;
   }
@@ -260,6 +265,6 @@ export function toHistoryEntry(r: EventRow, names?: Map<number, { name: string }
     txHash: r.tx_hash as Hex,
     logIndex: r.log_index,
     at: isoSeconds(r.at),
-    details: JSON.parse(r.details) as Record<string, unknown>,
+    details: withReasonName(JSON.parse(r.details) as Record<string, unknown>),
   };
 }

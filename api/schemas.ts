@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { docTypeName } from "../sdk/index.js";
+import { ATTESTATION_REASONS, docTypeName, parseAttestationReason } from "../sdk/index.js";
 import { ALL_ACTIONS } from "./indexer/decode.js";
 
 extendZodWithOpenApi(z);
@@ -50,7 +50,14 @@ export const VerificationResult = z
     supersededBy: Hash.optional(),
     revokedAt: IsoTime.optional(),
     revocationReason: z.string().optional(),
-    attestations: z.array(z.object({ by: Address, organisation: z.string(), outcome: z.enum(["ACCEPTED", "REJECTED", "INSPECTED"]), at: IsoTime })).optional(),
+    attestations: z
+      .array(
+        z.object({
+          by: Address, organisation: z.string(), outcome: z.enum(["ACCEPTED", "REJECTED", "INSPECTED"]), at: IsoTime,
+          reason: z.object({ code: z.number().int(), name: z.string().optional() }).optional().openapi({ description: "Why, when the outcome gave a reason; `name` for a listed one." }),
+        }),
+      )
+      .optional(),
     attestationsTotal: z.number().int().optional().openapi({ description: "Only when `attestations` lists the latest of more outcomes than the answer holds: how many there are in all (the document's history has every one)." }),
   })
   .openapi("VerificationResult", { description: "The normative verification result of DESIGN.md; fields that do not apply are left out." });
@@ -95,6 +102,17 @@ export const ForwardRequest = z
 
 export const Outcome = z.enum(["ACCEPTED", "REJECTED", "INSPECTED"]);
 const Reason = z.string().min(1).max(1_000);
+/** Why an outcome was recorded: a listed reason's id or code, or an administration's own code (1,000 to 65,535). */
+const AttestationReason = z
+  .union([z.string().max(64), z.number().int()])
+  .superRefine((value, ctx) => {
+    try {
+      parseAttestationReason(value);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  })
+  .openapi({ description: `A listed reason (${ATTESTATION_REASONS.map((r) => `${r.id} = ${r.code}`).join(", ")}) by id or code, or a code of the administration's own from 1000 to 65535.` });
 
 /** The writes POST /v1/requests/prepare can build; `from` is the member who will sign. */
 export const PrepareBody = z
@@ -106,7 +124,10 @@ export const PrepareBody = z
     z.object({ action: z.literal("revoke"), from: Address, anchor: Hash, reason: Reason }),
     z.object({ action: z.literal("revokeInBatch"), from: Address, root: Hash, docHash: Hash, proof: z.array(Hash).max(64), reason: Reason }),
     z.object({ action: z.literal("supersede"), from: Address, oldAnchor: Hash, newAnchor: Hash }),
-    z.object({ action: z.literal("attest"), from: Address, docHash: Hash, outcome: Outcome, reasonCode: z.number().int().min(0).max(65_535).default(0) }),
+    z.object({
+      action: z.literal("attest"), from: Address, docHash: Hash, outcome: Outcome, reason: AttestationReason.optional(),
+      reasonCode: z.number().int().min(0).max(65_535).optional().openapi({ description: "The reason as a number, as before `reason` took ids; `reason` wins." }),
+    }),
   ])
   .openapi("PrepareRequest");
 

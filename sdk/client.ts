@@ -22,6 +22,7 @@ import { verify, verifyMany } from "./actions/verify.js";
 import type { ClientContext } from "./context.js";
 import type { Deployment } from "./deployment.js";
 import { InvalidArgumentError, InvalidHashError, NodeUnreachableError, WrongChainError, toTradeproofError } from "./errors.js";
+import type { AttestationReasonId } from "./attestation-reasons.js";
 import { hashDocument, isDocHash } from "./hash.js";
 import type { Receipt } from "./receipt.js";
 import type { Hex, Organisation, Outcome, ProposalInfo, TxInfo, VerificationResult } from "./types.js";
@@ -164,9 +165,9 @@ export class TradeproofClient {
     return supersede(this.#ctx, { oldAnchor, newAnchor });
   }
 
-  /** Records a verification outcome as customs or an agency; see {@link attest}. */
-  attest(docHash: Hex, outcome: Outcome, reasonCode?: number): Promise<TxInfo> {
-    return attest(this.#ctx, { docHash, outcome, ...(reasonCode === undefined ? {} : { reasonCode }) });
+  /** Records a verification outcome as customs or an agency, with a reason (an id or code) if any; see {@link attest}. */
+  attest(docHash: Hex, outcome: Outcome, reason?: AttestationReasonId | number): Promise<TxInfo> {
+    return attest(this.#ctx, { docHash, outcome, ...(reason === undefined ? {} : { reason }) });
   }
 
   /**

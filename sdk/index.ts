@@ -6,6 +6,7 @@ export * from "./files.js";
 export * from "./batch.js";
 export * from "./receipt.js";
 export * from "./doctypes.js";
+export * from "./attestation-reasons.js";
 export * from "./deployment.js";
 export * from "./governance.js";
 export * from "./relay.js";

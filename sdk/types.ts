@@ -49,7 +49,14 @@ export interface VerificationResult {
    * Outcomes recorded by customs and agencies, oldest first: all of them, or the latest
    * {@link MAX_LISTED_ATTESTATIONS} when there are more (then `attestationsTotal` says how many there are).
    */
-  attestations?: { by: Hex; organisation: string; outcome: Outcome; at: string }[];
+  attestations?: {
+    by: Hex;
+    organisation: string;
+    outcome: Outcome;
+    at: string;
+    /** Why, when the outcome gave a reason: its code, and its name when it is a listed one ({@link ATTESTATION_REASONS}). */
+    reason?: { code: number; name?: string };
+  }[];
   /** Only when `attestations` lists the latest of more: how many outcomes were recorded in all (history has every one). */
   attestationsTotal?: number;
 }

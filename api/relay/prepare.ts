@@ -1,5 +1,5 @@
 import { ethers } from "ethers";
-import { buildBatch, forwarderDomain, FORWARD_REQUEST_TYPES, maxPublicBatch, publicBatchGas, type ForwardRequest, type Hex, type TransactionLimits } from "../../sdk/index.js";
+import { buildBatch, forwarderDomain, parseAttestationReason, FORWARD_REQUEST_TYPES, maxPublicBatch, publicBatchGas, type ForwardRequest, type Hex, type TransactionLimits } from "../../sdk/index.js";
 import { onChain, type Chain } from "../chain.js";
 import { badRequest } from "../errors.js";
 import { registryInterface } from "../indexer/decode.js";
@@ -16,7 +16,7 @@ export type PrepareAction =
   | { action: "revoke"; anchor: Hex; reason: string }
   | { action: "revokeInBatch"; root: Hex; docHash: Hex; proof: Hex[]; reason: string }
   | { action: "supersede"; oldAnchor: Hex; newAnchor: Hex }
-  | { action: "attest"; docHash: Hex; outcome: keyof typeof OUTCOMES; reasonCode: number };
+  | { action: "attest"; docHash: Hex; outcome: keyof typeof OUTCOMES; reason?: string | number; reasonCode?: number };
 
 /** The registry calldata of an action. */
 export function encodeAction(a: PrepareAction): Hex {
@@ -30,7 +30,7 @@ export function encodeAction(a: PrepareAction): Hex {
     case "revoke": return f.encodeFunctionData("revoke", [a.anchor, a.reason]) as Hex;
     case "revokeInBatch": return f.encodeFunctionData("revokeInBatch", [a.root, a.docHash, a.proof, a.reason]) as Hex;
     case "supersede": return f.encodeFunctionData("supersede", [a.oldAnchor, a.newAnchor]) as Hex;
-    case "attest": return f.encodeFunctionData("attest", [a.docHash, OUTCOMES[a.outcome], a.reasonCode]) as Hex;
+    case "attest": return f.encodeFunctionData("attest", [a.docHash, OUTCOMES[a.outcome], parseAttestationReason(a.reason ?? a.reasonCode ?? 0)]) as Hex;
   }
 }
 

@@ -438,12 +438,15 @@ function row(term, ...value) {
   return [el("dt", {}, term), el("dd", {}, ...value)];
 }
 
+/** An outcome's reason as the page shows it: its name when the reason is a listed one, else the administration's code. */
+const reasonText = (a) => (a.reason ? ` — ${a.reason.name ?? `reason code ${a.reason.code} (the administration's own)`}` : "");
+
 function history(item) {
   const r = item.result;
   const events = [];
   if (r.anchoredAt) events.push([r.anchoredAt, `Anchored by ${r.issuer?.organisation ?? "issuer"}${r.batch ? ` in a ${r.batch.public ? "public" : "private"} batch` : ""}`, r.txHash]);
   if (r.approvals && r.approvals.required > 1) events.push([undefined, `Countersigned: ${r.approvals.given} of ${r.approvals.required} signatures`]);
-  for (const a of r.attestations ?? []) events.push([a.at, `${a.organisation}: ${OUTCOMES[a.outcome] ?? a.outcome}`]);
+  for (const a of r.attestations ?? []) events.push([a.at, `${a.organisation}: ${OUTCOMES[a.outcome] ?? a.outcome}${reasonText(a)}`]);
   if (r.revokedAt) events.push([r.revokedAt, `Revoked${r.revocationReason ? `: ${r.revocationReason}` : ""}`]);
   if (r.supersededBy) events.push([r.supersededAt, `Superseded by ${short(r.supersededBy)}`]);
   // Countersignatures carry no time in the result: keep them right after the anchoring (the sort is stable).
@@ -501,10 +504,10 @@ function card(item) {
   if (r.attestations?.length && r.status === "NOT_FOUND") {
     // The ledger does not know this document: an outcome recorded against its fingerprint says what was presented
     // to customs or an agency, never that the document was cleared.
-    dl.append(...row("Recorded against this fingerprint", el("ul", {}, r.attestations.map((a) => el("li", {}, `${a.organisation} recorded “${OUTCOMES[a.outcome] ?? a.outcome}” on ${when(a.at)}`))),
+    dl.append(...row("Recorded against this fingerprint", el("ul", {}, r.attestations.map((a) => el("li", {}, `${a.organisation} recorded “${OUTCOMES[a.outcome] ?? a.outcome}” on ${when(a.at)}${reasonText(a)}`))),
       el("p", { class: "warn" }, "This document is not on the ledger. These are records of what was presented to customs or an agency, not a verdict on the document.")));
   } else if (r.attestations?.length) {
-    dl.append(...row("Customs and agency outcomes", el("ul", {}, r.attestations.map((a) => el("li", {}, `${OUTCOMES[a.outcome] ?? a.outcome} by ${a.organisation} on ${when(a.at)}`))),
+    dl.append(...row("Customs and agency outcomes", el("ul", {}, r.attestations.map((a) => el("li", {}, `${OUTCOMES[a.outcome] ?? a.outcome} by ${a.organisation} on ${when(a.at)}${reasonText(a)}`))),
       r.attestationsTotal ? el("p", { class: "note" }, `The latest ${r.attestations.length} of ${r.attestationsTotal} outcomes.`) : ""));
   }
   if (r.status === "SUPERSEDED" && item.chain) {

@@ -50,7 +50,8 @@ export function formatResult(result: VerificationResult, label?: string): string
   const unanchored = result.status === "NOT_FOUND";
   for (const [n, a] of (result.attestations ?? []).entries()) {
     const colour = a.outcome === "REJECTED" ? pc.red : a.outcome === "ACCEPTED" && !unanchored ? pc.green : pc.yellow;
-    row(n === 0 ? "outcomes" : "", `${colour(a.outcome)} by ${a.organisation} at ${a.at}`);
+    const why = a.reason ? `: ${a.reason.name ?? `reason ${a.reason.code}`}` : "";
+    row(n === 0 ? "outcomes" : "", `${colour(a.outcome)} by ${a.organisation} at ${a.at}${why}`);
   }
   if (result.attestationsTotal) row("", pc.dim(`the latest ${result.attestations?.length} of ${result.attestationsTotal} outcomes; \`tradeproof history\` lists them all`));
   if (unanchored && result.attestations?.length) {

@@ -127,13 +127,13 @@ export async function seedDemoDocuments({ provider, deployment, demoDir, log = (
   // Customs and the plant-protection agency record their outcomes on the shipment's documents.
   const declaration = hashes["goods-declaration.json"];
   if (declaration && ((await reader.verify(declaration)).attestations ?? []).length === 0) {
-    await (await as("customs")).attest(declaration, "ACCEPTED");
+    await (await as("customs")).attest(declaration, "ACCEPTED", "DOCUMENTARY_CHECK");
     log("customs accepted goods-declaration.json");
   }
   const certificate = hashes["certificate-of-origin.json"];
   if (certificate && ((await reader.verify(certificate)).attestations ?? []).length === 0) {
-    await (await as("agency")).attest(certificate, "INSPECTED");
-    await (await as("customs")).attest(certificate, "ACCEPTED");
+    await (await as("agency")).attest(certificate, "INSPECTED", "PHYSICAL_EXAMINATION");
+    await (await as("customs")).attest(certificate, "ACCEPTED", "CONFIRMED_WITH_ISSUER");
     log("agency inspected and customs accepted certificate-of-origin.json");
   }
   return hashes;

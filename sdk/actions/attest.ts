@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../errors.js";
+import { parseAttestationReason, type AttestationReasonId } from "../attestation-reasons.js";
 import { parseOutcome, send, txInfo, type ClientContext } from "../context.js";
 import { normalizeDocHash } from "../hash.js";
 import type { Hex, Outcome, TxInfo } from "../types.js";
@@ -8,7 +8,12 @@ export interface AttestParameters {
   docHash: Hex;
   /** What the agency decided. */
   outcome: Outcome;
-  /** The agency's own reason code, 0 (none) to 65535. */
+  /**
+   * Why: a listed reason by its id or code (`"CONTENT_MISMATCH"` or 21, see ATTESTATION_REASONS), or a code of the
+   * administration's own from 1,000 to 65,535. None by default.
+   */
+  reason?: AttestationReasonId | number;
+  /** The reason as a number, as before `reason` took ids too; `reason` wins when both are given. */
   reasonCode?: number;
 }
 export type AttestReturnType = TxInfo;
@@ -27,14 +32,12 @@ export type AttestErrorType = import("../errors.js").TradeproofError;
  *   runner: new Wallet(process.env.TRADEPROOF_KEY!, provider),
  *   deployment: await loadDeployment("data/deployment.json"),
  * });
- * await customs.attest(await hashFile("../shared/samples/goods-declaration.json"), "ACCEPTED");
+ * await customs.attest(await hashFile("../shared/samples/goods-declaration.json"), "ACCEPTED", "DOCUMENTARY_CHECK");
  * ```
  */
-export async function attest(ctx: ClientContext, { docHash, outcome, reasonCode = 0 }: AttestParameters): Promise<AttestReturnType> {
+export async function attest(ctx: ClientContext, { docHash, outcome, reason, reasonCode }: AttestParameters): Promise<AttestReturnType> {
   const hash = normalizeDocHash(docHash);
   const code = parseOutcome(outcome);
-  if (!Number.isInteger(reasonCode) || reasonCode < 0 || reasonCode > 65535) {
-    throw new InvalidArgumentError("reasonCode must be an integer from 0 to 65535.");
-  }
-  return txInfo(await send(ctx, "attest", () => ctx.registry.attest.populateTransaction(hash, code, reasonCode)));
+  const why = parseAttestationReason(reason ?? reasonCode ?? 0);
+  return txInfo(await send(ctx, "attest", () => ctx.registry.attest.populateTransaction(hash, code, why)));
 }

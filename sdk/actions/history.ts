@@ -1,4 +1,5 @@
 import type { Log, LogDescription } from "ethers";
+import { withReasonName } from "../attestation-reasons.js";
 import { blockTime, organisationInfo, registryLogs, type ClientContext } from "../context.js";
 import { normalizeDocHash } from "../hash.js";
 import { parseReceipt, type Receipt } from "../receipt.js";
@@ -44,7 +45,7 @@ function entryOf(log: Log, parsed: LogDescription): Omit<HistoryEntry, "at"> | u
         details: { oldAnchor: lower(a.oldAnchor), newAnchor: lower(a.newAnchor) } };
     case "DocumentAttested":
       return { action: "ATTESTED", anchor: lower(a.docHash), docHash: lower(a.docHash), ...who, ...base,
-        details: { outcome: OUTCOMES[Number(a.outcome)], reasonCode: Number(a.reasonCode) } };
+        details: withReasonName({ outcome: OUTCOMES[Number(a.outcome)], reasonCode: Number(a.reasonCode) }) };
     default:
       return undefined;
   }

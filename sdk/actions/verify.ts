@@ -1,6 +1,7 @@
 import { ZeroHash } from "ethers";
 import { decodeDocumentStates, encodeVerifyMany, type DocumentState } from "../codec.js";
 import { callRegistry, chunk, organisationInfo, pool, read, registryLogs, type ClientContext } from "../context.js";
+import { attestationReason } from "../attestation-reasons.js";
 import { docTypeName } from "../doctypes.js";
 import { TradeproofError, WrongChainError } from "../errors.js";
 import { normalizeDocHash } from "../hash.js";
@@ -195,15 +196,22 @@ async function toResults(ctx: ClientContext, queries: Query[], states: State[]):
   });
 }
 
-/** The normative `attestations` of a state: exactly `by`, `organisation`, `outcome`, `at` (DESIGN.md), and their total when not all are listed. */
+/**
+ * The normative `attestations` of a state: `by`, `organisation`, `outcome`, `at` (DESIGN.md), `reason` when one was
+ * given (README: "Attestation reasons"), and their total when not all are listed.
+ */
 function addAttestations(result: VerificationResult, s: State, orgs: Map<number, { name: string }>): void {
   if (s.attestations.length === 0) return;
-  result.attestations = s.attestations.map((a) => ({
-    by: a.account as Hex,
-    organisation: orgs.get(Number(a.organisation))!.name,
-    outcome: OUTCOMES[Number(a.outcome)] as Outcome,
-    at: isoSeconds(a.timestamp),
-  }));
+  result.attestations = s.attestations.map((a) => {
+    const reason = attestationReason(Number(a.reasonCode));
+    return {
+      by: a.account as Hex,
+      organisation: orgs.get(Number(a.organisation))!.name,
+      outcome: OUTCOMES[Number(a.outcome)] as Outcome,
+      at: isoSeconds(a.timestamp),
+      ...(reason ? { reason } : {}),
+    };
+  });
   if (s.attestationCount > s.attestations.length) result.attestationsTotal = s.attestationCount;
 }
 

@@ -71,6 +71,26 @@ describe("API writes: build, sign, send through the relayer", function () {
     expect(state.status).to.equal(2n);
   });
 
+  it("a relayed outcome takes its reason by id or code and the verification result names it; an unlisted reason is a 400", async function () {
+    const docHash = label("relayed rejection of a forged certificate");
+    const ids = [];
+    for (const reason of [{ reason: "SUSPECTED_FORGERY" }, { reason: 21 }, { reasonCode: 4711 }]) {
+      ids.push((await request(app).post("/v1/requests").send(await prepared(app, c.customs, { action: "attest", docHash, outcome: "REJECTED", ...reason })).expect(202)).body.id);
+    }
+    await services.worker!.processOnce();
+    for (const id of ids) expect((await status(app, id)).status).to.equal("mined");
+    await services.indexer.syncOnce();
+    const result = (await request(app).get(`/v1/documents/${docHash}`).expect(200)).body;
+    expect(result.attestations.map((a: { reason: unknown }) => a.reason)).to.deep.equal([
+      { code: 25, name: "Suspected forgery" }, { code: 21, name: "Does not match the declaration or the goods" }, { code: 4711 },
+    ]);
+    for (const reason of [{ reason: "BRIBERY" }, { reason: 12 }, { reasonCode: 70_000 }]) {
+      const refused = await request(app).post("/v1/requests/prepare").send({ action: "attest", from: c.customs.address, docHash, outcome: "REJECTED", ...reason }).expect(400);
+      expect(refused.body.error.code, JSON.stringify(reason)).to.equal("VALIDATION_FAILED");
+      expect(refused.body.error.message, JSON.stringify(reason)).to.match(/reason/i);
+    }
+  });
+
   it("a mined write has its receipts: the normative receipt of a document, and of each document of a public batch", async function () {
     const single = label("receipt of a relayed invoice");
     const batchDocs = ["pub-1", "pub-2", "pub-3"].map(label) as Hex[];

@@ -296,25 +296,40 @@ describe("the tradeproof CLI", function () {
     const declaration = join(SAMPLES, "goods-declaration.json");
     const docHash = await hashFile(declaration);
     await client.withSigner(demoWallet("trader", provider)).register(docHash, "830");
-    const attest = await runCli(["attest", declaration, "--outcome", "INSPECTED", "--reason-code", "12"], as("customs"));
+    // A reason outside the list (codes below 1000 are the list's) is refused before anything is sent, saying what to give.
+    const refused = await runCli(["attest", declaration, "--outcome", "INSPECTED", "--reason", "12"], as("customs"));
+    expect(refused.code).to.not.equal(0);
+    expect(refused.stderr).to.contain("The reason code 12 is not on the list").and.contain("PHYSICAL_EXAMINATION");
+    expect((await runCli(["attest", declaration, "--outcome", "INSPECTED", "--reason", "bribery"], as("customs"))).stderr).to.contain('Unknown reason "bribery"');
+    const help = await runCli(["attest", "--help"], env);
+    expect(help.stdout).to.contain(" 2  PHYSICAL_EXAMINATION   Physical examination of the goods").and.contain("Codes from 1000 to 65535");
+    const attest = await runCli(["attest", declaration, "--outcome", "INSPECTED", "--reason", "physical-examination"], as("customs"));
     expect(attest.stderr).to.equal("");
     expect(attest.code).to.equal(0);
+    expect(attest.stdout).to.contain("INSPECTED (Physical examination of the goods)");
+    // A code of the administration's own, by number, the old option's spelling included.
+    expect((await runCli(["attest", declaration, "--outcome", "ACCEPTED", "--reason-code", "4711"], as("customs"))).code).to.equal(0);
     const history = await runCli(["history", declaration, "--json"], env);
     expect(history.code).to.equal(0);
     const { entries, versions } = JSON.parse(history.stdout);
     expect(versions).to.deep.equal([docHash]);
     expect(entries.map((e: { action: string; organisation: number; organisationName: string; details: unknown }) => [e.action, e.organisation, e.organisationName, e.details])).to.deep.equal([
       ["REGISTERED", 1, "Mekong Coffee Export JSC", { docType: "830", status: "VALID" }],
-      ["ATTESTED", 3, "Cat Lai Port Customs Branch", { outcome: "INSPECTED", reasonCode: 12 }],
+      ["ATTESTED", 3, "Cat Lai Port Customs Branch", { outcome: "INSPECTED", reasonCode: 2, reason: "Physical examination of the goods" }],
+      ["ATTESTED", 3, "Cat Lai Port Customs Branch", { outcome: "ACCEPTED", reasonCode: 4711 }],
     ]);
     // For people: names, and a registration's status named as the status it began with.
     const text = (await runCli(["history", declaration], env)).stdout;
     expect(text).to.match(/REGISTERED +by Mekong Coffee Export JSC \(0x[0-9a-fA-F]{40}\) {2}docType="830" initialStatus="VALID"/);
-    expect(text).to.match(/ATTESTED +by Cat Lai Port Customs Branch \(/);
+    expect(text).to.match(/ATTESTED +by Cat Lai Port Customs Branch \(.*reason="Physical examination of the goods"/);
     const [result] = await client.verifyMany([{ docHash }]);
-    // The normative result carries exactly by, organisation, outcome and at; the reason code is in the history.
-    expect(result.attestations?.map((a) => Object.keys(a))).to.deep.equal([["by", "organisation", "outcome", "at"]]);
-    expect(result.attestations?.map((a) => [a.organisation, a.outcome])).to.deep.equal([["Cat Lai Port Customs Branch", "INSPECTED"]]);
+    // The normative result's by, organisation, outcome and at, and the reason (named when listed) where one was given.
+    expect(result.attestations?.map((a) => [a.organisation, a.outcome, a.reason])).to.deep.equal([
+      ["Cat Lai Port Customs Branch", "INSPECTED", { code: 2, name: "Physical examination of the goods" }],
+      ["Cat Lai Port Customs Branch", "ACCEPTED", { code: 4711 }],
+    ]);
+    const shown = await runCli(["verify", declaration], env);
+    expect(shown.stdout).to.contain("by Cat Lai Port Customs Branch at").and.contain(": Physical examination of the goods").and.contain(": reason 4711");
   });
 
   it("policies lists who may register each type and how many approvals it needs", async function () {

@@ -372,14 +372,36 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       const docHash = await hashFile(`${SAMPLES}goods-declaration.json`);
       await trader.register(docHash, 830);
       const a1 = await customs.attest(docHash, "ACCEPTED");
-      const a2 = await agency.attest(docHash, "INSPECTED", 12);
+      const a2 = await agency.attest(docHash, "INSPECTED", "PHYSICAL_EXAMINATION");
+      const a3 = await customs.attest(docHash, "INSPECTED", 4711);
       const result = await reader.verify(docHash);
       expect(result.status).to.equal("VALID");
       expect(result.docType).to.deep.equal({ code: "830", name: "Goods declaration for exportation" });
+      // `reason` only where one was given: named for a listed code, by number for an administration's own.
       expect(result.attestations).to.deep.equal([
         { by: address.customs, organisation: "General Department of Vietnam Customs", outcome: "ACCEPTED", at: await blockIso(a1.blockNumber) },
-        { by: address.agency, organisation: "Plant Protection Department", outcome: "INSPECTED", at: await blockIso(a2.blockNumber) },
+        {
+          by: address.agency, organisation: "Plant Protection Department", outcome: "INSPECTED", at: await blockIso(a2.blockNumber),
+          reason: { code: 2, name: "Physical examination of the goods" },
+        },
+        { by: address.customs, organisation: "General Department of Vietnam Customs", outcome: "INSPECTED", at: await blockIso(a3.blockNumber), reason: { code: 4711 } },
       ]);
+      const history = await reader.history(docHash);
+      expect(history.entries.filter((e) => e.action === "ATTESTED").map((e) => e.details)).to.deep.equal([
+        { outcome: "ACCEPTED", reasonCode: 0 },
+        { outcome: "INSPECTED", reasonCode: 2, reason: "Physical examination of the goods" },
+        { outcome: "INSPECTED", reasonCode: 4711 },
+      ]);
+    });
+
+    it("refuses a reason the list does not have before anything is sent, saying which it has", async function () {
+      const docHash = randomHash();
+      for (const bad of [12, 999, 65_536, -1, 1.5, "BRIBERY", ""] as const) {
+        const error = await customs.attest(docHash, "REJECTED", bad as never).then(() => undefined, (e: unknown) => e);
+        expect(error, String(bad)).to.be.instanceOf(InvalidArgumentError);
+        expect((error as Error).message, String(bad)).to.match(/reason/i);
+      }
+      expect((await reader.verify(docHash)).attestations).to.equal(undefined);
     });
 
     it("lists every outcome of a document with more than the two the contract returns itself, oldest first", async function () {
@@ -396,12 +418,15 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
 
     it("a rejection recorded against a document the ledger does not know is part of its NOT_FOUND result", async function () {
       const forged = randomHash();
-      const rejected = await customs.attest(forged, "REJECTED", 3);
+      const rejected = await customs.attest(forged, "REJECTED", "NOT_ANCHORED");
       expect(await reader.verify(forged)).to.deep.equal({
         docHash: forged,
         status: "NOT_FOUND",
         attestations: [
-          { by: address.customs, organisation: "General Department of Vietnam Customs", outcome: "REJECTED", at: await blockIso(rejected.blockNumber) },
+          {
+            by: address.customs, organisation: "General Department of Vietnam Customs", outcome: "REJECTED", at: await blockIso(rejected.blockNumber),
+            reason: { code: 20, name: "Not found on the ledger" },
+          },
         ],
       });
     });
@@ -433,7 +458,7 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
       const [c1, c2] = [randomHash(), randomHash()];
       const r1 = await officer1.register(c1, 861);
       const ap = await officer2.approve(c1);
-      const at = await customs.attest(c1, "REJECTED", 4);
+      const at = await customs.attest(c1, "REJECTED", "OUT_OF_VALIDITY");
       await officer1.register(c2, 861);
       await officer2.approve(c2);
       const su = await officer2.supersede(c1, c2);
@@ -445,7 +470,7 @@ export function shouldBehaveLikeATradeproofClient(getCtx: () => ClientSuiteConte
         { action: "APPROVED", anchor: c1, account: address.officer2, organisation: 2, organisationName: "VCCI Ho Chi Minh City", blockNumber: ap.blockNumber, txHash: ap.txHash,
           logIndex: entries[1]!.logIndex, at: await blockIso(ap.blockNumber), details: { given: 2, required: 2 } },
         { action: "ATTESTED", anchor: c1, docHash: c1, account: address.customs, organisation: 3, organisationName: "General Department of Vietnam Customs", blockNumber: at.blockNumber, txHash: at.txHash,
-          logIndex: entries[2]!.logIndex, at: await blockIso(at.blockNumber), details: { outcome: "REJECTED", reasonCode: 4 } },
+          logIndex: entries[2]!.logIndex, at: await blockIso(at.blockNumber), details: { outcome: "REJECTED", reasonCode: 24, reason: "Outside its period of validity" } },
         { action: "SUPERSEDED", anchor: c1, account: address.officer2, organisation: 2, organisationName: "VCCI Ho Chi Minh City", blockNumber: su.blockNumber, txHash: su.txHash,
           logIndex: entries[3]!.logIndex, at: await blockIso(su.blockNumber), details: { oldAnchor: c1, newAnchor: c2 } },
       ]);
