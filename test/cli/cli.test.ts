@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { expect } from "chai";
 import { encryptKeystoreJson, JsonRpcProvider } from "ethers";
-import { hashFile, loadDeployment, TradeproofClient, type Deployment, type Receipt } from "../../sdk/index.js";
+import { hashFile, loadDeployment, parseReceipt, TradeproofClient, type Deployment, type Receipt } from "../../sdk/index.js";
 import { demoWallet, deployDemoLedger, seedDemoConsortium } from "../../scripts/demo.js";
 import { runCli, startAnvil, type Anvil } from "./harness.js";
 
@@ -67,10 +67,18 @@ describe("the tradeproof CLI", function () {
     expect(run.stdout).to.equal(`${expected.join("\n")}\n`);
   });
 
-  it("a registered invoice verifies VALID with its issuer and type, and exit code 0", async function () {
-    const register = await runCli(["register", INVOICE, "--type", "380"], as("trader"));
+  it("a registered invoice verifies VALID with its issuer and type, and exit code 0; its receipt is kept beside it", async function () {
+    const copy = join(dir, "registered", "commercial-invoice.json");
+    await mkdir(dirname(copy), { recursive: true });
+    await copyFile(INVOICE, copy);
+    const register = await runCli(["register", copy, "--type", "380"], as("trader"));
     expect(register.stderr).to.equal("");
     expect(register.code).to.equal(0);
+    // A trader gets a receipt by default, named as everywhere else: <file name>.receipt.json.
+    expect(register.stdout).to.contain(`receipt     ${copy}.receipt.json`);
+    const receipt = parseReceipt(JSON.parse(await readFile(`${copy}.receipt.json`, "utf8")));
+    expect(receipt.docHash).to.equal(await hashFile(INVOICE));
+    expect(await readdir(dirname(copy))).to.deep.equal(["commercial-invoice.json", "commercial-invoice.json.receipt.json"]);
     const verify = await runCli(["verify", INVOICE], env);
     expect(verify.code).to.equal(0);
     expect(verify.stdout).to.match(/^.*commercial-invoice\.json {2}VALID — anchored by its issuer and in force$/m);
@@ -123,9 +131,11 @@ describe("the tradeproof CLI", function () {
   });
 
   it("a certificate of origin stays PENDING until a second officer approves it", async function () {
-    const register = await runCli(["register", CERTIFICATE, "--type", "861"], as("officer1"));
+    const register = await runCli(["register", CERTIFICATE, "--type", "861", "--no-receipt"], as("officer1"));
     expect(register.code).to.equal(0);
     expect(register.stdout).to.contain("PENDING — anchored, waiting for countersignature (1 of 2 approvals)");
+    expect(register.stdout).to.contain("receipt     not written (--no-receipt)");
+    expect(existsSync(`${CERTIFICATE}.receipt.json`)).to.equal(false);
     const approve = await runCli(["approve", CERTIFICATE], as("officer2"));
     expect(approve.code).to.equal(0);
     expect(approve.stdout).to.contain("VALID — anchored by its issuer and in force");
@@ -405,5 +415,28 @@ describe("the tradeproof CLI", function () {
     expect(run.stderr).to.equal("");
     expect(run.code).to.equal(0);
     expect(JSON.parse(run.stdout).issuer).to.equal(trader.address);
+    expect(JSON.parse(await readFile(`${doc}.receipt.json`, "utf8"))).to.deep.equal(JSON.parse(run.stdout));
+  });
+
+  it("a receipt that cannot be written is shown on stderr, not lost; a hash alone gets none unless --receipts says where", async function () {
+    const doc = join(dir, "sea-waybill.json");
+    await writeFile(doc, JSON.stringify({ documentType: "705", number: "SWB-SGN-0042" }));
+    const blocker = join(dir, "not-a-folder");
+    await writeFile(blocker, "a file where the receipts folder should be");
+    const run = await runCli(["register", doc, "--type", "705", "--receipts", blocker], as("trader"));
+    expect(run.code).to.equal(0); // the document is anchored
+    expect(run.stderr).to.contain(`The document is anchored, but its receipt could not be written to ${join(blocker, "sea-waybill.json.receipt.json")} (EEXIST)`);
+    const shown = parseReceipt(JSON.parse(run.stderr.slice(run.stderr.indexOf("{"))));
+    expect(shown.docHash).to.equal(await hashFile(doc));
+    expect(run.stdout).to.contain(`receipt     not written to ${join(blocker, "sea-waybill.json.receipt.json")}`);
+
+    const hash = `0x${"ab".repeat(32)}`;
+    const byHash = await runCli(["register", hash, "--type", "705"], as("trader"));
+    expect(byHash.code, byHash.stderr).to.equal(0);
+    expect(byHash.stdout).to.contain("receipt     not written: a hash has no file to put it beside; give --receipts DIR or --json");
+    const into = join(dir, "hash-receipts");
+    const kept = await runCli(["register", `0x${"cd".repeat(32)}`, "--type", "705", "--receipts", into], as("trader"));
+    expect(kept.code, kept.stderr).to.equal(0);
+    expect(await readdir(into)).to.deep.equal([`0x${"cd".repeat(32)}.receipt.json`]);
   });
 });
