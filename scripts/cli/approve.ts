@@ -1,6 +1,6 @@
 // `tradeproof approve HASH|FILE`: countersigns a pending anchor (the four-eyes principle).
 import { Command } from "commander";
-import { signingClient, withSigner, type SignerOptions } from "./context.js";
+import { withSigner, type SignerOptions, ledger } from "./options.js";
 import { hashArg } from "./inputs.js";
 import { statusLine, txLine } from "./output.js";
 
@@ -17,7 +17,7 @@ export function approveCommand(): Command {
     .addHelpText("after", "\nExample:\n  $ TRADEPROOF_PRIVATE_KEY=… tradeproof approve certificate-of-origin.json")
     .action(async (arg: string, opts: SignerOptions) => {
       const anchor = await hashArg(arg);
-      const client = await signingClient(opts);
+      const client = await (await ledger()).signingClient(opts);
       const tx = await client.approve(anchor);
       // The approval's own event says where the count stands; verify(anchor) would not, for a batch root.
       const receipt = await client.provider.getTransactionReceipt(tx.txHash);

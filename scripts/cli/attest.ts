@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ATTESTATION_REASONS, OWN_REASON_CODES_FROM, parseAttestationReason } from "../../sdk/attestation-reasons.js";
 import type { Outcome } from "../../sdk/index.js";
-import { signingClient, withSigner, type SignerOptions } from "./context.js";
+import { withSigner, type SignerOptions, ledger } from "./options.js";
 import { hashArg } from "./inputs.js";
 import { txLine } from "./output.js";
 
@@ -42,7 +42,7 @@ export function attestCommand(): Command {
     .addHelpText("after", `${REASONS_HELP}\n\nExample:\n  $ tradeproof attest goods-declaration.json --outcome REJECTED --reason CONTENT_MISMATCH`)
     .action(async (arg: string, opts: AttestOptions) => {
       const docHash = await hashArg(arg);
-      const client = await signingClient(opts);
+      const client = await (await ledger()).signingClient(opts);
       const reason = opts.reason ?? opts.reasonCode;
       const tx = await client.attest(docHash, opts.outcome, reason);
       const why = reason ? ` (${ATTESTATION_REASONS.find((r) => r.code === reason)?.name ?? `reason ${reason}`})` : "";

@@ -1,46 +1,15 @@
-// Where a command connects and with which key. Shared by every command that talks to the ledger.
+// Where a command connects and with which key: the provider, the deployment, the signer. Shared by every command that
+// talks to the ledger, and loaded only when one runs (it loads ethers and the contracts: scripts/cli/options.ts).
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
-import { Command, Option } from "commander";
 import { Network, Wallet, type Signer } from "ethers";
 import { loadDeployment, NodeUnreachableError, RpcProvider, TradeproofClient, WrongChainError, type Deployment } from "../../sdk/index.js";
 import { UsageError } from "./errors.js";
 
-export const DEFAULT_RPC = "http://127.0.0.1:8545";
-export const DEFAULT_DEPLOYMENT = "./data/deployment.json";
-
-/** Options that every ledger command accepts. */
-export interface ConnectionOptions {
-  rpc: string;
-  deployment: string;
-}
-/** Options of the commands that sign a transaction. */
-export interface SignerOptions extends ConnectionOptions {
-  keystore?: string;
-}
-
-/** Adds `--rpc` and `--deployment`, with their environment variables and defaults. */
-export function withConnection(cmd: Command): Command {
-  return cmd
-    .addOption(new Option("--rpc <url>", "JSON-RPC endpoint of a ledger node").env("TRADEPROOF_RPC").default(DEFAULT_RPC))
-    .addOption(
-      new Option("--deployment <file>", "deployment file (chain id and contract addresses)")
-        .env("TRADEPROOF_DEPLOYMENT")
-        .default(DEFAULT_DEPLOYMENT),
-    );
-}
-
-/** Adds `--keystore` (the key itself only ever comes from the environment, never from a flag). */
-export function withSigner(cmd: Command): Command {
-  return withConnection(cmd)
-    .option("--keystore <file>", "encrypted JSON keystore to sign with (password from TRADEPROOF_KEYSTORE_PASSWORD or a prompt)")
-    .addHelpText(
-      "after",
-      "\nSigning key: the environment variable TRADEPROOF_PRIVATE_KEY, or --keystore FILE.",
-    );
-}
+export { DEFAULT_DEPLOYMENT, DEFAULT_RPC, type ConnectionOptions, type SignerOptions } from "./options.js";
+import type { ConnectionOptions, SignerOptions } from "./options.js";
 
 /**
  * A provider for `url`. The chain id is pinned when known: ethers would otherwise retry network

@@ -1,19 +1,38 @@
 // `tradeproof council …`: M-of-N governance of membership, accounts and document-type policy.
 import { Command, InvalidArgumentError, Option } from "commander";
-import { getAddress, isAddress } from "ethers";
 import pc from "picocolors";
-import * as sdk from "../../sdk/index.js";
+import type * as Sdk from "../../sdk/index.js";
 import type { OrgKind } from "../../sdk/index.js";
-import { readClient, signingClient, withConnection, withSigner, type ConnectionOptions, type SignerOptions } from "./context.js";
+import { withConnection, withSigner, type ConnectionOptions, type SignerOptions, ledger } from "./options.js";
 import { docTypeArg, intArg } from "./inputs.js";
 import { printJson, txLine } from "./output.js";
 import { UsageError } from "./errors.js";
 
 const KINDS: OrgKind[] = ["TRADER", "ISSUING_AUTHORITY", "CUSTOMS", "AGENCY", "AUDITOR"];
 
+/** The SDK, loaded by a proposal's action before its calls are built (`--help` never loads it). */
+let sdk: typeof Sdk;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** Checks an address's form here; its checksum once the command runs ({@link checksummed}), where ethers is loaded. */
 function addressArg(value: string): string {
-  if (!isAddress(value)) throw new InvalidArgumentError("not an Ethereum address (0x and 40 hex digits).");
-  return getAddress(value);
+  if (!ADDRESS.test(value)) throw new InvalidArgumentError("not an Ethereum address (0x and 40 hex digits).");
+  return value;
+}
+
+/** Every address among a command's arguments in its checksummed form, or a usage error for a bad mixed-case checksum. */
+async function checksummed<T>(value: T): Promise<T> {
+  const { getAddress } = await import("ethers");
+  const fix = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(fix);
+    if (typeof v !== "string" || !ADDRESS.test(v)) return v;
+    try {
+      return getAddress(v);
+    } catch {
+      throw new UsageError(`${v} is not an Ethereum address: its mixed-case checksum is wrong (check each letter, or give it in lower case).`);
+    }
+  };
+  return fix(value) as T;
 }
 function countryArg(value: string): string {
   if (!/^[A-Z]{2}$/.test(value)) throw new InvalidArgumentError("an ISO 3166-1 alpha-2 code in capitals, e.g. VN.");
@@ -37,21 +56,21 @@ export function councilCommand(): Command {
   council.addCommand(
     withSigner(new Command("approve").summary("approve a proposal").argument("<id>", "proposal id", intArg("proposal id", Number.MAX_SAFE_INTEGER)))
       .action(async (id: number, opts: SignerOptions) => {
-        const client = await signingClient(opts);
+        const client = await (await ledger()).signingClient(opts);
         process.stdout.write(`${txLine(`approved proposal #${id}`, await client.approveProposal(BigInt(id)))}\n`);
       }),
   );
   council.addCommand(
     withSigner(new Command("execute").summary("execute a proposal that reached the threshold").argument("<id>", "proposal id", intArg("proposal id", Number.MAX_SAFE_INTEGER)))
       .action(async (id: number, opts: SignerOptions) => {
-        const client = await signingClient(opts);
+        const client = await (await ledger()).signingClient(opts);
         process.stdout.write(`${txLine(`executed proposal #${id}`, await client.executeProposal(BigInt(id)))}\n`);
       }),
   );
   council.addCommand(
     withConnection(new Command("list").summary("list the proposals").option("--json", "print the proposals as JSON"))
       .action(async (opts: ConnectionOptions & { json?: boolean }) => {
-        const client = await readClient(opts);
+        const client = await (await ledger()).readClient(opts);
         const [proposals, threshold] = await Promise.all([client.proposals(), client.council.threshold()]);
         if (opts.json) return printJson(proposals);
         const lines = proposals.map((p) => {
@@ -65,7 +84,7 @@ export function councilCommand(): Command {
 }
 
 /** An organisation given by its id or by its name (exact, any case), or a usage error naming the members. */
-async function organisationArg(client: sdk.TradeproofClient, given: string): Promise<{ id: number; name: string }> {
+async function organisationArg(client: Sdk.TradeproofClient, given: string): Promise<{ id: number; name: string }> {
   const members = await client.members();
   const found = /^\d+$/.test(given.trim())
     ? members.filter((m) => m.id === Number(given.trim()))
@@ -82,13 +101,14 @@ function proposeCommand(): Command {
 
   /** Declares a helper: its arguments and options, and how they become the proposal's calls and description. */
   const helper = (name: string, summary: string, configure: (c: Command) => Command,
-    build: (d: sdk.Deployment, args: unknown[], opts: Record<string, unknown>, client: sdk.TradeproofClient) =>
-      { calls: { target: sdk.Hex; data: sdk.Hex }[]; description: string } | Promise<{ calls: { target: sdk.Hex; data: sdk.Hex }[]; description: string }>) => {
+    build: (d: Sdk.Deployment, args: unknown[], opts: Record<string, unknown>, client: Sdk.TradeproofClient) =>
+      { calls: { target: Sdk.Hex; data: Sdk.Hex }[]; description: string } | Promise<{ calls: { target: Sdk.Hex; data: Sdk.Hex }[]; description: string }>) => {
     const cmd = withSigner(configure(new Command(name).summary(summary)).option("--description <text>", "what the proposal is for (default: generated)"));
     cmd.action(async (...all: unknown[]) => {
-      const opts = all[all.length - 2] as SignerOptions & { description?: string };
-      const args = all.slice(0, -2);
-      const client = await signingClient(opts);
+      const opts = await checksummed(all[all.length - 2] as SignerOptions & { description?: string });
+      const args = await checksummed(all.slice(0, -2));
+      sdk = await import("../../sdk/index.js");
+      const client = await (await ledger()).signingClient(opts);
       const { calls, description } = await build(client.deployment, args, opts as unknown as Record<string, unknown>, client);
       const id = await client.propose(calls, opts.description ?? description);
       process.stdout.write(`proposed #${id}: ${opts.description ?? description}\n` +

@@ -3,11 +3,9 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { getAddress, isAddress } from "ethers";
 import pc from "picocolors";
-import { deployLedger, type Deployment } from "../../sdk/index.js";
-import { DEMO_MNEMONIC, deployDemoLedger, seedDemoConsortium } from "../demo.js";
-import { detectChainId, loadSigner, providerFor, withSigner, type SignerOptions } from "./context.js";
+import type { Deployment } from "../../sdk/index.js";
+import { withSigner, type SignerOptions, ledger } from "./options.js";
 import { UsageError } from "./errors.js";
 import { intArg } from "./inputs.js";
 
@@ -41,6 +39,10 @@ export function deployCommand(): Command {
       if (existsSync(opts.deployment) && !opts.force) {
         throw new UsageError(`${opts.deployment} exists already (pass --force to replace it, or another --deployment FILE)`);
       }
+      const { detectChainId, loadSigner, providerFor } = await ledger();
+      const { DEMO_MNEMONIC, deployDemoLedger, seedDemoConsortium } = await import("../demo.js");
+      const { deployLedger } = await import("../../sdk/deployment.js");
+      const { getAddress } = await import("ethers");
       const provider = providerFor(opts.rpc, await detectChainId(opts.rpc));
       let deployment: Deployment;
       if (opts.demo) {
@@ -49,7 +51,14 @@ export function deployCommand(): Command {
       } else {
         if (!opts.governor || opts.governor.length === 0) throw new UsageError("name the council's governors with --governor ADDRESS (repeatable)");
         const threshold = opts.threshold ?? Math.min(2, opts.governor.length);
-        deployment = await deployLedger(await loadSigner(opts, provider), { governors: opts.governor, threshold });
+        const governors = opts.governor.map((g) => {
+          try {
+            return getAddress(g);
+          } catch {
+            throw new UsageError(`--governor ${g}: its mixed-case checksum is wrong (check each letter, or give it in lower case)`);
+          }
+        });
+        deployment = await deployLedger(await loadSigner(opts, provider), { governors, threshold });
       }
       await mkdir(dirname(opts.deployment), { recursive: true });
       await writeFile(opts.deployment, `${JSON.stringify(deployment, null, 2)}\n`);
@@ -67,7 +76,8 @@ export function deployCommand(): Command {
     });
 }
 
+/** Collects `--governor`: its form checked here, its checksum when the command runs (ethers is loaded then). */
 function collectAddress(value: string, previous: string[] | undefined): string[] {
-  if (!isAddress(value)) throw new InvalidArgumentError("not an Ethereum address (0x and 40 hex digits).");
-  return [...(previous ?? []), getAddress(value)];
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw new InvalidArgumentError("not an Ethereum address (0x and 40 hex digits).");
+  return [...(previous ?? []), value];
 }

@@ -1,7 +1,7 @@
 // How the CLI ends: exit codes and the one-line error report. Every command throws; only the entry
 // point (scripts/tradeproof.ts) turns what was thrown into a line on stderr and an exit code.
 import pc from "picocolors";
-import { TradeproofError } from "../../sdk/index.js";
+import { TradeproofError } from "../../sdk/errors.js";
 
 /**
  * Exit codes, the same for every command. `verify` uses NOT_VALID for a verdict; the other commands

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import pc from "picocolors";
 import { aboutFile, ExitCode } from "./errors.js";
-import { hashFiles } from "../../sdk/index.js";
+import { hashFiles } from "../../sdk/files.js";
 
 export function hashCommand(): Command {
   return new Command("hash")

@@ -1,7 +1,7 @@
 // `tradeproof history HASH|FILE`: every event of a document, in order, and its chain of versions.
 import { Command } from "commander";
 import pc from "picocolors";
-import { readClient, withConnection, type ConnectionOptions } from "./context.js";
+import { withConnection, type ConnectionOptions, ledger } from "./options.js";
 import { UsageError } from "./errors.js";
 import { hashArg, readReceipt } from "./inputs.js";
 import { printJson } from "./output.js";
@@ -25,7 +25,7 @@ export function historyCommand(): Command {
       const docHash = await hashArg(arg);
       const receipt = opts.receipt ? await readReceipt(opts.receipt) : undefined;
       if (receipt && receipt.docHash !== docHash) throw new UsageError(`receipt ${opts.receipt} is for document ${receipt.docHash}, not ${docHash}`);
-      const client = await readClient(opts);
+      const client = await (await ledger()).readClient(opts);
       const history = await client.history(docHash, { receipt });
       if (opts.json) return printJson(history);
       const out: string[] = [];

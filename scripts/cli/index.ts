@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import pc from "picocolors";
-import { checkedProvider, readDeployment, withConnection, type ConnectionOptions } from "./context.js";
+import { withConnection, type ConnectionOptions, ledger } from "./options.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { printJson } from "./output.js";
 
@@ -26,8 +26,8 @@ export function indexCommand(): Command {
   ).action(async (opts: IndexVerifyOptions) => {
     const dataDir = resolve(opts.dataDir);
     if (!existsSync(join(dataDir, "api.sqlite"))) throw new UsageError(`no audit index at ${join(dataDir, "api.sqlite")} (pass --data-dir)`);
-    const deployment = await readDeployment(opts.deployment);
-    const provider = await checkedProvider(opts.rpc, deployment);
+    const deployment = await (await ledger()).readDeployment(opts.deployment);
+    const provider = await (await ledger()).checkedProvider(opts.rpc, deployment);
     // Loaded here: node:sqlite is only needed by this command.
     const { verifyIndex } = await import("../../api/indexer/verify.js");
     const report = await verifyIndex({ provider, contracts: deployment, dataDir });

@@ -3,14 +3,10 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
-import {
-  docTypeName,
-  hashOneFile,
-  isDocHash,
-  parseReceipt,
-  type Hex,
-  type Receipt,
-} from "../../sdk/index.js";
+import { docTypeName } from "../../sdk/doctypes.js";
+import { hashOneFile } from "../../sdk/files.js";
+import { isDocHash } from "../../sdk/hash.js";
+import type { Hex, Receipt } from "../../sdk/index.js";
 import { UsageError } from "./errors.js";
 
 /** The hash an argument names: a `0x…` document hash as given, or the hash of the file at that path. */
@@ -58,6 +54,7 @@ export async function readReceipt(file: string): Promise<Receipt> {
   } catch (e) {
     throw new UsageError(`receipt ${file} is not valid JSON: ${(e as Error).message}`);
   }
+  const { parseReceipt } = await import("../../sdk/receipt.js"); // loads ethers: only when a receipt is read
   return parseReceipt(json);
 }
 

@@ -1,7 +1,7 @@
 // `tradeproof members`: the consortium's organisations and their signing accounts.
 import { Command } from "commander";
 import pc from "picocolors";
-import { readClient, withConnection, type ConnectionOptions } from "./context.js";
+import { withConnection, type ConnectionOptions, ledger } from "./options.js";
 import { printJson } from "./output.js";
 
 interface MembersOptions extends ConnectionOptions {
@@ -15,7 +15,7 @@ export function membersCommand(): Command {
       .description("Lists every organisation ever admitted: id, name, country, kind, status and signing accounts.")
       .option("--json", "print the organisations as JSON"),
   ).action(async (opts: MembersOptions) => {
-    const client = await readClient(opts);
+    const client = await (await ledger()).readClient(opts);
     const members = await client.members();
     if (opts.json) return printJson(members);
     const lines = members.map((o) => {

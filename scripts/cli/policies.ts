@@ -1,7 +1,7 @@
 // `tradeproof policies`: who may register each document type, and how many approvals it needs.
 import { Command } from "commander";
 import pc from "picocolors";
-import { readClient, withConnection, type ConnectionOptions } from "./context.js";
+import { withConnection, type ConnectionOptions, ledger } from "./options.js";
 import { printJson } from "./output.js";
 
 interface PoliciesOptions extends ConnectionOptions {
@@ -18,7 +18,7 @@ export function policiesCommand(): Command {
       .description("Lists who may register each document type and how many accounts of the issuing organisation must approve it; every other type follows the default.")
       .option("--json", "print the policies as JSON"),
   ).action(async (opts: PoliciesOptions) => {
-    const client = await readClient(opts);
+    const client = await (await ledger()).readClient(opts);
     const policies = await client.policies();
     if (opts.json) return printJson(policies);
     const lines = policies.types.map(

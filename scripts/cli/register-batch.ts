@@ -7,8 +7,11 @@ import { basename, join } from "node:path";
 import { Command } from "commander";
 import { Presets, SingleBar } from "cli-progress";
 import pc from "picocolors";
-import { checkReceipt, hashFiles, isDocHash, parseReceipt, transactionLimitsFromEnv, type Hex, type Receipt, type TradeproofClient } from "../../sdk/index.js";
-import { withSigner, signingClient, type SignerOptions } from "./context.js";
+import { hashFiles } from "../../sdk/files.js";
+import { isDocHash } from "../../sdk/hash.js";
+import type { Hex, Receipt, TradeproofClient } from "../../sdk/index.js";
+import { transactionLimitsFromEnv } from "../../sdk/limits.js";
+import { withSigner, type SignerOptions, ledger } from "./options.js";
 import { aboutFile, UsageError } from "./errors.js";
 import { docTypeArg, expandInputs } from "./inputs.js";
 import { note } from "./output.js";
@@ -47,7 +50,7 @@ export function registerBatchCommand(): Command {
       if (files.length === 0) throw new UsageError("no files to register");
       const receiptFile = checkReceiptNames(files, opts.receipts);
       // Connect before hashing: a missing key or a dead node should not cost a pass over every file.
-      const client = await signingClient(opts);
+      const client = await (await ledger()).signingClient(opts);
       const timer = phaseTimer();
       const bar = progressBar(opts.progress === true);
 
@@ -144,6 +147,7 @@ function readOwnReceipt(path: string): Receipt | undefined {
 
 /** The roots among `receipts` that the ledger knows, asking once per root with one fully checked receipt of it. */
 async function anchoredRoots(client: TradeproofClient, receipts: Receipt[]): Promise<Set<Hex>> {
+  const { checkReceipt, parseReceipt } = await import("../../sdk/receipt.js");
   const byRoot = new Map<Hex, Receipt>();
   for (const r of receipts) {
     if (byRoot.has(r.root)) continue;

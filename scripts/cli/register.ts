@@ -6,7 +6,7 @@ import { Command } from "commander";
 import pc from "picocolors";
 import { isDocHash } from "../../sdk/hash.js";
 import type { Receipt } from "../../sdk/index.js";
-import { withSigner, signingClient, type SignerOptions } from "./context.js";
+import { withSigner, type SignerOptions, ledger } from "./options.js";
 import { docTypeArg, hashArg } from "./inputs.js";
 import { printJson, statusLine } from "./output.js";
 
@@ -60,7 +60,7 @@ export function registerCommand(): Command {
     )
     .action(async (file: string, opts: RegisterOptions) => {
       const docHash = await hashArg(file);
-      const client = await signingClient(opts);
+      const client = await (await ledger()).signingClient(opts);
       const receipt = await client.register(docHash, opts.type);
       const kept = await keepReceipt(file, receipt, opts);
       if (opts.json) return printJson(receipt);

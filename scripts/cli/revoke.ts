@@ -1,6 +1,6 @@
 // `tradeproof revoke HASH|FILE --reason TEXT [--receipt FILE]`: withdraws a document. Final.
 import { Command } from "commander";
-import { signingClient, withSigner, type SignerOptions } from "./context.js";
+import { withSigner, type SignerOptions, ledger } from "./options.js";
 import { UsageError } from "./errors.js";
 import { hashArg, readReceipt } from "./inputs.js";
 import { txLine } from "./output.js";
@@ -29,7 +29,7 @@ export function revokeCommand(): Command {
       if (receipt && receipt.docHash !== docHash) {
         throw new UsageError(`receipt ${opts.receipt} is for document ${receipt.docHash}, not ${docHash}`);
       }
-      const client = await signingClient(opts);
+      const client = await (await ledger()).signingClient(opts);
       // A receipt of a document anchored alone has root == docHash: that is a plain revocation.
       const inBatch = receipt !== undefined && receipt.root !== receipt.docHash;
       const tx = inBatch ? await client.revokeInBatch(receipt, opts.reason) : await client.revoke(docHash, opts.reason);

@@ -1,6 +1,6 @@
 // `tradeproof supersede OLD NEW`: an amended document replaces the old one.
 import { Command } from "commander";
-import { signingClient, withSigner, type SignerOptions } from "./context.js";
+import { withSigner, type SignerOptions, ledger } from "./options.js";
 import { hashArg } from "./inputs.js";
 import { txLine } from "./output.js";
 
@@ -19,7 +19,7 @@ export function supersedeCommand(): Command {
     .action(async (oldArg: string, newArg: string, opts: SignerOptions) => {
       const oldAnchor = await hashArg(oldArg);
       const newAnchor = await hashArg(newArg);
-      const client = await signingClient(opts);
+      const client = await (await ledger()).signingClient(opts);
       const tx = await client.supersede(oldAnchor, newAnchor);
       process.stdout.write(`${txLine(`superseded ${oldAnchor} by ${newAnchor}`, tx)}\n`);
     });

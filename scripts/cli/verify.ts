@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Command } from "commander";
 import pc from "picocolors";
-import { checkReceipt, type Hex, type Receipt, type VerificationResult } from "../../sdk/index.js";
-import { readClient, withConnection, type ConnectionOptions } from "./context.js";
+import type { Hex, Receipt, VerificationResult } from "../../sdk/index.js";
+import { withConnection, type ConnectionOptions, ledger } from "./options.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { hashArg, readReceipt } from "./inputs.js";
 import { formatResult, note, printJson } from "./output.js";
@@ -36,7 +36,7 @@ export function verifyCommand(): Command {
       const docHashes: Hex[] = [];
       for (const arg of args) docHashes.push(await hashArg(arg));
       const receipts = await matchReceipts(args, docHashes, opts);
-      const client = await readClient(opts);
+      const client = await (await ledger()).readClient(opts);
       const items = docHashes.map((docHash, i) => ({ docHash, receipt: receipts[i] }));
       const results: VerificationResult[] =
         items.length === 1 ? [await client.verify(items[0].docHash, { receipt: items[0].receipt })] : await client.verifyMany(items);
@@ -46,6 +46,7 @@ export function verifyCommand(): Command {
       for (const [i, r] of results.entries()) {
         const receipt = items[i].receipt;
         if (r.status !== "NOT_FOUND" || !receipt) continue;
+        const { checkReceipt } = await import("../../sdk/receipt.js");
         const check = checkReceipt(receipt, items[i].docHash);
         if (!check.ok) note(`${pc.yellow("note:")} the receipt of ${args[i]} does not hold: ${check.reason}`);
       }

@@ -2,7 +2,7 @@
 // folder, with whichever `node` the shell finds first, the built JavaScript or else the TypeScript.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { hashFile } from "../../sdk/index.js";
@@ -39,5 +39,29 @@ describe("the installed tradeproof command", function () {
   it("ends quietly when its output is piped into a reader that stops early", function () {
     const r = spawnSync("sh", ["-c", `"${BIN}" --help | head -1`], { cwd: tmpdir(), env, encoding: "utf8" });
     expect([r.status, r.stdout, r.stderr]).to.deep.equal([0, "Usage: tradeproof [options] [command]\n", ""]);
+  });
+
+  it("--help and hash load neither ethers, nor the contracts, nor SQLite; a ledger command does", function () {
+    // A module hook that names every module loaded from node_modules/ethers, the contracts' types or node:sqlite.
+    const hook = join(mkdtempSync(join(tmpdir(), "tradeproof-loads-")), "hook.mjs");
+    writeFileSync(hook, [
+      'import { register } from "node:module";',
+      `register("data:text/javascript," + encodeURIComponent(${JSON.stringify(
+        "export async function resolve(specifier, context, next) {\n" +
+          "  const r = await next(specifier, context);\n" +
+          '  if (/node_modules\\/ethers\\/|ethers-contracts|^node:sqlite$/.test(r.url)) process.stderr.write("loaded " + r.url + "\\n");\n' +
+          "  return r;\n}",
+      )}));`,
+    ].join("\n"));
+    const loads = (args: string[]) => {
+      const r = spawnSync(process.execPath, ["--import", hook, join(ROOT, "dist", "tradeproof.mjs"), ...args], { cwd: tmpdir(), encoding: "utf8" });
+      return r.stderr.split("\n").filter((l) => l.startsWith("loaded "));
+    };
+    expect(existsSync(join(ROOT, "dist", "tradeproof.mjs")), "npm run build").to.equal(true);
+    expect(loads(["--help"])).to.deep.equal([]);
+    expect(loads(["hash", SAMPLE])).to.deep.equal([]);
+    expect(loads(["attest", "--help"])).to.deep.equal([]);
+    // a command that reads the ledger loads ethers (it fails here, with no node to ask, after loading it)
+    expect(loads(["members", "--rpc", "http://127.0.0.1:9", "--deployment", SAMPLE]).join()).to.contain("node_modules/ethers/");
   });
 });
