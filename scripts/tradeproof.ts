@@ -28,7 +28,7 @@ const program = new Command("tradeproof")
     "after",
     `
 Connection:  --rpc URL or TRADEPROOF_RPC (default http://127.0.0.1:8545)
-             --deployment FILE or TRADEPROOF_DEPLOYMENT (default ./data/deployment.json)
+             --deployment FILE or TRADEPROOF_DEPLOYMENT (default ./data/deployment.json, else the project's data/)
 Signing key: TRADEPROOF_PRIVATE_KEY, or --keystore FILE (password from TRADEPROOF_KEYSTORE_PASSWORD or a prompt)
 Exit codes:  0 success (verify: every document VALID), 1 failure (verify: some document not VALID),
              2 usage or input error, 3 node unreachable or wrong chain (never a verdict)

@@ -1,7 +1,9 @@
 // Where a command connects and with which key: the provider, the deployment, the signer. Shared by every command that
 // talks to the ledger, and loaded only when one runs (it loads ethers and the contracts: scripts/cli/options.ts).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { Network, Wallet, type Signer } from "ethers";
@@ -9,7 +11,7 @@ import { loadDeployment, NodeUnreachableError, RpcProvider, TradeproofClient, Wr
 import { UsageError } from "./errors.js";
 
 export { DEFAULT_DEPLOYMENT, DEFAULT_RPC, type ConnectionOptions, type SignerOptions } from "./options.js";
-import type { ConnectionOptions, SignerOptions } from "./options.js";
+import { DEFAULT_DEPLOYMENT, type ConnectionOptions, type SignerOptions } from "./options.js";
 
 /**
  * A provider for `url`. The chain id is pinned when known: ethers would otherwise retry network
@@ -45,11 +47,47 @@ export async function detectChainId(url: string): Promise<number> {
 }
 
 /** Reads the deployment file, with a message that says how to get one when it is missing. */
-export async function readDeployment(file: string): Promise<Deployment> {
-  if (!existsSync(file)) {
-    throw new UsageError(`no deployment file at ${file} (pass --deployment FILE, set TRADEPROOF_DEPLOYMENT, or run \`tradeproof deploy\`)`);
+/**
+ * Where the deployment file may be when neither --deployment nor TRADEPROOF_DEPLOYMENT names it, in order:
+ * ./data/deployment.json from the current folder, then the data folder of the API (TRADEPROOF_DATA_DIR) and of
+ * the project the command belongs to (where `npm start` writes it), so that the command works from any folder.
+ */
+export function deploymentCandidates(env: Record<string, string | undefined> = process.env): { path: string; why: string }[] {
+  const candidates = [{ path: resolve(DEFAULT_DEPLOYMENT), why: "the current folder's data/" }];
+  if (env.TRADEPROOF_DATA_DIR) candidates.push({ path: resolve(env.TRADEPROOF_DATA_DIR, "deployment.json"), why: "TRADEPROOF_DATA_DIR" });
+  const root = projectRoot();
+  if (root) candidates.push({ path: join(root, "data", "deployment.json"), why: "the project's data/" });
+  return candidates.filter((c, i) => candidates.findIndex((d) => d.path === c.path) === i);
+}
+
+/** The folder of the package this command belongs to (its package.json names it "tradeproof"), if found. */
+function projectRoot(): string | undefined {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "tradeproof") return dir;
+      } catch {
+        // not a package we can read: keep looking upwards
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
   }
-  return loadDeployment(file);
+}
+
+/** Reads the deployment file given, or the first of {@link deploymentCandidates}; the error names every path tried. */
+export async function readDeployment(file: string | undefined): Promise<Deployment> {
+  if (file !== undefined) {
+    if (!existsSync(file)) throw new UsageError(`no deployment file at ${file} (from --deployment or TRADEPROOF_DEPLOYMENT)`);
+    return loadDeployment(file);
+  }
+  const candidates = deploymentCandidates();
+  const found = candidates.find((c) => existsSync(c.path));
+  if (found) return loadDeployment(found.path);
+  throw new UsageError(
+    `no deployment file; tried ${candidates.map((c) => `${c.path} (${c.why})`).join(", ")}. ` +
+      "Pass --deployment FILE, set TRADEPROOF_DEPLOYMENT, start the embedded ledger with `npm start`, or run `tradeproof deploy`",
+  );
 }
 
 /** A read-only client: enough for verify, history, members and council list. */

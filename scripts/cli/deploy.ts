@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import pc from "picocolors";
 import type { Deployment } from "../../sdk/index.js";
-import { withSigner, type SignerOptions, ledger } from "./options.js";
+import { DEFAULT_DEPLOYMENT, withSigner, type SignerOptions, ledger } from "./options.js";
 import { UsageError } from "./errors.js";
 import { intArg } from "./inputs.js";
 
@@ -36,8 +36,10 @@ export function deployCommand(): Command {
         "  $ TRADEPROOF_PRIVATE_KEY=… tradeproof deploy --governor 0x… --governor 0x… --governor 0x… --threshold 2",
     )
     .action(async (opts: DeployOptions) => {
-      if (existsSync(opts.deployment) && !opts.force) {
-        throw new UsageError(`${opts.deployment} exists already (pass --force to replace it, or another --deployment FILE)`);
+      // A new deployment is written where it was asked for, or to ./data/deployment.json.
+      const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
+      if (existsSync(file) && !opts.force) {
+        throw new UsageError(`${file} exists already (pass --force to replace it, or another --deployment FILE)`);
       }
       const { detectChainId, loadSigner, providerFor } = await ledger();
       const { DEMO_MNEMONIC, deployDemoLedger, seedDemoConsortium } = await import("../demo.js");
@@ -60,12 +62,12 @@ export function deployCommand(): Command {
         });
         deployment = await deployLedger(await loadSigner(opts, provider), { governors, threshold });
       }
-      await mkdir(dirname(opts.deployment), { recursive: true });
-      await writeFile(opts.deployment, `${JSON.stringify(deployment, null, 2)}\n`);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, `${JSON.stringify(deployment, null, 2)}\n`);
       process.stdout.write(
         `deployed on chain ${deployment.chainId} at block ${deployment.startBlock}\n` +
           `  registry   ${deployment.registry}\n  council    ${deployment.council}\n  forwarder  ${deployment.forwarder}\n` +
-          `written to ${opts.deployment}\n`,
+          `written to ${file}\n`,
       );
       if (opts.demo) {
         const demo = await seedDemoConsortium({ provider, deployment });

@@ -8,7 +8,8 @@ export const DEFAULT_DEPLOYMENT = "./data/deployment.json";
 /** Options that every ledger command accepts. */
 export interface ConnectionOptions {
   rpc: string;
-  deployment: string;
+  /** Absent: found as {@link deploymentCandidates} says. */
+  deployment?: string;
 }
 /** Options of the commands that sign a transaction. */
 export interface SignerOptions extends ConnectionOptions {
@@ -22,7 +23,7 @@ export function withConnection(cmd: Command): Command {
     .addOption(
       new Option("--deployment <file>", "deployment file (chain id and contract addresses)")
         .env("TRADEPROOF_DEPLOYMENT")
-        .default(DEFAULT_DEPLOYMENT),
+        .default(undefined, `${DEFAULT_DEPLOYMENT}, else the project's data/deployment.json`),
     );
 }
 

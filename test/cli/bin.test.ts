@@ -64,4 +64,22 @@ describe("the installed tradeproof command", function () {
     // a command that reads the ledger loads ethers (it fails here, with no node to ask, after loading it)
     expect(loads(["members", "--rpc", "http://127.0.0.1:9", "--deployment", SAMPLE]).join()).to.contain("node_modules/ethers/");
   });
+
+  it("finds the deployment file from any folder: the current folder's data/, TRADEPROOF_DATA_DIR, then the project's data/", async function () {
+    const { deploymentCandidates } = await import("../../scripts/cli/context.js");
+    const here = process.cwd();
+    const candidates = deploymentCandidates({ TRADEPROOF_DATA_DIR: "/srv/tradeproof" });
+    expect(candidates.map((c) => c.path)).to.deep.equal([join(here, "data", "deployment.json"), "/srv/tradeproof/deployment.json", join(ROOT, "data", "deployment.json")].filter((p, i, all) => all.indexOf(p) === i));
+    expect(candidates.map((c) => c.why)).to.include("TRADEPROOF_DATA_DIR");
+
+    // From another folder, the API's data folder names the deployment (of a chain nobody serves here: the command
+    // gets as far as asking its node, exit 3, which it could not without the file).
+    const data = mkdtempSync(join(tmpdir(), "tradeproof-data-"));
+    const address = (n: number) => `0x${String(n).padStart(40, "0")}`;
+    writeFileSync(join(data, "deployment.json"), JSON.stringify({ chainId: 31337, registry: address(1), council: address(2), forwarder: address(3), startBlock: 0 }));
+    const found = spawnSync(BIN, ["members", "--rpc", "http://127.0.0.1:9"], { cwd: tmpdir(), env: { ...env, TRADEPROOF_DATA_DIR: data }, encoding: "utf8" });
+    expect([found.status, found.stderr]).to.deep.equal([3, "error: The blockchain node at http://127.0.0.1:9 did not answer; no verdict was reached.\n"]);
+    const missing = spawnSync(BIN, ["members", "--deployment", join(data, "nothing.json")], { cwd: tmpdir(), env, encoding: "utf8" });
+    expect([missing.status, missing.stderr]).to.deep.equal([2, `error: no deployment file at ${join(data, "nothing.json")} (from --deployment or TRADEPROOF_DEPLOYMENT)\n`]);
+  });
 });
