@@ -10,8 +10,11 @@ import { pino } from "pino";
 import type { RunningServer } from "../api/server.js";
 import { loadDeployment, TradeproofClient, type Deployment } from "../sdk/index.js";
 import { demoAccounts, deployDemoLedger, seedDemoConsortium, DEMO_MNEMONIC } from "./demo.js";
-import { blockTimeFromEnv, startAnvil, type Anvil } from "./embedded/anvil.js";
-import { startDurableRpc, writeFileAtomic, type DurableRpc } from "./embedded/durable-rpc.js";
+import { blockTimeFromEnv, type Anvil } from "./embedded/anvil.js";
+import { startDurableRpc, type DurableRpc } from "./embedded/durable-rpc.js";
+import { writeFileAtomic } from "./embedded/files.js";
+import { JournalError } from "./embedded/journal.js";
+import { chainFiles, recoverChain } from "./embedded/recover.js";
 import { prepareDemoFolder, seedDemoDocuments } from "./embedded/seed.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -20,6 +23,15 @@ const RELAYER_INDEX = 9;
 
 /** A start-up problem worth a one-line message rather than a stack trace. */
 class StartError extends Error {}
+
+/** Blocks between background checkpoints (TRADEPROOF_CHECKPOINT_BLOCKS, default 2,000). */
+function checkpointEvery(): number {
+  const raw = process.env.TRADEPROOF_CHECKPOINT_BLOCKS;
+  if (raw === undefined || raw === "") return 2_000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new StartError(`TRADEPROOF_CHECKPOINT_BLOCKS: expected a whole number of blocks, got "${raw}"`);
+  return n;
+}
 
 function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -35,7 +47,7 @@ let gateway: DurableRpc | undefined;
 let api: RunningServer | undefined;
 let stopping: Promise<void> | undefined;
 
-/** Stops the API first (no new writes), then writes the last state file, then stops the node. */
+/** Stops the API first (no new writes), then journals the last blocks and writes a checkpoint, then stops the node. */
 function stop(code: number): Promise<void> {
   return (stopping ??= (async () => {
     if (api) {
@@ -45,10 +57,11 @@ function stop(code: number): Promise<void> {
       await running.close().catch((e: unknown) => say(`api: ${(e as Error).message}`));
       clearTimeout(timer);
     }
-    // Ctrl-C reaches anvil too (same process group); everything acknowledged is on disk already, so the
-    // last flush only matters when the node is still up.
+    // Ctrl-C reaches anvil too (same process group); everything acknowledged is in the journal already, so the
+    // last flush and the checkpoint (a shorter replay at the next start) only happen when the node is still up.
     const nodeUp = anvil !== undefined && anvil.process.exitCode === null && anvil.process.signalCode === null;
-    await gateway?.close({ flush: nodeUp }).catch((e: unknown) => say(`state: ${(e as Error).message}`));
+    if (nodeUp) await gateway?.checkpoint().catch((e: unknown) => say(`checkpoint: ${(e as Error).message}`));
+    await gateway?.close({ flush: nodeUp }).catch((e: unknown) => say(`journal: ${(e as Error).message}`));
     await anvil?.stop();
     say(code === 0 ? "Tradeproof stopped." : "Tradeproof stopped after an error.");
     process.exit(code);
@@ -56,10 +69,10 @@ function stop(code: number): Promise<void> {
 }
 
 /**
- * Restarts the node from the state file when it dies on its own (the gateway answers "node unavailable"
- * meanwhile, and the API and page say so). Stops everything after 5 deaths within a minute.
+ * Restarts the node from the checkpoints and the journal when it dies on its own (the gateway answers "node
+ * unavailable" meanwhile, and the API and page say so). Stops everything after 5 deaths within a minute.
  */
-function watchNode(stateFile: string, blockTime: number | undefined) {
+function watchNode(dataDir: string, blockTime: number | undefined) {
   const deaths: number[] = [];
   const watch = (node: Anvil) =>
     node.process.once("exit", (code, signal) => {
@@ -73,12 +86,15 @@ function watchNode(stateFile: string, blockTime: number | undefined) {
         void stop(1);
         return;
       }
-      say(`the chain node stopped unexpectedly (${signal ?? `code ${code}`}); restarting it from ${stateFile}`);
-      startAnvil({ stateFile, blockTime }).then(
+      say(`the chain node stopped unexpectedly (${signal ?? `code ${code}`}); restarting it from ${dataDir}`);
+      gateway!
+        .detach()
+        .then(() => recoverChain({ dataDir, blockTime, log: (l) => say(`  ${l}`) }))
+        .then(
         (next) => {
-          anvil = next;
-          gateway?.setUpstream(next.url);
-          watch(next);
+          anvil = next.anvil;
+          gateway?.setUpstream(next.anvil.url, { journal: next.journal, journaledBlock: next.journaledBlock });
+          watch(next.anvil);
           say("the chain node is back");
         },
         (e: unknown) => {
@@ -95,7 +111,6 @@ async function main() {
   const apiPort = portFrom("PORT", 8080);
   const rpcPort = portFrom("TRADEPROOF_RPC_PORT", 8545);
   const samplesDir = resolve(process.env.TRADEPROOF_SAMPLES || join(ROOT, "..", "shared", "samples"));
-  const stateFile = join(dataDir, "chain.json");
   const deploymentFile = join(dataDir, "deployment.json");
   const keysFile = join(dataDir, "demo-keys.json");
   const demoDir = join(dataDir, "demo");
@@ -111,10 +126,26 @@ async function main() {
     throw new StartError((e as Error).message);
   }
 
-  const reuse = existsSync(stateFile);
-  anvil = await startAnvil({ stateFile, blockTime });
-  gateway = await startDurableRpc({ upstream: anvil.url, stateFile, port: rpcPort });
-  watchNode(stateFile, blockTime);
+  const files = chainFiles(dataDir);
+  let recovered;
+  try {
+    recovered = await recoverChain({ dataDir, blockTime, log: (l) => say(l) });
+  } catch (e) {
+    if (e instanceof JournalError) throw new StartError(e.message);
+    throw e;
+  }
+  anvil = recovered.anvil;
+  if (recovered.replayed > 0) say(`chain recovered: ${recovered.checkpoint ? `checkpoint at block ${recovered.checkpoint.block}` : "from genesis"}, ${recovered.replayed} block(s) replayed from the journal`);
+  const reuse = recovered.existing;
+  gateway = await startDurableRpc({
+    upstream: anvil.url,
+    journal: recovered.journal,
+    journaledBlock: recovered.journaledBlock,
+    checkpoints: { dir: files.checkpoints, everyBlocks: checkpointEvery(), last: recovered.checkpoint?.block ?? 0 },
+    port: rpcPort,
+    onCheckpointError: (e) => say(`checkpoint failed (the journal holds everything; the next start replays more): ${e.message}`),
+  });
+  watchNode(dataDir, blockTime);
   const provider = new JsonRpcProvider(gateway.url, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });
 
   let deployment: Deployment;
@@ -122,7 +153,7 @@ async function main() {
     deployment = await loadDeployment(deploymentFile);
     if (!reuse) {
       throw new StartError(
-        `${deploymentFile} names a ledger, but ${stateFile} (the chain holding it) is missing. Move ${dataDir} away to start afresh.`,
+        `${deploymentFile} names a ledger, but the chain holding it (${files.journal}, ${files.checkpoints}) is missing. Move ${dataDir} away to start afresh.`,
       );
     }
     // Throws WrongChainError when the state file does not hold this deployment.

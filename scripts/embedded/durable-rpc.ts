@@ -1,21 +1,21 @@
 // A JSON-RPC gateway in front of the embedded anvil node that never shows anything that is not on disk.
 //
-// anvil keeps its chain in memory and can dump it to a file. Its own `--state-interval` dump rewrites the
-// file in place every N seconds, so a `kill -9` can lose the last seconds of writes (which a client may
-// already have seen as mined) or catch the file half-written. This gateway instead:
+// anvil keeps its chain in memory. This gateway:
 //   - forwards every request to anvil, which listens on a private port only this process knows;
-//   - counts the writes it forwards (transactions, evm_/anvil_ methods) and, for a transaction, waits until
-//     anvil has mined it;
-//   - before answering any read, makes sure every write forwarded so far is in a state file on disk: it
-//     asks anvil for its state (`anvil_dumpState`), writes it to a temporary file, fsyncs it and renames it
-//     over `chain.json` (atomic on POSIX), then fsyncs the directory.
-// So a receipt, a block number, a log or an eth_call result seen through the gateway is durable: after a
-// crash the chain restarts from `chain.json` with all of it, with the same block times and transaction hashes.
+//   - for a transaction, waits until anvil has mined it;
+//   - before answering any read, appends every block mined since the last append to the journal (journal.ts:
+//     the block's number, time, hash and raw signed transactions) and fsyncs it: a cost per block, whatever the
+//     length of the chain;
+//   - every so many blocks, in the background and off the path of any answer, writes a checkpoint of the whole
+//     state (checkpoints.ts), from which a start replays only the journal after it (recover.ts).
+// So a receipt, a block number, a log or an eth_call result seen through the gateway is durable: after a crash
+// the chain comes back with all of it, with the same block numbers, block times and transaction hashes.
+// Methods that would change the chain in a way the journal cannot replay (loading or dumping a state, reverting
+// to a snapshot, impersonating an account, setting a balance) are refused.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { open, rename } from "node:fs/promises";
-import { dirname } from "node:path";
-import { gunzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
+import { stateJson, writeCheckpoint, type Checkpoint } from "./checkpoints.js";
+import type { BlockRecord, Journal } from "./journal.js";
 
 /** A JSON-RPC 2.0 request as the gateway sees it. */
 interface RpcRequest {
@@ -25,40 +25,48 @@ interface RpcRequest {
   params?: unknown;
 }
 
-/** Methods that change the chain. Everything else is a read and waits for durability. */
-function isWrite(method: string): boolean {
-  return (
-    method === "eth_sendRawTransaction" ||
-    method === "eth_sendTransaction" ||
-    method.startsWith("evm_") ||
-    method.startsWith("anvil_") ||
-    method.startsWith("hardhat_")
-  );
-}
+/** The writes the gateway forwards: transactions, and mining and block times (a block record carries its time). */
+const WRITES = new Set(["eth_sendRawTransaction", "eth_sendTransaction", "evm_mine", "anvil_mine", "evm_setNextBlockTimestamp", "evm_increaseTime"]);
+/** Anything else of these families changes the node outside a block: refused. */
+const refused = (method: string) => !WRITES.has(method) && /^(evm|anvil|hardhat)_/.test(method) && method !== "anvil_nodeInfo";
+
+/** Blocks journaled per round of requests to the node. */
+const BLOCKS_PER_ROUND = 200;
 
 export interface DurableRpcOptions {
   /** anvil's own JSON-RPC URL (private). */
   upstream: string;
-  /** The state file anvil loads with `--load-state` on the next start. */
-  stateFile: string;
+  /** The journal, open for appending. */
+  journal: Journal;
+  /** The last block the journal (or the checkpoint it continues) holds: blocks after it are owed to the journal. */
+  journaledBlock: number;
+  /** Where checkpoints go, and every how many blocks one is written (0: only at {@link DurableRpc.checkpoint}). */
+  checkpoints: { dir: string; everyBlocks: number; last: number };
   /** Port to listen on, on 127.0.0.1 (0: a free one). */
   port: number;
   /** Largest request body accepted, in bytes. */
   maxBody?: number;
+  /** A checkpoint that failed (the journal still holds everything; the next start replays more). */
+  onCheckpointError?: (error: Error) => void;
 }
 
 export interface DurableRpc {
   /** http://127.0.0.1:PORT: the URL clients use. */
   url: string;
   port: number;
-  /** Writes every forwarded write to disk now (used at shutdown). */
+  /** Journals every block mined so far. */
   flush(): Promise<void>;
-  /** Points the gateway at a restarted node. */
-  setUpstream(url: string): void;
+  /** Journals every block, then writes a checkpoint of the whole state now (at a clean stop). */
+  checkpoint(): Promise<Checkpoint | undefined>;
+  /** Closes the journal when the node died: nothing is journaled until {@link setUpstream} names the recovered node. */
+  detach(): Promise<void>;
+  /** Points the gateway at a node recovered from the checkpoints and the journal, with the journal reopened. */
+  setUpstream(url: string, recovered: { journal: Journal; journaledBlock: number }): void;
   /** Stops listening (after a final flush when `flush` is true). */
   close(opts?: { flush?: boolean }): Promise<void>;
-  /** Number of state files written, for logs and tests. */
-  readonly dumps: number;
+  /** The last journaled block, and the checkpoints written, for logs and tests. */
+  readonly journaledBlock: number;
+  readonly checkpointsWritten: number;
 }
 
 async function upstreamCall(upstream: string, body: string): Promise<string> {
@@ -66,30 +74,39 @@ async function upstreamCall(upstream: string, body: string): Promise<string> {
   return res.text();
 }
 
+/** One JSON-RPC call to the node, or a batch of calls to one method; throws on an error answer. */
 async function call<T>(upstream: string, method: string, params: unknown[] = []): Promise<T> {
   const text = await upstreamCall(upstream, JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
   const reply = JSON.parse(text) as { result?: T; error?: { message: string } };
   if (reply.error) throw new Error(`${method}: ${reply.error.message}`);
   return reply.result as T;
 }
+async function callMany<T>(upstream: string, method: string, paramsList: unknown[][]): Promise<T[]> {
+  if (paramsList.length === 0) return [];
+  const body = JSON.stringify(paramsList.map((params, id) => ({ jsonrpc: "2.0", id, method, params })));
+  const replies = JSON.parse(await upstreamCall(upstream, body)) as { id: number; result?: T; error?: { message: string } }[];
+  const out = new Array<T>(paramsList.length);
+  for (const r of replies) {
+    if (r.error || r.result === undefined || r.result === null) throw new Error(`${method}: ${r.error?.message ?? "no result"}`);
+    out[r.id] = r.result;
+  }
+  return out;
+}
 
-/** Writes `bytes` to `file` so that after a crash the file holds either the old or the new content, whole. */
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const fh = await open(tmp, "w");
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  const dir = await open(dirname(file), "r");
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+/** The journal records of blocks `from`..`to`, read from the node. */
+export async function blockRecords(upstream: string, from: number, to: number): Promise<BlockRecord[]> {
+  const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const blocks = await callMany<{ number: string; timestamp: string; hash: string; transactions: string[] }>(
+    upstream, "eth_getBlockByNumber", numbers.map((n) => [`0x${n.toString(16)}`, false]),
+  );
+  const hashes = blocks.flatMap((b) => b.transactions);
+  const raws = await callMany<string>(upstream, "eth_getRawTransactionByHash", hashes.map((h) => [h]));
+  let at = 0;
+  return blocks.map((b) => {
+    const txs = raws.slice(at, at + b.transactions.length);
+    at += b.transactions.length;
+    return { kind: "block", number: Number(b.number), timestamp: Number(b.timestamp), hash: b.hash, txs, txHashes: b.transactions };
+  });
 }
 
 /**
@@ -97,45 +114,53 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<
  */
 export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableRpc> {
   let upstream = opts.upstream;
+  let journal: Journal | undefined = opts.journal;
   const maxBody = opts.maxBody ?? 64 * 1024 * 1024;
-  let writes = 0; // writes forwarded (and, for transactions, mined)
-  let durable = 0; // writes known to be in the state file
-  // With a block period, anvil mines on its own: a transaction forwarded earlier lands in a later block that no
-  // write announces. So a read also dumps when the chain has a block the state file lacks.
-  let durableBlock = -1;
-  let dumps = 0;
-  let dumping: Promise<void> | undefined;
+  let journaled = opts.journaledBlock;
+  let journaling: Promise<void> | undefined;
+  let lastCheckpoint = opts.checkpoints.last;
+  let checkpointing: Promise<Checkpoint | undefined> | undefined;
+  let checkpointsWritten = 0;
 
-  const dumpOnce = async () => {
-    const target = writes;
-    const block = Number(await call<string>(upstream, "eth_blockNumber"));
-    const hex = await call<string>(upstream, "anvil_dumpState");
-    const raw = Buffer.from(hex.replace(/^0x/, ""), "hex");
-    // anvil answers gzip; `--load-state` reads the plain JSON.
-    const json = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-    await writeFileAtomic(opts.stateFile, json);
-    durable = Math.max(durable, target);
-    durableBlock = Math.max(durableBlock, block);
-    dumps++;
-  };
-
-  /** Resolves once every write forwarded before the call is on disk. Dumps are single-flight and coalesce. */
-  const flush = async (): Promise<void> => {
-    const wanted = writes;
+  const journalUpToHead = async () => {
     const head = Number(await call<string>(upstream, "eth_blockNumber"));
-    // The chain the gateway starts on is the one its state file holds (or an upstream whose durability is not its
-    // own): only blocks mined after that are owed to the file.
-    if (durableBlock < 0) durableBlock = head;
-    while (durable < wanted || durableBlock < head) {
-      if (!dumping) dumping = dumpOnce().finally(() => (dumping = undefined));
-      await dumping;
+    while (journaled < head) {
+      const to = Math.min(head, journaled + BLOCKS_PER_ROUND);
+      if (!journal) throw new Error("the chain node is being restarted");
+      await journal.append(await blockRecords(upstream, journaled + 1, to));
+      journaled = to;
     }
   };
 
+  /** Resolves once every block mined before the call is in the journal on disk. Appends are single-flight and coalesce. */
+  const flush = async (): Promise<void> => {
+    const head = Number(await call<string>(upstream, "eth_blockNumber"));
+    while (journaled < head) {
+      if (!journaling) journaling = journalUpToHead().finally(() => (journaling = undefined));
+      await journaling;
+    }
+    if (opts.checkpoints.everyBlocks > 0 && journaled - lastCheckpoint >= opts.checkpoints.everyBlocks && !checkpointing) {
+      void checkpoint().catch((e: unknown) => opts.onCheckpointError?.(e as Error));
+    }
+  };
+
+  /** A checkpoint of the node's whole state; the journal holds everything it holds, so it is written off any answer's path. */
+  const checkpoint = (): Promise<Checkpoint | undefined> =>
+    (checkpointing ??= (async () => {
+      try {
+        const written = await writeCheckpoint(opts.checkpoints.dir, stateJson(await call<string>(upstream, "anvil_dumpState")));
+        lastCheckpoint = Math.max(lastCheckpoint, written.block);
+        checkpointsWritten++;
+        return written;
+      } finally {
+        checkpointing = undefined;
+      }
+    })());
+
   const waitMined = async (txHash: unknown) => {
     if (typeof txHash !== "string") return;
-    // anvil automines; the receipt appears within milliseconds. A transaction that stays pending (a nonce gap)
-    // is not waited for beyond two seconds: it is still counted as a write, so the next read dumps.
+    // anvil automines; the receipt appears within milliseconds. A transaction that stays pending (a nonce gap, or
+    // a block period) is not waited for beyond two seconds: its block is journaled by the read that follows it.
     for (let i = 0; i < 400; i++) {
       const receipt = await call<unknown>(upstream, "eth_getTransactionReceipt", [txHash]);
       if (receipt) return;
@@ -145,16 +170,13 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
 
   const handleOne = async (req: RpcRequest): Promise<unknown> => {
     const method = typeof req.method === "string" ? req.method : "";
-    if (method === "anvil_dumpState" || method === "anvil_loadState") {
-      // The state file is the gateway's to write; loading another state would make it lie.
-      return { jsonrpc: "2.0", id: req.id ?? null, error: { code: -32601, message: `${method} is not available through this gateway` } };
+    if (refused(method)) {
+      return { jsonrpc: "2.0", id: req.id ?? null, error: { code: -32601, message: `${method} is not available through this gateway: the chain's journal could not replay it` } };
     }
-    if (!isWrite(method)) await flush();
+    const write = WRITES.has(method);
+    if (!write) await flush();
     const reply = JSON.parse(await upstreamCall(upstream, JSON.stringify(req))) as { result?: unknown };
-    if (isWrite(method)) {
-      if (method.startsWith("eth_send") && reply.result) await waitMined(reply.result);
-      writes++;
-    }
+    if (write && method.startsWith("eth_send") && reply.result) await waitMined(reply.result);
     return reply;
   };
 
@@ -195,7 +217,7 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       }
       return send(res, 200, await handleOne(parsed as RpcRequest));
     } catch (e) {
-      // anvil unreachable or the disk refused the state: the client must not take this as an answer.
+      // anvil unreachable or the disk refused the journal: the client must not take this as an answer.
       const id = Array.isArray(parsed) ? null : ((parsed as RpcRequest).id ?? null);
       return send(res, 502, { jsonrpc: "2.0", id, error: { code: -32603, message: `node unavailable: ${(e as Error).message}` } });
     }
@@ -210,11 +232,28 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     url: `http://127.0.0.1:${port}`,
     port,
     flush,
-    setUpstream(url: string) {
-      upstream = url;
+    async checkpoint() {
+      await checkpointing?.catch(() => undefined);
+      await flush();
+      return checkpoint();
     },
-    get dumps() {
-      return dumps;
+    async detach() {
+      const closing = journal;
+      journal = undefined;
+      await journaling?.catch(() => undefined);
+      await checkpointing?.catch(() => undefined);
+      await closing?.close();
+    },
+    setUpstream(url, recovered) {
+      upstream = url;
+      journal = recovered.journal;
+      journaled = recovered.journaledBlock;
+    },
+    get journaledBlock() {
+      return journaled;
+    },
+    get checkpointsWritten() {
+      return checkpointsWritten;
     },
     async close({ flush: doFlush = true } = {}) {
       await new Promise<void>((resolve) => {
@@ -222,6 +261,9 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
         server.closeAllConnections();
       });
       if (doFlush) await flush();
+      await checkpointing?.catch(() => undefined);
+      await journal?.close();
+      journal = undefined;
     },
   };
 }

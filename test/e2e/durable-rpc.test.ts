@@ -1,72 +1,184 @@
+// The embedded chain's durability (scripts/embedded/): the gateway journals every block before a read can see it,
+// checkpoints are written in the background, and a start replays the journal after the newest checkpoint that
+// loads, refusing a journal that is damaged or does not reproduce what it recorded.
 import { expect } from "chai";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider, parseEther } from "ethers";
 import { demoWallet } from "../../scripts/demo.js";
-import { startAnvil, type Anvil } from "../../scripts/embedded/anvil.js";
+import { listCheckpoints } from "../../scripts/embedded/checkpoints.js";
 import { startDurableRpc, type DurableRpc } from "../../scripts/embedded/durable-rpc.js";
+import { encodeRecord, JournalError, readJournal, type BlockRecord } from "../../scripts/embedded/journal.js";
+import { chainFiles, recoverChain, type RecoveredChain } from "../../scripts/embedded/recover.js";
 
-describe("durable JSON-RPC gateway of npm start", function () {
-  this.timeout(60_000);
+describe("the embedded chain: journal, checkpoints and recovery", function () {
+  this.timeout(120_000);
   let dir: string;
-  let anvil: Anvil | undefined;
+  let chain: RecoveredChain | undefined;
   let gateway: DurableRpc | undefined;
   let provider: JsonRpcProvider | undefined;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tradeproof-gateway-"));
+    dir = await mkdtemp(join(tmpdir(), "tradeproof-chain-"));
   });
   afterEach(async () => {
-    provider?.destroy();
-    await gateway?.close({ flush: false });
-    await anvil?.stop();
+    await shutdown();
     await rm(dir, { recursive: true, force: true });
   });
 
-  const start = async () => {
-    const stateFile = join(dir, "chain.json");
-    anvil = await startAnvil({ stateFile });
-    gateway = await startDurableRpc({ upstream: anvil.url, stateFile, port: 0 });
-    provider = new JsonRpcProvider(gateway.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
-    return stateFile;
+  /** Recovers the chain in `dir` and puts a gateway in front of it. */
+  const start = async (everyBlocks = 0) => {
+    chain = await recoverChain({ dataDir: dir });
+    gateway = await startDurableRpc({
+      upstream: chain.anvil.url, journal: chain.journal, journaledBlock: chain.journaledBlock, port: 0,
+      checkpoints: { dir: chainFiles(dir).checkpoints, everyBlocks, last: chain.checkpoint?.block ?? 0 },
+    });
+    provider = new JsonRpcProvider(gateway.url, 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
+    return chain;
   };
-
-  it("a transaction whose receipt a client has seen is already in the state file on disk", async () => {
-    const stateFile = await start();
-    const tx = await demoWallet("trader", provider).sendTransaction({ to: demoWallet("auditor").address, value: parseEther("1") });
-    const receipt = await tx.wait();
-    const state = await readFile(stateFile, "utf8");
-    expect(state).to.include(receipt!.hash.slice(2));
-  });
-
-  it("a node restarted from the state file has the same block, time and transaction", async () => {
-    const stateFile = await start();
-    const tx = await demoWallet("trader", provider).sendTransaction({ to: demoWallet("auditor").address, value: 1n });
-    const receipt = (await tx.wait())!;
-    const block = (await provider!.getBlock(receipt.blockNumber))!;
-    // Crash: no final flush, the node killed outright.
-    const exited = new Promise((r) => anvil!.process.once("exit", r));
-    anvil!.process.kill("SIGKILL");
+  /** A crash: the node killed outright, no last flush, no checkpoint. */
+  const crash = async () => {
+    provider?.destroy();
+    const exited = new Promise((r) => chain!.anvil.process.once("exit", r));
+    chain!.anvil.process.kill("SIGKILL");
     await exited;
     await gateway!.close({ flush: false });
-    provider!.destroy();
+    chain = undefined;
+    gateway = undefined;
+    provider = undefined;
+  };
+  const shutdown = async () => {
+    provider?.destroy();
+    await gateway?.close({ flush: false });
+    await chain?.anvil.stop();
+    chain = undefined;
+    gateway = undefined;
+    provider = undefined;
+  };
+  const send = async (n: number) => {
+    const receipts = [];
+    for (let i = 0; i < n; i++) receipts.push((await (await demoWallet("trader", provider).sendTransaction({ to: demoWallet("auditor").address, value: parseEther("1") })).wait())!);
+    return receipts;
+  };
+  const blockRecords = () => readJournal(chainFiles(dir).journal).records.filter((r): r is BlockRecord => r.kind === "block");
 
-    anvil = await startAnvil({ stateFile });
-    gateway = await startDurableRpc({ upstream: anvil.url, stateFile, port: 0 });
-    provider = new JsonRpcProvider(gateway.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
-    const again = (await provider.getTransactionReceipt(receipt.hash))!;
-    expect(again.blockNumber).to.equal(receipt.blockNumber);
-    expect((await provider.getBlock(again.blockNumber))!.timestamp).to.equal(block.timestamp);
+  it("a transaction whose receipt a client has seen is already in the journal on disk, with its block and raw bytes", async () => {
+    await start();
+    const [receipt] = await send(1);
+    const block = (await provider!.getBlock(receipt!.blockNumber))!;
+    const recorded = blockRecords().find((b) => b.number === receipt!.blockNumber)!;
+    expect(recorded).to.deep.include({ number: block.number, timestamp: block.timestamp, hash: block.hash, txHashes: [receipt!.hash] });
+    const raw = await provider!.send("eth_getRawTransactionByHash", [receipt!.hash]);
+    expect(recorded.txs).to.deep.equal([raw]);
   });
 
-  it("the gateway refuses to let a client load or dump another state", async () => {
+  it("after a crash the chain comes back from the journal with the same blocks, times, hashes and receipts", async () => {
     await start();
-    const res = await fetch(gateway!.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "anvil_loadState", params: ["0x00"] }),
-    });
-    expect(await res.json()).to.deep.equal({ jsonrpc: "2.0", id: 7, error: { code: -32601, message: "anvil_loadState is not available through this gateway" } });
+    const receipts = await send(4);
+    const blocks = await Promise.all(receipts.map((r) => provider!.getBlock(r.blockNumber)));
+    await crash();
+
+    const again = await start();
+    expect(again.replayed).to.equal(4);
+    for (const [i, r] of receipts.entries()) {
+      const got = (await provider!.getTransactionReceipt(r.hash))!;
+      expect([got.blockNumber, got.index, got.status, got.gasUsed]).to.deep.equal([r.blockNumber, r.index, r.status, r.gasUsed]);
+      const block = (await provider!.getBlock(r.blockNumber))!;
+      expect([block.timestamp, block.hash]).to.deep.equal([blocks[i]!.timestamp, blocks[i]!.hash]);
+    }
+    // and it goes on from there, at the wall clock's time (the replay set the node's clock back to the recorded times)
+    await new Promise((r) => setTimeout(r, 2_100));
+    const [next] = await send(1);
+    expect(next!.blockNumber).to.equal(receipts[3]!.blockNumber + 1);
+    expect((await provider!.getBlock(next!.blockNumber))!.timestamp).to.be.at.least(Math.floor(Date.now() / 1000) - 1);
+  });
+
+  it("checkpoints are written in the background every so many blocks, the newest two kept, and a start replays only what follows", async () => {
+    await start(2);
+    const receipts = await send(7);
+    for (let i = 0; i < 100 && listCheckpoints(chainFiles(dir).checkpoints)[0]?.block !== 6; i++) {
+      await provider!.getBlockNumber(); // each read journals and, past the interval, starts a checkpoint
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const kept = listCheckpoints(chainFiles(dir).checkpoints).map((c) => c.block);
+    expect(kept.length).to.equal(2);
+    expect(kept[0]).to.be.at.least(6);
+    await crash();
+    const again = await start();
+    expect(again.checkpoint?.block).to.equal(kept[0]);
+    expect(again.replayed).to.equal(7 - kept[0]!);
+    expect((await provider!.getTransactionReceipt(receipts[6]!.hash))!.blockNumber).to.equal(receipts[6]!.blockNumber);
+    await new Promise((r) => setTimeout(r, 2_100));
+    const [next] = await send(1);
+    expect((await provider!.getBlock(next!.blockNumber))!.timestamp).to.be.at.least(Math.floor(Date.now() / 1000) - 1);
+  });
+
+  it("a corrupt newest checkpoint falls back to the one before it and a longer replay", async () => {
+    await start();
+    await send(2);
+    await gateway!.checkpoint();
+    const receipts = await send(2);
+    const newest = await gateway!.checkpoint();
+    await crash();
+    await writeFile(newest!.file, '{"block": {"number": "0x4"}, "best_block_number": "0x4", "accounts": {'); // cut short
+    const logs: string[] = [];
+    chain = await recoverChain({ dataDir: dir, log: (l) => logs.push(l) });
+    expect(logs.join("\n")).to.match(/checkpoint .*state-000000000004\.json cannot be used/);
+    expect([chain.checkpoint?.block, chain.replayed]).to.deep.equal([2, 2]);
+    const head = await fetch(chain.anvil.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getTransactionReceipt", params: [receipts[1]!.hash] }) });
+    expect(Number(((await head.json()) as { result: { blockNumber: string } }).result.blockNumber)).to.equal(receipts[1]!.blockNumber);
+  });
+
+  it("a torn last record (a crash half-way through an append) is dropped, never replayed half", async () => {
+    await start();
+    const receipts = await send(3);
+    await crash();
+    const file = chainFiles(dir).journal;
+    const whole = (await readFile(file)).length;
+    const fake = encodeRecord({ kind: "block", number: 4, timestamp: 1, hash: "0x00", txs: ["0x02"], txHashes: ["0x03"] });
+    await appendFile(file, fake.slice(0, fake.length - 20));
+    const logs: string[] = [];
+    chain = await recoverChain({ dataDir: dir, log: (l) => logs.push(l) });
+    expect(logs.join("\n")).to.contain("the last record was cut short by a crash (never acknowledged); dropped");
+    expect(chain.replayed).to.equal(3);
+    expect((await readFile(file)).length).to.equal(whole);
+    expect(chain.journaledBlock).to.equal(receipts[2]!.blockNumber);
+  });
+
+  it("a damaged record before the end, or one that does not replay as recorded, stops the start naming the file and line", async () => {
+    await start();
+    await send(3);
+    await crash();
+    const file = chainFiles(dir).journal;
+    const lines = (await readFile(file, "utf8")).split("\n");
+    // line 3 (block 2): one byte changed, its digest no longer matches
+    const damaged = [...lines];
+    damaged[2] = damaged[2]!.replace('"timestamp":', '"timestamp": ');
+    await writeFile(file, damaged.join("\n"));
+    let error = await recoverChain({ dataDir: dir }).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(JournalError);
+    expect((error as Error).message).to.equal(`${file}, line 3: the record is damaged (its digest does not match); the records after it cannot be trusted`);
+
+    // line 4 well-formed, but naming another transaction than the one its bytes replay to: a second history, refused
+    const forged = [...lines];
+    const record = JSON.parse(lines[3]!.split("\t")[0]!) as BlockRecord;
+    forged[3] = encodeRecord({ ...record, txHashes: [`0x${"ab".repeat(32)}`] }).trimEnd();
+    await writeFile(file, forged.join("\n"));
+    error = await recoverChain({ dataDir: dir }).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(JournalError);
+    expect((error as Error).message).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, line 4: block 3 replays as 1 transaction\\(s\\) at \\d+, not the 1 recorded at \\d+; the start stops rather than build a second history$`));
+  });
+
+  it("refuses methods the journal could not replay: loading or dumping a state, reverting, impersonating, setting a balance", async () => {
+    await start();
+    for (const method of ["anvil_loadState", "anvil_dumpState", "evm_revert", "anvil_reset", "anvil_impersonateAccount", "anvil_setBalance"]) {
+      const res = await fetch(gateway!.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 7, method, params: [] }),
+      });
+      expect(await res.json(), method).to.deep.equal({ jsonrpc: "2.0", id: 7, error: { code: -32601, message: `${method} is not available through this gateway: the chain's journal could not replay it` } });
+    }
   });
 });

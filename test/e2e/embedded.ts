@@ -22,8 +22,15 @@ export interface Embedded {
 
 export { freePort };
 
-/** Starts scripts/start.ts with its data in `dataDir`, the API on `port`; resolves once it prints its URLs. */
-export async function startEmbedded(opts: { dataDir: string; port: number; timeoutMs?: number; env?: Record<string, string> }): Promise<Embedded> {
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
+/** Starts scripts/start.ts in its own process group without waiting for it: `crash` kills the group at any moment. */
+export function launchEmbedded(opts: EmbeddedOptions): { child: ChildProcess; output: () => string; crash(): Promise<void> } {
   const child = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "scripts/start.ts")], {
     cwd: ROOT,
     detached: true,
@@ -34,11 +41,32 @@ export async function startEmbedded(opts: { dataDir: string; port: number; timeo
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    output: () => out,
+    async crash() {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await exited;
+      await new Promise((r) => setTimeout(r, 200));
+    },
+  };
+}
+
+/** Starts scripts/start.ts with its data in `dataDir`, the API on `port`; resolves once it prints its URLs. */
+export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
+  const launched = launchEmbedded(opts);
+  const { child } = launched;
+  const out = () => launched.output();
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up in time:\n${out}`)), opts.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up in time:\n${out()}`)), opts.timeoutMs ?? 120_000);
     const onData = () => {
-      if (out.includes("Press Ctrl-C to stop.")) {
+      if (out().includes("Press Ctrl-C to stop.")) {
         clearTimeout(timer);
         resolve();
       }
@@ -46,12 +74,12 @@ export async function startEmbedded(opts: { dataDir: string; port: number; timeo
     child.stdout!.on("data", onData);
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code}:\n${out}`));
+      reject(new Error(`npm start exited with ${code}:\n${out()}`));
     });
   });
-  const apiUrl = /Web verifier:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
-  const rpcUrl = /JSON-RPC:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-  if (!apiUrl || !rpcUrl) throw new Error(`npm start printed no URLs:\n${out}`);
+  const apiUrl = /Web verifier:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out())?.[1];
+  const rpcUrl = /JSON-RPC:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out())?.[1];
+  if (!apiUrl || !rpcUrl) throw new Error(`npm start printed no URLs:\n${out()}`);
 
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -64,17 +92,13 @@ export async function startEmbedded(opts: { dataDir: string; port: number; timeo
     child,
     apiUrl,
     rpcUrl,
-    output: () => out,
+    output: out,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       signalGroup("SIGTERM");
       await exited;
     },
-    async crash() {
-      signalGroup("SIGKILL");
-      await exited;
-      // Give the kernel a moment to reap the rest of the group (anvil) and free their ports.
-      await new Promise((r) => setTimeout(r, 200));
-    },
+    // Gives the kernel a moment after the kill to reap the rest of the group (anvil) and free their ports.
+    crash: () => launched.crash(),
   };
 }

@@ -9,6 +9,7 @@ import { JsonRpcProvider } from "ethers";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { startServer } from "../../api/server.js";
 import { demoWallet } from "../../scripts/demo.js";
+import { Journal } from "../../scripts/embedded/journal.js";
 import { startDurableRpc } from "../../scripts/embedded/durable-rpc.js";
 import { buildBatch, hashJson, loadDeployment, TradeproofClient } from "../../sdk/index.js";
 import { freePort, ROOT, startEmbedded, type Embedded } from "./embedded.js";
@@ -260,7 +261,11 @@ describe("web verifier in Chromium", function () {
       await page.waitForFunction(() => document.querySelector("#results > li .badge")?.textContent === "Waiting for the service");
 
       // The node comes back on the address the API expects (a gateway onto the running chain).
-      const node = await startDurableRpc({ upstream: server!.rpcUrl, stateFile: join(apiData, "unused.json"), port: rpcPort });
+      const reader = new JsonRpcProvider(server!.rpcUrl, undefined, { staticNetwork: true });
+      const head = await reader.getBlockNumber();
+      reader.destroy();
+      const journal = await Journal.open(join(apiData, "journal.ndjson"), 0);
+      const node = await startDurableRpc({ upstream: server!.rpcUrl, journal, journaledBlock: head, checkpoints: { dir: apiData, everyBlocks: 0, last: head }, port: rpcPort });
       try {
         await alert.waitFor({ state: "hidden", timeout: 30_000 });
         await settled(1);
