@@ -141,8 +141,10 @@ async function main() {
     upstream: anvil.url,
     journal: recovered.journal,
     journaledBlock: recovered.journaledBlock,
-    checkpoints: { dir: files.checkpoints, everyBlocks: checkpointEvery(), last: recovered.checkpoint?.block ?? 0 },
+    // A start replays at most about 2,000 blocks or 2 MB of journal (some 4,500 single registers).
+    checkpoints: { dir: files.checkpoints, everyBlocks: checkpointEvery(), everyBytes: 2_000_000, last: recovered.checkpoint?.block ?? 0 },
     port: rpcPort,
+    minesOnItsOwn: blockTime !== undefined,
     onCheckpointError: (e) => say(`checkpoint failed (the journal holds everything; the next start replays more): ${e.message}`),
   });
   watchNode(dataDir, blockTime);
@@ -156,7 +158,7 @@ async function main() {
         `${deploymentFile} names a ledger, but the chain holding it (${files.journal}, ${files.checkpoints}) is missing. Move ${dataDir} away to start afresh.`,
       );
     }
-    // Throws WrongChainError when the state file does not hold this deployment.
+    // Throws WrongChainError when the recovered chain does not hold this deployment.
     await TradeproofClient.connect({ runner: provider, deployment });
   } else {
     say("first start: deploying the ledger and seeding the demo consortium…");

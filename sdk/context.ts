@@ -52,7 +52,7 @@ const LAST_SENT_TTL_MS = 10_000;
  * pending count, or one past this client's last nonce when the count lags (ethers' providers cache it for 250 ms by
  * default); a send that fails before broadcast (a revert in gas estimation) uses none, so it leaves no gap.
  */
-async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, fn: (nonce: number) => Promise<T>): Promise<T> {
+async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, fn: (nonce: number) => Promise<T>, pendingCount?: Promise<number>): Promise<T> {
   // Queued behind another send of the account: part of a burst, whose next nonce this client knows.
   const inBurst = sending.has(key);
   const previous = sending.get(key) ?? Promise.resolve();
@@ -62,7 +62,7 @@ async function oneAtATime<T>(ctx: ClientContext, key: string, address: string, f
     // and takes one past this client's last nonce if the node's pending count lags behind it.
     const last = lastSent.get(key);
     const fresh = last !== undefined && Date.now() - last.at < LAST_SENT_TTL_MS;
-    const nonce = inBurst && fresh ? last.nonce + 1 : Math.max(await ctx.provider.getTransactionCount(address, "pending"), fresh ? last.nonce + 1 : 0);
+    const nonce = inBurst && fresh ? last.nonce + 1 : Math.max(await (pendingCount ?? ctx.provider.getTransactionCount(address, "pending")), fresh ? last.nonce + 1 : 0);
     try {
       const result = await fn(nonce);
       lastSent.set(key, { nonce, at: Date.now() });
@@ -97,9 +97,12 @@ export async function send(ctx: ClientContext, action: string, build: () => Prom
     return await atBoundary(async () => {
       const address = await signer.getAddress();
       const call = { ...(await build()), from: address };
-      const [gasLimit, fees] = await Promise.all([signer.estimateGas(call), feeFields(ctx.provider)]);
       const key = `${providerId(ctx.provider)}:${ctx.deployment.chainId}:${address.toLowerCase()}`;
-      const sent = await oneAtATime(ctx, key, address, (nonce) => signer.sendTransaction({ ...call, gasLimit, nonce, ...fees }));
+      // A write on its own asks the node for the account's nonce at once, beside the gas estimate and the fees.
+      const pendingCount = sending.has(key) ? undefined : ctx.provider.getTransactionCount(address, "pending");
+      pendingCount?.catch(() => undefined); // its failure, if any, is met where it is awaited
+      const [gasLimit, fees] = await Promise.all([signer.estimateGas(call), feeFields(ctx.provider)]);
+      const sent = await oneAtATime(ctx, key, address, (nonce) => signer.sendTransaction({ ...call, gasLimit, nonce, ...fees }), pendingCount);
       return waitForReceipt(ctx.provider, sent);
     }, ctx.ifaces);
   } catch (e) {
@@ -118,10 +121,16 @@ export async function send(ctx: ClientContext, action: string, build: () => Prom
  */
 const lacksFunds = (message: string) => /insufficient funds|doesn't have enough funds/i.test(message);
 
-/** The fee fields ethers would fill in itself (EIP-1559 where the node has a base fee, else a gas price): none on a free-gas network. */
+/**
+ * The fee fields ethers would fill in itself (EIP-1559 where the node has a base fee, else a gas price): nothing to
+ * pay on a free-gas network. There, an EIP-1559 chain (its blocks carry a base fee, of 0) gets a fully formed
+ * type-2 transaction with zero fees, which ethers sends as it is; given a gas price of 0 instead, ethers would ask
+ * the node for its fee data a second time.
+ */
 async function feeFields(provider: Provider): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint }> {
-  const fee = await provider.getFeeData();
+  const [fee, latest] = await Promise.all([provider.getFeeData(), provider.getBlock("latest")]);
   if (fee.maxFeePerGas != null && fee.maxPriorityFeePerGas != null) return { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas };
+  if (latest?.baseFeePerGas === 0n && (fee.gasPrice ?? 0n) === 0n) return { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n };
   return { gasPrice: fee.gasPrice ?? 0n };
 }
 

@@ -30,7 +30,7 @@ const WRITES = new Set(["eth_sendRawTransaction", "eth_sendTransaction", "evm_mi
 /** Anything else of these families changes the node outside a block: refused. */
 const refused = (method: string) => !WRITES.has(method) && /^(evm|anvil|hardhat)_/.test(method) && method !== "anvil_nodeInfo";
 
-/** Blocks journaled per round of requests to the node. */
+/** Blocks journaled per append (one fsync each). */
 const BLOCKS_PER_ROUND = 200;
 
 export interface DurableRpcOptions {
@@ -40,10 +40,19 @@ export interface DurableRpcOptions {
   journal: Journal;
   /** The last block the journal (or the checkpoint it continues) holds: blocks after it are owed to the journal. */
   journaledBlock: number;
-  /** Where checkpoints go, and every how many blocks one is written (0: only at {@link DurableRpc.checkpoint}). */
-  checkpoints: { dir: string; everyBlocks: number; last: number };
+  /**
+   * Where checkpoints go, and when one is written: every `everyBlocks` blocks or every `everyBytes` bytes of journal,
+   * whichever comes first (0: that trigger off), so that a start never replays more than about that much.
+   */
+  checkpoints: { dir: string; everyBlocks: number; everyBytes?: number; last: number };
   /** Port to listen on, on 127.0.0.1 (0: a free one). */
   port: number;
+  /**
+   * The node mines on its own clock (a block period): any read may follow a block no write announced, so each read
+   * asks the node for its head. Without (a block per transaction), only a read after a write can, and reads with no
+   * write since the last journaled block are forwarded at once.
+   */
+  minesOnItsOwn?: boolean;
   /** Largest request body accepted, in bytes. */
   maxBody?: number;
   /** A checkpoint that failed (the journal still holds everything; the next start replays more). */
@@ -81,14 +90,18 @@ async function call<T>(upstream: string, method: string, params: unknown[] = [])
   if (reply.error) throw new Error(`${method}: ${reply.error.message}`);
   return reply.result as T;
 }
+/** Calls to one method, as JSON-RPC batches of at most 1,000 (a node limits a batch); throws on any error answer. */
 async function callMany<T>(upstream: string, method: string, paramsList: unknown[][]): Promise<T[]> {
-  if (paramsList.length === 0) return [];
-  const body = JSON.stringify(paramsList.map((params, id) => ({ jsonrpc: "2.0", id, method, params })));
-  const replies = JSON.parse(await upstreamCall(upstream, body)) as { id: number; result?: T; error?: { message: string } }[];
   const out = new Array<T>(paramsList.length);
-  for (const r of replies) {
-    if (r.error || r.result === undefined || r.result === null) throw new Error(`${method}: ${r.error?.message ?? "no result"}`);
-    out[r.id] = r.result;
+  for (let from = 0; from < paramsList.length; from += 1_000) {
+    const part = paramsList.slice(from, from + 1_000);
+    const body = JSON.stringify(part.map((params, i) => ({ jsonrpc: "2.0", id: from + i, method, params })));
+    const replies = JSON.parse(await upstreamCall(upstream, body)) as unknown;
+    if (!Array.isArray(replies)) throw new Error(`${method}: the node refused the batch (${JSON.stringify(replies).slice(0, 200)})`);
+    for (const r of replies as { id: number; result?: T; error?: { message: string } }[]) {
+      if (r.error || r.result === undefined || r.result === null) throw new Error(`${method}: ${r.error?.message ?? "no result"}`);
+      out[r.id] = r.result;
+    }
   }
   return out;
 }
@@ -119,8 +132,12 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
   let journaled = opts.journaledBlock;
   let journaling: Promise<void> | undefined;
   let lastCheckpoint = opts.checkpoints.last;
+  let bytesAtCheckpoint = opts.journal.size; // journal bytes when the last checkpoint was taken (or at start)
   let checkpointing: Promise<Checkpoint | undefined> | undefined;
   let checkpointsWritten = 0;
+  // A write was forwarded since the journal last caught up with the head (with a block per transaction, the only
+  // way a block the journal lacks can exist).
+  let dirty = true;
 
   const journalUpToHead = async () => {
     const head = Number(await call<string>(upstream, "eth_blockNumber"));
@@ -132,15 +149,55 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     }
   };
 
-  /** Resolves once every block mined before the call is in the journal on disk. Appends are single-flight and coalesce. */
-  const flush = async (): Promise<void> => {
+  /** Journals up to the node's head as it is now; then starts a checkpoint when one is due. */
+  const catchUp = async (): Promise<void> => {
     const head = Number(await call<string>(upstream, "eth_blockNumber"));
     while (journaled < head) {
       if (!journaling) journaling = journalUpToHead().finally(() => (journaling = undefined));
       await journaling;
     }
-    if (opts.checkpoints.everyBlocks > 0 && journaled - lastCheckpoint >= opts.checkpoints.everyBlocks && !checkpointing) {
-      void checkpoint().catch((e: unknown) => opts.onCheckpointError?.(e as Error));
+    const { everyBlocks, everyBytes = 0 } = opts.checkpoints;
+    const due = (everyBlocks > 0 && journaled - lastCheckpoint >= everyBlocks) || (everyBytes > 0 && (journal?.size ?? 0) - bytesAtCheckpoint >= everyBytes);
+    if (due && !checkpointing) void checkpoint().catch((e: unknown) => opts.onCheckpointError?.(e as Error));
+  };
+  let catchingUp: Promise<void> | undefined;
+
+  /**
+   * Resolves once every block the node has is in the journal on disk. With a block per transaction and no write
+   * since the last catch-up, there is none to add: the read goes on at once (after a catch-up under way).
+   */
+  const flush = async (): Promise<void> => {
+    if (!dirty && !opts.minesOnItsOwn) {
+      if (catchingUp) await catchingUp;
+      return;
+    }
+    dirty = false; // a write forwarded from here on sets it again
+    const mine = catchUp();
+    catchingUp = mine;
+    try {
+      await mine;
+    } catch (e) {
+      dirty = true; // the next read tries again
+      throw e;
+    } finally {
+      if (catchingUp === mine) catchingUp = undefined;
+    }
+  };
+
+  // Reads wait while a write is on its way to the node: its block may appear at any moment, and a read must not
+  // see it before it is journaled.
+  let writesInFlight = 0;
+  let writesDone: Promise<void> | undefined;
+  let allWritesDone = () => undefined as void;
+  const beginWrite = () => {
+    dirty = true;
+    if (writesInFlight++ === 0) writesDone = new Promise<void>((resolve) => (allWritesDone = resolve));
+  };
+  const endWrite = () => {
+    dirty = true;
+    if (--writesInFlight === 0) {
+      writesDone = undefined;
+      allWritesDone();
     }
   };
 
@@ -148,7 +205,9 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
   const checkpoint = (): Promise<Checkpoint | undefined> =>
     (checkpointing ??= (async () => {
       try {
+        const bytes = journal?.size ?? 0;
         const written = await writeCheckpoint(opts.checkpoints.dir, stateJson(await call<string>(upstream, "anvil_dumpState")));
+        bytesAtCheckpoint = bytes;
         lastCheckpoint = Math.max(lastCheckpoint, written.block);
         checkpointsWritten++;
         return written;
@@ -168,16 +227,29 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     }
   };
 
-  const handleOne = async (req: RpcRequest): Promise<unknown> => {
+  /** One request, answered as the node's JSON text. */
+  const handleOne = async (req: RpcRequest): Promise<string> => {
     const method = typeof req.method === "string" ? req.method : "";
     if (refused(method)) {
-      return { jsonrpc: "2.0", id: req.id ?? null, error: { code: -32601, message: `${method} is not available through this gateway: the chain's journal could not replay it` } };
+      return JSON.stringify({ jsonrpc: "2.0", id: req.id ?? null, error: { code: -32601, message: `${method} is not available through this gateway: the chain's journal could not replay it` } });
     }
-    const write = WRITES.has(method);
-    if (!write) await flush();
-    const reply = JSON.parse(await upstreamCall(upstream, JSON.stringify(req))) as { result?: unknown };
-    if (write && method.startsWith("eth_send") && reply.result) await waitMined(reply.result);
-    return reply;
+    if (!WRITES.has(method)) {
+      // (With a block period a write makes no block itself: there is nothing to wait for.)
+      while (writesDone && !opts.minesOnItsOwn) await writesDone;
+      await flush();
+      return upstreamCall(upstream, JSON.stringify(req));
+    }
+    beginWrite();
+    try {
+      const text = await upstreamCall(upstream, JSON.stringify(req));
+      if (method.startsWith("eth_send")) {
+        const reply = JSON.parse(text) as { result?: unknown };
+        if (reply.result) await waitMined(reply.result);
+      }
+      return text;
+    } finally {
+      endWrite();
+    }
   };
 
   const readBody = (req: IncomingMessage) =>
@@ -195,9 +267,10 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       req.on("error", reject);
     });
 
-  const send = (res: ServerResponse, status: number, body: unknown) => {
+  const send = (res: ServerResponse, status: number, body: unknown) => sendText(res, status, JSON.stringify(body));
+  const sendText = (res: ServerResponse, status: number, text: string) => {
     res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
+    res.end(text);
   };
 
   const server: Server = createServer(async (req, res) => {
@@ -211,11 +284,11 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     try {
       // Batches are handled in order, so a write followed by a read in one batch reads durable state.
       if (Array.isArray(parsed)) {
-        const out: unknown[] = [];
+        const out: string[] = [];
         for (const r of parsed as RpcRequest[]) out.push(await handleOne(r));
-        return send(res, 200, out);
+        return sendText(res, 200, `[${out.join(",")}]`);
       }
-      return send(res, 200, await handleOne(parsed as RpcRequest));
+      return sendText(res, 200, await handleOne(parsed as RpcRequest));
     } catch (e) {
       // anvil unreachable or the disk refused the journal: the client must not take this as an answer.
       const id = Array.isArray(parsed) ? null : ((parsed as RpcRequest).id ?? null);
@@ -248,6 +321,7 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       upstream = url;
       journal = recovered.journal;
       journaled = recovered.journaledBlock;
+      bytesAtCheckpoint = recovered.journal.size;
     },
     get journaledBlock() {
       return journaled;

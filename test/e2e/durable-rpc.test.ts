@@ -170,6 +170,29 @@ describe("the embedded chain: journal, checkpoints and recovery", function () {
     expect((error as Error).message).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, line 4: block 3 replays as 1 transaction\\(s\\) at \\d+, not the 1 recorded at \\d+; the start stops rather than build a second history$`));
   });
 
+  it("a data folder of the design before (one chain.json state file) starts from it and journals from there on", async () => {
+    await start();
+    const old = await send(2);
+    // The old design's file: anvil's whole state, dumped and written as chain.json; no journal, no checkpoint.
+    const dump = await fetch(chain!.anvil.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_dumpState", params: [] }) });
+    const { stateJson } = await import("../../scripts/embedded/checkpoints.js");
+    const state = stateJson(((await dump.json()) as { result: string }).result);
+    await shutdown();
+    await rm(chainFiles(dir).journal);
+    await rm(chainFiles(dir).checkpoints, { recursive: true });
+    await writeFile(chainFiles(dir).legacyState, state);
+
+    const again = await start();
+    expect([again.checkpoint?.file, again.checkpoint?.block, again.replayed]).to.deep.equal([chainFiles(dir).legacyState, old[1]!.blockNumber, 0]);
+    const [next] = await send(1);
+    expect(next!.blockNumber).to.equal(old[1]!.blockNumber + 1);
+    await crash();
+    const third = await start();
+    expect([third.checkpoint?.file, third.replayed]).to.deep.equal([chainFiles(dir).legacyState, 1]);
+    expect((await provider!.getTransactionReceipt(old[0]!.hash))!.blockNumber).to.equal(old[0]!.blockNumber);
+    expect((await provider!.getTransactionReceipt(next!.hash))!.blockNumber).to.equal(next!.blockNumber);
+  });
+
   it("refuses methods the journal could not replay: loading or dumping a state, reverting, impersonating, setting a balance", async () => {
     await start();
     for (const method of ["anvil_loadState", "anvil_dumpState", "evm_revert", "anvil_reset", "anvil_impersonateAccount", "anvil_setBalance"]) {
