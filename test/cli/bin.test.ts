@@ -13,8 +13,10 @@ const SAMPLE = "/work/shared/samples/commercial-invoice.json";
 
 describe("the installed tradeproof command", function () {
   this.timeout(60_000);
-  // The shell's PATH without the project's node_modules/.bin, whose `node` npx would put first.
-  const env = { ...process.env, PATH: (process.env.PATH ?? "").split(":").filter((p) => !p.includes("node_modules")).join(":") };
+  // The shell's PATH without the project's node_modules/.bin, whose `node` npx would put first; no colour (CI may
+  // force it) and none of the caller's TRADEPROOF_ settings.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TRADEPROOF_") && k !== "FORCE_COLOR" && k !== "DEBUG"));
+  const env = { ...base, NO_COLOR: "1", PATH: (process.env.PATH ?? "").split(":").filter((p) => !p.includes("node_modules")).join(":") };
   const run = (args: string[]) => spawnSync(BIN, args, { cwd: tmpdir(), env, encoding: "utf8" });
 
   before(function () {
