@@ -200,7 +200,9 @@ export async function benchNetwork({ quick }: { quick: boolean }): Promise<Row[]
   rows.push({
     section, figure: `relayed registers, 3 members, ${BLOCK_SECONDS} s blocks: documents a block`, unit: "documents", better: "higher",
     tradeproof: network.perBlock, peer: baseline.perBlock, peerName: "the relayer before", target: { op: ">=", value: 200 },
-    note: "Bound by how fast the members' requests are accepted (signature check, membership and nonce reads, one SQLite insert each) rather than by block gas: see the gas a block above.",
+    note:
+      "Bound by how fast each member's next request is accepted (each submits after the answer to the one before: signature recovery, " +
+      "membership and nonce reads from the node, one SQLite insert), in one process that also runs the three members' clients, not by block gas: see the gas a block above.",
   });
   rows.push({
     section, figure: `relayed register, submit to mined, p50 (in ${BLOCK_SECONDS} s block periods)`, unit: "block periods", better: "lower",

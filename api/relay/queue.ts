@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { ethers } from "ethers";
-import { forwarderDomain, FORWARD_REQUEST_TYPES, type ForwardRequest, type Hex } from "../../sdk/index.js";
+import type { ForwardRequest, Hex } from "../../sdk/index.js";
 import { onChain, type Chain } from "../chain.js";
 import { badRequest, conflict, forbidden } from "../errors.js";
 import type { Store } from "../store.js";
+import { forwardRequestSigner, SignatureError } from "./signer.js";
 
 export type RequestStatus = "queued" | "submitted" | "mined" | "failed";
 
@@ -42,7 +43,7 @@ export class RelayQueue {
 
   /** Requests of `from` accepted but not yet mined or failed. */
   pendingCount(from: string): number {
-    const row = this.store.db
+    const row = this.store
       .prepare("SELECT COUNT(*) AS n FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted')")
       .get(from.toLowerCase()) as { n: number };
     return row.n;
@@ -61,11 +62,11 @@ export class RelayQueue {
     }
     let signer: string;
     try {
-      signer = ethers.verifyTypedData(forwarderDomain(chain.deployment), FORWARD_REQUEST_TYPES, request, signature);
-    } catch {
-      throw badRequest("INVALID_SIGNATURE", "The signature is not a valid EIP-712 signature.");
+      signer = forwardRequestSigner(chain.deployment, request, signature);
+    } catch (e) {
+      throw badRequest("INVALID_SIGNATURE", e instanceof SignatureError ? e.message : "The signature is not a valid EIP-712 signature.");
     }
-    if (signer.toLowerCase() !== from) {
+    if (signer !== from) {
       throw badRequest("INVALID_SIGNATURE", "The signature does not recover the request's `from` (wrong key, chain or forwarder?).");
     }
     // The chain is asked at most twice, each time for everything at once: a member's back office submits its
@@ -97,8 +98,8 @@ export class RelayQueue {
       // meanwhile (the same signed request posted several times at once, or two requests with one nonce). The
       // check and the insert run without a pause in between, so exactly one of them is accepted.
       this.checkNonce(from, request.nonce, chainNonce);
-      const { seq } = this.store.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM requests").get() as { seq: number };
-      this.store.db
+      const { seq } = this.store.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM requests").get() as { seq: number };
+      this.store
         .prepare(
           `INSERT INTO requests (id, seq, from_addr, to_addr, value, gas, nonce, deadline, data, signature, status, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
@@ -117,8 +118,7 @@ export class RelayQueue {
    * (the forwarder's executeBatch records the failure), and the forwarder's nonce already counts it.
    */
   private checkNonce(from: string, nonce: string, chainNonce: bigint): void {
-    const db = this.store.db;
-    if (db.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ? AND status <> 'failed'").get(from, nonce)) {
+    if (this.store.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ? AND status <> 'failed'").get(from, nonce)) {
       throw conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
     }
     const next = this.nextNonce(from, chainNonce);
@@ -128,7 +128,7 @@ export class RelayQueue {
   /** The forwarder nonce of `from`'s next request: one past the highest the queue holds, or `chainNonce` if higher. */
   nextNonce(from: string, chainNonce: bigint): bigint {
     // Forwarder nonces count up from 0 by one per request: far inside SQLite's 64-bit integers.
-    const { highest } = this.store.db
+    const { highest } = this.store
       .prepare("SELECT MAX(CAST(nonce AS INTEGER)) AS highest FROM requests WHERE from_addr = ? AND status <> 'failed'")
       .get(from.toLowerCase()) as { highest: number | bigint | null };
     const queued = highest === null ? 0n : BigInt(highest) + 1n;
@@ -137,7 +137,7 @@ export class RelayQueue {
 
   /** The stored row of a request, as the worker keeps it. */
   row(id: string): RequestRow | undefined {
-    return this.store.db.prepare("SELECT * FROM requests WHERE id = ?").get(id) as RequestRow | undefined;
+    return this.store.prepare("SELECT * FROM requests WHERE id = ?").get(id) as RequestRow | undefined;
   }
 
   get(id: string): RelayedRequest | undefined {
@@ -155,7 +155,7 @@ export class RelayQueue {
   /** Count of requests by status (for /metrics). */
   counts(): Record<RequestStatus, number> {
     const out: Record<RequestStatus, number> = { queued: 0, submitted: 0, mined: 0, failed: 0 };
-    for (const r of this.store.db.prepare("SELECT status, COUNT(*) AS n FROM requests GROUP BY status").all() as { status: RequestStatus; n: number }[]) out[r.status] = r.n;
+    for (const r of this.store.prepare("SELECT status, COUNT(*) AS n FROM requests GROUP BY status").all() as { status: RequestStatus; n: number }[]) out[r.status] = r.n;
     return out;
   }
 }

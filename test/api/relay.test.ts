@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import type { RequestListener } from "node:http";
+import secp256k1 from "secp256k1";
 import request from "supertest";
 import type { RequestRow } from "../../api/relay/queue.js";
 import type { RelayTransaction } from "../../api/relay/worker.js";
@@ -245,6 +246,20 @@ describe("API writes: build, sign, send through the relayer", function () {
 
     it("a signature for another chain: 400 INVALID_SIGNATURE", async function () {
       await refused(await signRaw(c.trader, {}, { ...forwarderDomain(c.deployment as never), chainId: 1 }), 400, "INVALID_SIGNATURE");
+    });
+
+    it("the same signature with the upper s (EIP-2, which the forwarder refuses): 400 INVALID_SIGNATURE saying so", async function () {
+      const body = await signRaw(c.trader);
+      const sig = ethers.Signature.from(body.signature);
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const high = ethers.concat([sig.r, ethers.toBeHex(n - BigInt(sig.s), 32), sig.v === 27 ? "0x1c" : "0x1b"]);
+      // the same key still recovers from it: only the s rule refuses it
+      const digest = ethers.getBytes(ethers.TypedDataEncoder.hash(forwarderDomain(c.deployment as never), FORWARD_REQUEST_TYPES, body.request));
+      const key = secp256k1.ecdsaRecover(ethers.getBytes(high).subarray(0, 64), 1 - sig.yParity, digest, false);
+      expect(ethers.computeAddress(ethers.hexlify(key))).to.equal(c.trader.address);
+      const res = await request(app).post("/v1/requests").send({ ...body, signature: high }).expect(400);
+      expect(res.body.error.code).to.equal("INVALID_SIGNATURE");
+      expect(res.body.error.message).to.contain("EIP-2");
     });
 
     it("a signature that is not one: 400 INVALID_SIGNATURE", async function () {
