@@ -139,26 +139,46 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
   // way a block the journal lacks can exist).
   let dirty = true;
 
-  const journalUpToHead = async () => {
-    const head = Number(await call<string>(upstream, "eth_blockNumber"));
+  /**
+   * Journals every block up to `head`, one append at a time (whoever comes while an append is under way waits for
+   * it and looks again). `known` is a transaction the caller just sent, raw: when block `head` is the next one and
+   * holds that transaction alone (a block per transaction), its record needs no more than the block's header.
+   */
+  const journalThrough = async (head: number, known?: { hash: string; raw: string }): Promise<void> => {
     while (journaled < head) {
-      const to = Math.min(head, journaled + BLOCKS_PER_ROUND);
-      if (!journal) throw new Error("the chain node is being restarted");
-      await journal.append(await blockRecords(upstream, journaled + 1, to));
-      journaled = to;
+      if (!journaling) {
+        journaling = (async () => {
+          if (!journal) throw new Error("the chain node is being restarted");
+          if (known && journaled + 1 === head) {
+            const b = await call<{ number: string; timestamp: string; hash: string; transactions: string[] }>(upstream, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false]);
+            if (b.transactions.length === 1 && b.transactions[0]!.toLowerCase() === known.hash.toLowerCase()) {
+              await journal.append([{ kind: "block", number: head, timestamp: Number(b.timestamp), hash: b.hash, txs: [known.raw], txHashes: b.transactions }]);
+              journaled = head;
+              return;
+            }
+          }
+          while (journaled < head) {
+            const to = Math.min(head, journaled + BLOCKS_PER_ROUND);
+            await journal.append(await blockRecords(upstream, journaled + 1, to));
+            journaled = to;
+          }
+        })().finally(() => (journaling = undefined));
+      }
+      await journaling;
     }
+  };
+
+  /** Starts a checkpoint when one is due (it is written off every answer's path). */
+  const checkpointIfDue = () => {
+    const { everyBlocks, everyBytes = 0 } = opts.checkpoints;
+    const due = (everyBlocks > 0 && journaled - lastCheckpoint >= everyBlocks) || (everyBytes > 0 && (journal?.size ?? 0) - bytesAtCheckpoint >= everyBytes);
+    if (due && !checkpointing) void checkpoint().catch((e: unknown) => opts.onCheckpointError?.(e as Error));
   };
 
   /** Journals up to the node's head as it is now; then starts a checkpoint when one is due. */
   const catchUp = async (): Promise<void> => {
-    const head = Number(await call<string>(upstream, "eth_blockNumber"));
-    while (journaled < head) {
-      if (!journaling) journaling = journalUpToHead().finally(() => (journaling = undefined));
-      await journaling;
-    }
-    const { everyBlocks, everyBytes = 0 } = opts.checkpoints;
-    const due = (everyBlocks > 0 && journaled - lastCheckpoint >= everyBlocks) || (everyBytes > 0 && (journal?.size ?? 0) - bytesAtCheckpoint >= everyBytes);
-    if (due && !checkpointing) void checkpoint().catch((e: unknown) => opts.onCheckpointError?.(e as Error));
+    await journalThrough(Number(await call<string>(upstream, "eth_blockNumber")));
+    checkpointIfDue();
   };
   let catchingUp: Promise<void> | undefined;
 
@@ -187,14 +207,17 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
   // Reads wait while a write is on its way to the node: its block may appear at any moment, and a read must not
   // see it before it is journaled.
   let writesInFlight = 0;
+  let writesBegun = 0;
   let writesDone: Promise<void> | undefined;
   let allWritesDone = () => undefined as void;
   const beginWrite = () => {
     dirty = true;
+    writesBegun++;
     if (writesInFlight++ === 0) writesDone = new Promise<void>((resolve) => (allWritesDone = resolve));
   };
-  const endWrite = () => {
-    dirty = true;
+  /** `clean`: the write journaled its own block, and no other write began since it did, so no block is unjournaled. */
+  const endWrite = (clean = false) => {
+    dirty = !clean;
     if (--writesInFlight === 0) {
       writesDone = undefined;
       allWritesDone();
@@ -216,15 +239,16 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       }
     })());
 
-  const waitMined = async (txHash: unknown) => {
-    if (typeof txHash !== "string") return;
+  /** The block number of the transaction's receipt, once it has one; undefined if it stays pending. */
+  const waitMined = async (txHash: string): Promise<number | undefined> => {
     // anvil automines; the receipt appears within milliseconds. A transaction that stays pending (a nonce gap, or
     // a block period) is not waited for beyond two seconds: its block is journaled by the read that follows it.
     for (let i = 0; i < 400; i++) {
-      const receipt = await call<unknown>(upstream, "eth_getTransactionReceipt", [txHash]);
-      if (receipt) return;
+      const receipt = await call<{ blockNumber: string } | null>(upstream, "eth_getTransactionReceipt", [txHash]);
+      if (receipt) return Number(receipt.blockNumber);
       await new Promise((r) => setTimeout(r, 5));
     }
+    return undefined;
   };
 
   /** One request, answered as the node's JSON text. */
@@ -240,15 +264,26 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       return upstreamCall(upstream, JSON.stringify(req));
     }
     beginWrite();
+    const mine = writesBegun;
+    let clean = false;
     try {
       const text = await upstreamCall(upstream, JSON.stringify(req));
       if (method.startsWith("eth_send")) {
         const reply = JSON.parse(text) as { result?: unknown };
-        if (reply.result) await waitMined(reply.result);
+        const hash = reply.result;
+        const block = typeof hash === "string" && !opts.minesOnItsOwn ? await waitMined(hash) : undefined;
+        if (block !== undefined) {
+          // Its block is journaled here, while the client waits for the hash anyway: the read of the receipt that
+          // follows then finds nothing to add (with a block per transaction, the raw transaction is the record).
+          const raw = method === "eth_sendRawTransaction" && Array.isArray(req.params) && typeof req.params[0] === "string" ? req.params[0] : undefined;
+          await journalThrough(block, raw ? { hash: hash as string, raw } : undefined);
+          checkpointIfDue();
+          clean = writesBegun === mine && writesInFlight === 1;
+        }
       }
       return text;
     } finally {
-      endWrite();
+      endWrite(clean);
     }
   };
 
