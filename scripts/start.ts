@@ -57,10 +57,14 @@ function stop(code: number): Promise<void> {
       await running.close().catch((e: unknown) => say(`api: ${(e as Error).message}`));
       clearTimeout(timer);
     }
-    // Ctrl-C reaches anvil too (same process group); everything acknowledged is in the journal already, so the
-    // last flush and the checkpoint (a shorter replay at the next start) only happen when the node is still up.
+    // The node runs in a process group of its own, so Ctrl-C reaches this script only, and the node is still up for
+    // the last flush and a checkpoint (nothing to replay at the next start). Everything acknowledged is in the journal
+    // already: if the node died meanwhile, the next start replays the journal after the last checkpoint instead.
     const nodeUp = anvil !== undefined && anvil.process.exitCode === null && anvil.process.signalCode === null;
-    if (nodeUp) await gateway?.checkpoint().catch((e: unknown) => say(`checkpoint: ${(e as Error).message}`));
+    if (nodeUp && gateway) {
+      say("Writing a checkpoint of the chain, so that the next start has nothing to replay…");
+      await gateway.checkpoint().catch((e: unknown) => say(`checkpoint: ${(e as Error).message}`));
+    }
     await gateway?.close({ flush: nodeUp }).catch((e: unknown) => say(`journal: ${(e as Error).message}`));
     await anvil?.stop();
     say(code === 0 ? "Tradeproof stopped." : "Tradeproof stopped after an error.");
@@ -76,8 +80,8 @@ function watchNode(dataDir: string, blockTime: number | undefined) {
   const deaths: number[] = [];
   const watch = (node: Anvil) =>
     node.process.once("exit", (code, signal) => {
-      // SIGINT/SIGTERM: Ctrl-C reached the whole process group; stop() is under way.
-      if (stopping || signal === "SIGINT" || signal === "SIGTERM") return;
+      if (stopping) return; // stop() is under way
+
       const now = Date.now();
       deaths.push(now);
       while (deaths[0]! < now - 60_000) deaths.shift();
@@ -118,6 +122,8 @@ async function main() {
 
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
+  // The terminal closed: the node, in a session of its own, would not hear of it.
+  process.once("SIGHUP", () => void stop(0));
 
   let blockTime: number | undefined;
   try {

@@ -1,6 +1,6 @@
 // Starts the anvil binary shipped by @foundry-rs/anvil on a private 127.0.0.1 port.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -75,7 +75,39 @@ export interface StartAnvilOptions {
    * head's time of the state loaded, so that a replay may mine blocks at their recorded (older) times.
    */
   startTimestamp?: number;
+  /**
+   * Where the node's process id is kept while it runs. Given (as `npm start` does), the node runs in a process group
+   * of its own, so that Ctrl-C in the terminal, which signals the whole foreground group, reaches the start script
+   * only: the script then writes its checkpoint while the node still answers, and stops the node itself. A node
+   * left running by a start script that was killed outright is stopped by the next start, from this file.
+   */
+  pidFile?: string;
   log?: (line: string) => void;
+}
+
+/** util-linux's setpriv, where installed: it sets the parent-death signal, then becomes the node (same process). */
+const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
+
+/** Stops a node left running by a start that was killed outright (its id in `pidFile`, and still an anvil). */
+async function stopLeftover(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, "utf8").trim());
+  } catch {
+    return;
+  }
+  const isAnvil = () => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!.endsWith("anvil");
+    } catch {
+      return false; // gone (or no /proc to ask: then it was never detached from a killed parent here)
+    }
+  };
+  if (Number.isInteger(pid) && pid > 0 && isAnvil()) {
+    process.kill(pid, "SIGKILL");
+    for (let i = 0; i < 100 && isAnvil(); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+  rmSync(pidFile, { force: true });
 }
 
 /**
@@ -95,7 +127,17 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
   else if (opts.blockTime !== undefined) args.push("--block-time", String(opts.blockTime));
   if (opts.stateFile && existsSync(opts.stateFile)) args.push("--load-state", opts.stateFile);
   if (opts.startTimestamp !== undefined) args.push("--timestamp", String(opts.startTimestamp));
-  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+  if (opts.pidFile) await stopLeftover(opts.pidFile);
+  // A node in a group of its own outlives a start script killed outright: where util-linux's setpriv is at hand
+  // (Debian, Ubuntu), the kernel kills the node when the script dies (PR_SET_PDEATHSIG); else the next start does.
+  const own = opts.pidFile !== undefined;
+  const [command, argv] = own && SETPRIV ? [SETPRIV, ["--pdeathsig", "SIGKILL", "--", anvilBinary(), ...args]] : [anvilBinary(), args];
+  const child = spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"], detached: own });
+  if (opts.pidFile && child.pid !== undefined) writeFileSync(opts.pidFile, `${child.pid}\n`);
+  const forget = () => {
+    if (opts.pidFile && existsSync(opts.pidFile) && readFileSync(opts.pidFile, "utf8").trim() === String(child.pid)) rmSync(opts.pidFile, { force: true });
+  };
+  child.once("exit", forget);
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => {
     stderr += c.toString();

@@ -65,7 +65,7 @@ export interface DurableRpc {
   port: number;
   /** Journals every block mined so far. */
   flush(): Promise<void>;
-  /** Journals every block, then writes a checkpoint of the whole state now (at a clean stop). */
+  /** Journals every block, then writes a checkpoint of the whole state now (at a clean stop), unless the newest one holds the head already. */
   checkpoint(): Promise<Checkpoint | undefined>;
   /** Closes the journal when the node died: nothing is journaled until {@link setUpstream} names the recovered node. */
   detach(): Promise<void>;
@@ -342,7 +342,10 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     flush,
     async checkpoint() {
       await checkpointing?.catch(() => undefined);
-      await flush();
+      await catchUp();
+      await checkpointing?.catch(() => undefined); // one the catch-up found due
+      // Nothing new since the newest checkpoint: a stop of an idle ledger does not dump the whole state again.
+      if (lastCheckpoint >= journaled) return undefined;
       return checkpoint();
     },
     async detach() {

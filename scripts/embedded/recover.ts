@@ -15,12 +15,15 @@ export interface EmbeddedChainFiles {
   checkpoints: string;
   /** The single state file of the design before the journal: a checkpoint to start from, never written again. */
   legacyState: string;
+  /** The running node's process id (it runs in a process group of its own; see startAnvil). */
+  nodePid: string;
 }
 
 export const chainFiles = (dataDir: string): EmbeddedChainFiles => ({
   journal: join(dataDir, "journal.ndjson"),
   checkpoints: join(dataDir, "checkpoints"),
   legacyState: join(dataDir, "chain.json"),
+  nodePid: join(dataDir, "anvil.pid"),
 });
 
 export interface RecoveredChain {
@@ -88,7 +91,7 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
   let checkpoint: Checkpoint | undefined;
   for (const c of candidates) {
     try {
-      anvil = await startAnvil({ stateFile: c.file, chainId: opts.chainId, noMining: true, startTimestamp: stateTimestamp(c.file) });
+      anvil = await startAnvil({ stateFile: c.file, chainId: opts.chainId, noMining: true, startTimestamp: stateTimestamp(c.file), pidFile: files.nodePid });
       const head = Number(await rpc<string>(anvil.url, "eth_blockNumber"));
       if (head !== c.block) throw new Error(`it holds block ${head}, not ${c.block}`);
       checkpoint = c;
@@ -99,7 +102,7 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
       anvil = undefined;
     }
   }
-  anvil ??= await startAnvil({ chainId: opts.chainId, noMining: true, startTimestamp: genesis?.timestamp });
+  anvil ??= await startAnvil({ chainId: opts.chainId, noMining: true, startTimestamp: genesis?.timestamp, pidFile: files.nodePid });
   const base = checkpoint?.block ?? 0;
 
   try {

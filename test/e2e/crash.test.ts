@@ -1,12 +1,13 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
 import { hashJson, loadDeployment, TradeproofClient, type Hex, type Receipt } from "../../sdk/index.js";
 import { demoWallet } from "../../scripts/demo.js";
-import { freePort, launchEmbedded, startEmbedded, type Embedded } from "./embedded.js";
+import { freePort, launchEmbedded, nodePid, startEmbedded, type Embedded } from "./embedded.js";
 
 /** A small seeded generator (mulberry32): a failing seed replays the same kill times. */
 function seeded(seed: number): () => number {
@@ -110,6 +111,47 @@ describe("npm start survives kill -9", function () {
     });
   }
 
+  it("Ctrl-C (SIGINT to the whole foreground group) stops with a checkpoint while the node still answers: the next start replays nothing, and no node is left running", async () => {
+    await running?.stop();
+    running = undefined;
+    const port = await freePort();
+    let started = await startEmbedded({ dataDir, port });
+    const deployment = await loadDeployment(join(dataDir, "deployment.json"));
+    const provider = new JsonRpcProvider(started.rpcUrl, deployment.chainId, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 100 });
+    const trader = await TradeproofClient.connect({ runner: demoWallet("trader", provider), deployment });
+    const receipt = await trader.register(hashJson({ invoice: "CTRL-C", at: Date.now() }), 380);
+    provider.destroy();
+    const node = nodePid(dataDir)!;
+    const exited = new Promise((r) => started.child.once("exit", r));
+    process.kill(-started.child.pid!, "SIGINT"); // what the terminal does on Ctrl-C
+    await exited;
+    expect(started.output(), started.output()).to.match(/Writing a checkpoint of the chain[\s\S]*Tradeproof stopped\./);
+    expect(isRunning(node), "the node stopped with the start script").to.equal(false);
+    expect(nodePid(dataDir)).to.equal(undefined);
+
+    started = await startEmbedded({ dataDir, port });
+    running = started;
+    expect(started.output()).to.not.match(/[1-9]\d* block\(s\) replayed/);
+    expect((await verifyAll(started.apiUrl, [receipt.docHash]))[0]!.txHash).to.equal(receipt.txHash);
+  });
+
+  it("npm start killed outright (its own group only) leaves no node running, and the next start comes up", async () => {
+    await running?.stop();
+    running = undefined;
+    const port = await freePort();
+    const first = await startEmbedded({ dataDir, port });
+    const node = nodePid(dataDir)!;
+    expect(isRunning(node)).to.equal(true);
+    const exited = new Promise((r) => first.child.once("exit", r));
+    process.kill(-first.child.pid!, "SIGKILL"); // the start script's group: the node runs in a group of its own
+    await exited;
+    // The kernel ends the node with its parent (setpriv --pdeathsig); without setpriv, the next start stops it.
+    for (let i = 0; i < 50 && isRunning(node); i++) await new Promise((r) => setTimeout(r, 100));
+    running = await startEmbedded({ dataDir, port });
+    expect(isRunning(node), "no node of the killed start is left").to.equal(false);
+    expect(nodePid(dataDir)).to.not.equal(node);
+  });
+
   it("when the chain node dies on its own, npm start restarts it from disk and the API answers again with the same records", async () => {
     await running?.stop();
     const port = await freePort();
@@ -120,13 +162,9 @@ describe("npm start survives kill -9", function () {
     const receipt = await trader.register(hashJson({ invoice: "NODE-DEATH", at: Date.now() }), 380);
     const before = await verifyAll(running.apiUrl, [receipt.docHash]);
 
-    const anvilPid = execFileSync("ps", ["-o", "pid=,args=", "-g", String(running.child.pid)], { encoding: "utf8" })
-      .split("\n")
-      .find((line) => line.includes("/bin/anvil "))
-      ?.trim()
-      .split(/\s+/)[0];
-    expect(anvilPid, "anvil's pid in npm start's process group").to.match(/^\d+$/);
-    process.kill(Number(anvilPid), "SIGKILL");
+    const anvilPid = nodePid(dataDir);
+    expect(execFileSync("ps", ["-o", "args=", "-p", String(anvilPid)], { encoding: "utf8" }), "data/anvil.pid names the node").to.contain("/bin/anvil ");
+    process.kill(anvilPid!, "SIGKILL");
     for (let i = 0; i < 600 && !running.output().includes("the chain node is back"); i++) await new Promise((r) => setTimeout(r, 100));
     expect(running.output()).to.include("the chain node stopped unexpectedly (SIGKILL); restarting it from");
 
@@ -136,6 +174,15 @@ describe("npm start survives kill -9", function () {
     provider.destroy();
   });
 });
+
+/** Whether `pid` is a live process (a killed one nobody has reaped yet is a zombie with no command line). */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").length > 0;
+  } catch {
+    return false;
+  }
+}
 
 async function verifyAll(apiUrl: string, docHashes: Hex[]): Promise<{ status: string; txHash?: string; anchoredAt?: string; blockNumber?: number }[]> {
   const res = await fetch(`${apiUrl}/v1/verify/batch`, {

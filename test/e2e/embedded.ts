@@ -1,6 +1,8 @@
 // Runs the real `npm start` entry point (scripts/start.ts) as a child process in its own process group, so a
-// test can stop it cleanly (SIGTERM) or crash it with everything it started (SIGKILL to the group, anvil too).
+// test can stop it cleanly (SIGTERM) or crash it with everything it started (SIGKILL to the group, and to anvil,
+// which runs in a group of its own).
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { freePort } from "../../scripts/embedded/anvil.js";
@@ -29,9 +31,20 @@ export interface EmbeddedOptions {
   env?: Record<string, string>;
 }
 
+/** The process id of the chain node that npm start on `dataDir` runs (data/anvil.pid), if one runs. */
+export function nodePid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, "anvil.pid"), "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts scripts/start.ts in its own process group without waiting for it: `crash` kills the group at any moment. */
 export function launchEmbedded(opts: EmbeddedOptions): { child: ChildProcess; output: () => string; crash(): Promise<void> } {
-  const child = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "scripts/start.ts")], {
+  // As `npm start` runs it: one Node process with tsx's loader (the tsx command would put a second process in between).
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/start.ts")], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -49,6 +62,16 @@ export function launchEmbedded(opts: EmbeddedOptions): { child: ChildProcess; ou
         process.kill(-child.pid!, "SIGKILL");
       } catch {
         // already gone
+      }
+      // The node runs in a process group of its own (so that Ctrl-C reaches the start script only): killed too, as
+      // everything npm start started dies in a crash of the machine.
+      const node = nodePid(opts.dataDir);
+      if (node !== undefined) {
+        try {
+          process.kill(node, "SIGKILL");
+        } catch {
+          // already gone
+        }
       }
       await exited;
       await new Promise((r) => setTimeout(r, 200));
