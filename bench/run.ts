@@ -68,7 +68,7 @@ await step("e2e", async () => (await import("./sdk-e2e.js")).benchEndToEnd({ siz
 await step("cli", async () => (await import("./cli-e2e.js")).benchCli({ sizes: quick ? [100] : [1_000, 10_000, 100_000] }));
 await step("api", async () => (await import("./api.js")).benchApi({ quick, sizes }));
 await step("network", async () => (await import("./network.js")).benchNetwork({ quick }));
-await step("embedded", async () => (await import("./embedded.js")).benchEmbedded({ sizes: quick ? [200] : [1_000, 10_000] }));
+await step("embedded", async () => (await import("./embedded.js")).benchEmbedded({ sizes: quick ? [200] : [1_000, 10_000, 100_000] }));
 
 const results: Results = {
   machine: { ...info, date: started.toISOString().replace(/\.\d+Z$/, "Z"), loadAverageEnd: Math.round(os.loadavg()[0] * 100) / 100 },
