@@ -71,7 +71,7 @@ export async function benchApi({ quick, sizes }: ApiOptions): Promise<Row[]> {
     target: { op: ">=", value: Math.round(0.8 * v.bare.requestsPerSec) },
     note:
       `Target: 0.8× the bare server. autocannon, ${v.connections} connections; the API and the bare server run at once and are loaded in turn, ` +
-      `${v.rounds.length} rounds each after a second of warm-up; medians (API rounds ${v.rounds.map((r) => Math.round(r)).join(", ")}; bare ${v.bare.rounds.map((r) => Math.round(r)).join(", ")} req/s). ` +
+      `${v.rounds.length} rounds each after three seconds of warm-up, autocannon on a worker thread; medians (API rounds ${v.rounds.map((r) => Math.round(r)).join(", ")}; bare ${v.bare.rounds.map((r) => Math.round(r)).join(", ")} req/s). ` +
       `Anchored document: every answer VALID; ${v.errors + v.bare.errors} errors, ${v.non2xx + v.bare.non2xx} non-2xx of ${(v.total + v.bare.total).toLocaleString("en")} requests.`,
   });
   rows.push({
