@@ -67,6 +67,9 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // A request still waiting for a node that does not answer, or a client that keeps its connection busy, does
+        // not hold the stop for ever: after 5 s the remaining connections are cut.
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
       await services.close();
     })());

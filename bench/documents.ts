@@ -7,8 +7,8 @@
 /** Address the generated documents name as their OpenAttestation document store (any address validates). */
 export const OA_DOCUMENT_STORE = "0x9178F546D3FF57D7A6352bD61B80cCCD46199C2d";
 
-/** mulberry32: a tiny seeded PRNG, so every run (and both sides) sees identical documents. */
-function prng(seed: number) {
+/** mulberry32: a tiny seeded PRNG, so every run (and both sides) sees identical documents (and a crash test's seed replays its kill times). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -7,19 +7,8 @@ import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
 import { hashJson, loadDeployment, TradeproofClient, type Hex, type Receipt } from "../../sdk/index.js";
 import { demoWallet } from "../../scripts/demo.js";
+import { prng } from "../../bench/documents.js";
 import { freePort, launchEmbedded, nodePid, startEmbedded, type Embedded } from "./embedded.js";
-
-/** A small seeded generator (mulberry32): a failing seed replays the same kill times. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("npm start survives kill -9", function () {
   this.timeout(300_000);
@@ -67,7 +56,7 @@ describe("npm start survives kill -9", function () {
     it(`SIGKILL at random moments (seed ${seed}: during writes, during a checkpoint, during the replay at start) loses no acknowledged write`, async () => {
       await running?.stop();
       running = undefined;
-      const random = seeded(seed);
+      const random = prng(seed);
       const port = await freePort();
       // A checkpoint every 3 blocks, so that kills land during checkpoints too.
       const env = { TRADEPROOF_CHECKPOINT_BLOCKS: "3" };

@@ -271,10 +271,13 @@ describe("web verifier in Chromium", function () {
         await settled(1);
         expect(await card("commercial-invoice.json").getAttribute("data-status")).to.equal("VALID");
       } finally {
+        // The page stops polling and the API stops while its node still answers; then the node goes.
+        await page.goto("about:blank").catch(() => undefined);
+        await api.close();
         await node.close({ flush: false });
       }
     } finally {
-      await api.close();
+      await api.close(); // a no-op when closed above
       await rm(apiData, { recursive: true, force: true });
     }
   });
