@@ -7,11 +7,13 @@ import { approveCommand } from "./cli/approve.js";
 import { attestCommand } from "./cli/attest.js";
 import { councilCommand } from "./cli/council.js";
 import { deployCommand } from "./cli/deploy.js";
+import { doctorCommand } from "./cli/doctor.js";
 import { ExitCode, report } from "./cli/errors.js";
 import { hashCommand } from "./cli/hash.js";
 import { historyCommand } from "./cli/history.js";
 import { indexCommand } from "./cli/index.js";
 import { membersCommand } from "./cli/members.js";
+import { networkCommand } from "./cli/network.js";
 import { policiesCommand } from "./cli/policies.js";
 import { registerBatchCommand } from "./cli/register-batch.js";
 import { registerCommand } from "./cli/register.js";
@@ -50,6 +52,8 @@ for (const command of [
   councilCommand(),
   indexCommand(),
   deployCommand(),
+  networkCommand(),
+  doctorCommand(),
 ]) {
   program.addCommand(command);
 }

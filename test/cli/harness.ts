@@ -18,11 +18,11 @@ export interface Anvil {
   stop: () => Promise<void>;
 }
 
-/** Starts anvil (through the npm package's launcher, with Node 22) and waits until it answers. */
-export async function startAnvil(): Promise<Anvil> {
+/** Starts anvil (through the npm package's launcher, with Node 22) with `args` besides its address, and waits until it answers. */
+export async function startAnvil(args: string[] = []): Promise<Anvil> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [ANVIL, "--host", "127.0.0.1", "--port", String(port), "--silent"], {
+  const child: ChildProcess = spawn(process.execPath, [ANVIL, "--host", "127.0.0.1", "--port", String(port), "--silent", ...args], {
     stdio: "ignore",
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
