@@ -8,6 +8,8 @@ import { withConnection, type ConnectionOptions } from "./options.js";
 import { printJson } from "./output.js";
 
 interface DoctorOptions extends ConnectionOptions {
+  /** false with --no-contracts: the node alone, before the ledger is deployed. */
+  contracts: boolean;
   relayer?: string;
   blockPeriod?: number;
   json?: boolean;
@@ -26,6 +28,7 @@ export function doctorCommand(): Command {
           "the batch limits (TRADEPROOF_MAX_TX_BYTES, TRADEPROOF_MAX_TX_GAS) within the node's. Exit code 0 when no check " +
           "fails (warnings allowed), 1 otherwise.",
       )
+      .option("--no-contracts", "check the node alone, before the ledger is deployed (no deployment file is read)")
       .option("--relayer <address>", "the relayer's address (default: from TRADEPROOF_RELAYER_KEY), checked only where gas is not free")
       .option("--block-period <seconds>", "the block period the network should have", intArg("--block-period", 3600))
       .addOption(new Option("--json", "print the report as JSON"))
@@ -42,7 +45,9 @@ export function doctorCommand(): Command {
     }
     // The deployment named, else the first found where the other commands look; none found is a warning, not an error.
     const deployment =
-      opts.deployment !== undefined || deploymentCandidates().some((c) => existsSync(c.path)) ? await readDeployment(opts.deployment) : undefined;
+      opts.contracts && (opts.deployment !== undefined || deploymentCandidates().some((c) => existsSync(c.path)))
+        ? await readDeployment(opts.deployment)
+        : undefined;
     let relayer = opts.relayer;
     if (relayer !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(relayer)) throw new UsageError(`--relayer ${relayer}: not an address (0x and 40 hex digits)`);
     if (relayer === undefined && process.env.TRADEPROOF_RELAYER_KEY) {

@@ -88,6 +88,12 @@ describe("tradeproof doctor", function () {
       const report = JSON.parse(json.stdout) as DoctorReport;
       expect(report.ok).to.equal(true);
       expect(report.checks.map((c) => c.id)).to.deep.equal(["node", "chain-id", "client", "evm", "gas", "block-period", "registry", "council", "forwarder", "relayer", "limits"]);
+
+      // Before a deployment: the node alone, and no deployment file read (this one does not exist yet).
+      const before = await runCli(["doctor", "--no-contracts", "--json"], { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: join(dir, "not-yet.json") });
+      expect(before.code).to.equal(0);
+      const alone = JSON.parse(before.stdout) as DoctorReport;
+      expect(alone.checks.filter((c) => c.status === "warn").map((c) => c.id)).to.deep.equal(["chain-id", "client", "contracts"]);
     });
 
     it("fails the chain id against a deployment of another chain", async function () {

@@ -44,6 +44,19 @@ for (const blockTime of [undefined, 2]) {
       expect(server.output()).to.contain(blockTime ? `a block every ${blockTime} s` : "a block per transaction");
     });
 
+    it("passes tradeproof doctor: free gas, this build's contracts, the block period; only the client (anvil, not Besu) warns", async function () {
+      // Blocks on a period need a few before there is one to measure; the per-transaction chain has the seeding's.
+      if (blockTime) while ((await provider.getBlockNumber()) < 8) await new Promise((r) => setTimeout(r, 500));
+      const args = ["doctor", "--json", ...(blockTime ? ["--block-period", String(blockTime)] : [])];
+      const run = await runCli(args, { TRADEPROOF_RPC: server.rpcUrl, TRADEPROOF_DEPLOYMENT: join(dataDir, "deployment.json") });
+      expect(run.stderr).to.equal("");
+      expect(run.code).to.equal(0);
+      const report = JSON.parse(run.stdout) as { ok: boolean; checks: { id: string; status: string; message: string }[] };
+      expect(report.checks.filter((c) => c.status !== "pass").map((c) => c.id)).to.deep.equal(["client"]);
+      const period = report.checks.find((c) => c.id === "block-period")!.message;
+      expect(period).to.match(blockTime ? new RegExp(`^a block every ${blockTime} s`) : /^blocks mined on demand/);
+    });
+
     it("a member the council admits registers from the CLI with an account that holds no ether", async function () {
       const deployment = await loadDeployment(join(dataDir, "deployment.json"));
       const member = Wallet.createRandom();
