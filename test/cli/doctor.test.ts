@@ -166,6 +166,30 @@ describe("tradeproof doctor", function () {
     });
   });
 
+  it("follows the README's path on a stand-in for a QBFT network (anvil: free gas, chain 2026, 2 s blocks)", async function () {
+    const anvil = await startAnvil([...FREE_GAS_FLAGS, "--chain-id", "2026", "--block-time", "2"]);
+    const dir = await mkdtemp(join(tmpdir(), "tradeproof-doctor-"));
+    try {
+      const env = { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: join(dir, "deployment.json") };
+      const node = await runCli(["doctor", "--no-contracts"], env);
+      expect(node.code, node.stdout).to.equal(0);
+      // Deployed by an account that holds no ether: gas is free.
+      const deployer = Wallet.createRandom();
+      const governors = [Wallet.createRandom().address, Wallet.createRandom().address];
+      const deploy = await runCli(["deploy", "--governor", governors[0]!, "--governor", governors[1]!, "--threshold", "2"], { ...env, TRADEPROOF_PRIVATE_KEY: deployer.privateKey });
+      expect(deploy.stderr).to.equal("");
+      expect(deploy.code).to.equal(0);
+      const run = await runCli(["doctor", "--block-period", "2", "--json"], env);
+      expect(run.code).to.equal(0);
+      const report = JSON.parse(run.stdout) as DoctorReport;
+      expect(report.checks.filter((c) => c.status !== "pass").map((c) => c.id)).to.deep.equal(["client"]);
+      expect(check(report, "block-period").message).to.match(/^a block every 2 s/);
+    } finally {
+      await anvil.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("fails the EVM check on a node whose EVM predates what the contracts use (anvil as London)", async function () {
     const anvil = await startAnvil([...FREE_GAS_FLAGS, "--hardfork", "london"]);
     try {
