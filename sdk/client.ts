@@ -1,9 +1,11 @@
 import type { Provider, Signer } from "ethers";
 import {
   Council__factory,
+  DocumentReferences__factory,
   DocumentRegistry__factory,
   Forwarder__factory,
   type Council,
+  type DocumentReferences,
   type DocumentRegistry,
   type Forwarder,
 } from "../types/ethers-contracts/index.js";
@@ -14,6 +16,7 @@ import { history, type HistoryReturnType } from "./actions/history.js";
 import { members, organisation } from "./actions/members.js";
 import { policies, type PoliciesReturnType } from "./actions/policies.js";
 import { emptyPublicLeaves } from "./actions/publicBatches.js";
+import { findByReference, type FindByReferenceParameters, type FindByReferenceReturnType } from "./actions/references.js";
 import { register } from "./actions/register.js";
 import { registerBatch, type RegisterBatchParameters } from "./actions/registerBatch.js";
 import { revoke, revokeInBatch } from "./actions/revoke.js";
@@ -25,6 +28,7 @@ import { InvalidArgumentError, InvalidHashError, NodeUnreachableError, WrongChai
 import type { AttestationReasonId } from "./attestation-reasons.js";
 import { hashDocument, isDocHash } from "./hash.js";
 import type { Receipt } from "./receipt.js";
+import type { DocumentReference } from "./references.js";
 import type { Hex, Organisation, Outcome, ProposalInfo, TxInfo, VerificationResult } from "./types.js";
 
 /** A hash as it is; a string that looks like a hash but is not one is refused rather than read as a file name. */
@@ -59,6 +63,8 @@ export class TradeproofClient {
   readonly registry: DocumentRegistry;
   readonly council: Council;
   readonly forwarder: Forwarder;
+  /** The references contract (documents filed under their numbers), when the deployment has one. */
+  readonly references?: DocumentReferences;
   readonly provider: Provider;
   readonly signer?: Signer;
   readonly #ctx: ClientContext;
@@ -68,6 +74,7 @@ export class TradeproofClient {
     this.deployment = ctx.deployment;
     this.registry = ctx.registry;
     this.council = ctx.council;
+    if (ctx.references) this.references = ctx.references;
     this.forwarder = ctx.forwarder;
     this.provider = ctx.provider;
     if (ctx.signer) this.signer = ctx.signer;
@@ -121,6 +128,7 @@ export class TradeproofClient {
     const registry = DocumentRegistry__factory.connect(deployment.registry, connected);
     const council = Council__factory.connect(deployment.council, connected);
     const forwarder = Forwarder__factory.connect(deployment.forwarder, connected);
+    const references = deployment.references ? DocumentReferences__factory.connect(deployment.references, connected) : undefined;
     return new TradeproofClient({
       deployment,
       provider,
@@ -128,16 +136,22 @@ export class TradeproofClient {
       registry,
       council,
       forwarder,
-      ifaces: [registry.interface, council.interface, forwarder.interface],
+      ...(references ? { references } : {}),
+      ifaces: [registry.interface, council.interface, forwarder.interface, ...(references ? [references.interface] : [])],
       organisations: new Map(),
       blockTimes: new Map(),
       publicLeaves: emptyPublicLeaves(deployment.startBlock, opts.publicBatchLookup ?? true),
     });
   }
 
-  /** Anchors one document; see {@link register}. */
-  register(docHash: Hex, docType: string | number): Promise<Receipt> {
-    return register(this.#ctx, { docHash, docType });
+  /** Anchors one document, filed under its number when `reference` is given; see {@link register}. */
+  register(docHash: Hex, docType: string | number, opts: { reference?: DocumentReference } = {}): Promise<Receipt> {
+    return register(this.#ctx, { docHash, docType, ...opts });
+  }
+
+  /** The documents an organisation registered under a number, newest first; see {@link findByReference}. */
+  findByReference(params: FindByReferenceParameters): Promise<FindByReferenceReturnType> {
+    return findByReference(this.#ctx, params);
   }
 
   /** Anchors many documents under Merkle roots; see {@link registerBatch}. */

@@ -1,5 +1,5 @@
 import type { ContractTransaction, Interface, Log, Provider, Signer, TransactionReceipt } from "ethers";
-import type { Council, DocumentRegistry, Forwarder } from "../types/ethers-contracts/index.js";
+import type { Council, DocumentReferences, DocumentRegistry, Forwarder } from "../types/ethers-contracts/index.js";
 import type { PublicLeaves } from "./actions/publicBatches.js";
 import type { Deployment } from "./deployment.js";
 import { InsufficientFundsError, InvalidArgumentError, SignerRequiredError, TradeproofError, atBoundary } from "./errors.js";
@@ -16,6 +16,8 @@ export interface ClientContext {
   registry: DocumentRegistry;
   council: Council;
   forwarder: Forwarder;
+  /** The references contract, when the deployment has one. */
+  references?: DocumentReferences;
   /** Interfaces used to decode reverts, registry first. */
   ifaces: Interface[];
   /** Organisation names and countries never change, so they are read once per client. */

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { getAddress, type Signer } from "ethers";
 import { z } from "zod";
-import { Council__factory, DocumentRegistry__factory, Forwarder__factory } from "../types/ethers-contracts/index.js";
+import { Council__factory, DocumentReferences__factory, DocumentRegistry__factory, Forwarder__factory } from "../types/ethers-contracts/index.js";
 import { InvalidArgumentError, atBoundary } from "./errors.js";
 import { waitForReceipt } from "./wait.js";
 import { ORG_KINDS, type Hex, type OrgKind } from "./types.js";
@@ -16,6 +16,11 @@ export interface Deployment {
   council: Hex;
   /** The ERC-2771 forwarder both trust. */
   forwarder: Hex;
+  /**
+   * The DocumentReferences contract (documents filed under their numbers). Absent from a deployment made before it
+   * existed: references are then unavailable, everything else works.
+   */
+  references?: Hex;
   /** The block the ledger was deployed in: event queries start there. */
   startBlock: number;
 }
@@ -30,6 +35,7 @@ const DeploymentSchema = z.object({
   registry: address,
   council: address,
   forwarder: address,
+  references: address.optional(),
   startBlock: z.number().int().nonnegative().default(0),
 });
 
@@ -38,6 +44,7 @@ const IgnitionSchema = z.object({
   "Tradeproof#DocumentRegistry": address,
   "Tradeproof#Council": address,
   "Tradeproof#Forwarder": address,
+  "Tradeproof#DocumentReferences": address.optional(),
 });
 
 /**
@@ -68,6 +75,7 @@ export async function loadDeployment(file: string): Promise<Deployment> {
       registry: ignition.data["Tradeproof#DocumentRegistry"],
       council: ignition.data["Tradeproof#Council"],
       forwarder: ignition.data["Tradeproof#Forwarder"],
+      ...(ignition.data["Tradeproof#DocumentReferences"] ? { references: ignition.data["Tradeproof#DocumentReferences"] } : {}),
       startBlock: 0,
     };
   }
@@ -136,11 +144,15 @@ export async function deployLedger(
       kindBits(opts.defaultKinds ?? ["TRADER", "ISSUING_AUTHORITY"]),
     );
     await waitForReceipt(provider, registry.deploymentTransaction()!);
+    const registryAddress = (await registry.getAddress()) as Hex;
+    const references = await new DocumentReferences__factory(signer).deploy(registryAddress, forwarderAddress);
+    await waitForReceipt(provider, references.deploymentTransaction()!);
     return {
       chainId: Number(chainId),
-      registry: (await registry.getAddress()) as Hex,
+      registry: registryAddress,
       council: councilAddress,
       forwarder: forwarderAddress,
+      references: (await references.getAddress()) as Hex,
       startBlock: forwarderReceipt.blockNumber,
     };
   }, ifaces);

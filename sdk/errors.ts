@@ -327,6 +327,15 @@ export type MismatchedValueError = InstanceType<typeof MismatchedValueError>;
 export const UntrustfulTargetError = revertClass("ERC2771UntrustfulTarget", "UntrustfulTargetError", (a) => `${a[0]} does not accept requests relayed by ${a[1]}.`);
 export type UntrustfulTargetError = InstanceType<typeof UntrustfulTargetError>;
 
+// ---------------------------------------------------------------- DocumentReferences
+
+/** The account filing a reference belongs to no active member organisation. */
+export const ReferenceNotMemberError = revertClass("DocumentReferencesNotMember", "ReferenceNotMemberError", (a) => `${a[0]} is not an account of an active member organisation: it cannot file documents under their numbers.`);
+export type ReferenceNotMemberError = InstanceType<typeof ReferenceNotMemberError>;
+/** A call filed no reference, or more than one call may, or documents and commitments differ in number. */
+export const ReferenceBadLengthError = revertClass("DocumentReferencesBadLength", "ReferenceBadLengthError", (a) => `${a[0]} documents and ${a[1]} references: give each document one reference, 1 to 1,024 a call.`);
+export type ReferenceBadLengthError = InstanceType<typeof ReferenceBadLengthError>;
+
 /** A number given to the contract does not fit the field it is stored in (OpenZeppelin SafeCast). */
 export const NumberTooLargeError = revertClass("SafeCastOverflowedUintDowncast", "NumberTooLargeError", (a) => `${a[1]} does not fit in ${a[0]} bits.`);
 export type NumberTooLargeError = InstanceType<typeof NumberTooLargeError>;
@@ -336,7 +345,7 @@ const statusName = (s: unknown) => STATUS_NAMES[Number(s)] ?? String(s);
 
 /** The class of each custom error of the contracts, by the error's name in their ABIs. */
 export const REVERT_CLASSES: ReadonlyMap<string, RevertClass> = new Map(
-  [NotMemberError, OrganisationSuspendedError, NotIssuerError, NotAttesterError, NotIssuingOrganisationError, ZeroHashError, AlreadyAnchoredError, UnknownAnchorError, NotPendingError, AlreadyApprovedError, AlreadyRevokedError, NotSupersedableError, InvalidSuccessorError, NotBatchError, InvalidProofError, EmptyBatchError, UnsortedLeavesError, InvalidOutcomeError, UnknownOrganisationError, AccountUnavailableError, InvalidCountryError, InvalidKindError, InvalidNameError, InvalidPolicyError, TooManyAccountsError, PageTooLargeError, UnauthorizedCouncilError, InvalidCouncilError, NotGovernorError, OnlyCouncilError, UnknownProposalError, AlreadyExecutedError, ProposalExpiredError, ProposalAlreadyApprovedError, ProposalNotApprovedError, BelowThresholdError, EmptyProposalError, InvalidThresholdError, GovernorUnavailableError, InvalidLifetimeError, TargetNotContractError, CallFailedError, TooManyGovernorsError, TooManyCallsError, TooFewGovernorsError, InvalidSignerError, ExpiredRequestError, MismatchedValueError, UntrustfulTargetError, NumberTooLargeError].map((C) => [C.errorName, C]),
+  [NotMemberError, OrganisationSuspendedError, NotIssuerError, NotAttesterError, NotIssuingOrganisationError, ZeroHashError, AlreadyAnchoredError, UnknownAnchorError, NotPendingError, AlreadyApprovedError, AlreadyRevokedError, NotSupersedableError, InvalidSuccessorError, NotBatchError, InvalidProofError, EmptyBatchError, UnsortedLeavesError, InvalidOutcomeError, UnknownOrganisationError, AccountUnavailableError, InvalidCountryError, InvalidKindError, InvalidNameError, InvalidPolicyError, TooManyAccountsError, PageTooLargeError, UnauthorizedCouncilError, InvalidCouncilError, NotGovernorError, OnlyCouncilError, UnknownProposalError, AlreadyExecutedError, ProposalExpiredError, ProposalAlreadyApprovedError, ProposalNotApprovedError, BelowThresholdError, EmptyProposalError, InvalidThresholdError, GovernorUnavailableError, InvalidLifetimeError, TargetNotContractError, CallFailedError, TooManyGovernorsError, TooManyCallsError, TooFewGovernorsError, InvalidSignerError, ExpiredRequestError, MismatchedValueError, UntrustfulTargetError, NumberTooLargeError, ReferenceNotMemberError, ReferenceBadLengthError].map((C) => [C.errorName, C]),
 );
 
 /** ethers error codes that mean the node could not be asked, rather than that it answered. */

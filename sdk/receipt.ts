@@ -3,6 +3,7 @@ import { z } from "zod";
 import { leafHash, processProof } from "./batch.js";
 import { InvalidReceiptError } from "./errors.js";
 import { isDocHash } from "./hash.js";
+import { REFERENCE_SCHEMES, type ReceiptReference, type ReferenceScheme } from "./references.js";
 import type { Hex } from "./types.js";
 
 /** The receipt of one anchored document (DESIGN.md, normative). For a document anchored alone, `root` equals
@@ -27,6 +28,11 @@ export interface Receipt {
   anchoredAt: string;
   /** The account that anchored it. */
   issuer: Hex;
+  /**
+   * The number the document was filed under, when its issuer gave one (optional): the scheme, the number as given,
+   * and the commitment that went on chain (on chain only for a document registered alone or in a public batch).
+   */
+  reference?: ReceiptReference;
 }
 
 /** What a receipt says of the anchor, besides the document and its proof. */
@@ -95,6 +101,14 @@ const ReceiptSchema = z
     blockNumber: z.number().int().nonnegative(),
     anchoredAt: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, "ISO 8601 UTC without milliseconds"),
     issuer: address,
+    reference: z
+      .object({
+        scheme: z.enum(Object.keys(REFERENCE_SCHEMES) as [ReferenceScheme, ...ReferenceScheme[]]),
+        id: z.string().min(1).max(100),
+        commitment: hash32,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -24,7 +24,7 @@ export function doctorCommand(): Command {
       .description(
         "Checks the node at --rpc, one line a check: the chain id against the deployment; the client and its version (Besu " +
           "26.8.1 or later); every EVM feature the contracts use; a zero gas price and base fee; the block period; the " +
-          "registry, council and forwarder at the deployment's addresses with this build's code; the relayer able to pay; " +
+          "registry, council, forwarder and references at the deployment's addresses with this build's code; the relayer able to pay; " +
           "the batch limits (TRADEPROOF_MAX_TX_BYTES, TRADEPROOF_MAX_TX_GAS) within the node's. Exit code 0 when no check " +
           "fails (warnings allowed), 1 otherwise.",
       )

@@ -4,6 +4,7 @@ import { computeAddress, formatEther } from "ethers";
 import councilArtifact from "../../artifacts/contracts/Council.sol/Council.json" with { type: "json" };
 import registryArtifact from "../../artifacts/contracts/DocumentRegistry.sol/DocumentRegistry.json" with { type: "json" };
 import forwarderArtifact from "../../artifacts/contracts/Forwarder.sol/Forwarder.json" with { type: "json" };
+import referencesArtifact from "../../artifacts/contracts/DocumentReferences.sol/DocumentReferences.json" with { type: "json" };
 import type { Deployment } from "../../sdk/deployment.js";
 import { maxPublicBatch, type TransactionLimits } from "../../sdk/limits.js";
 import { LOCAL_CHAIN_IDS } from "../demo.js";
@@ -43,10 +44,11 @@ interface Artifact {
   deployedBytecode: string;
   immutableReferences?: Record<string, { start: number; length: number }[]>;
 }
-const ARTIFACTS: Record<"registry" | "council" | "forwarder", Artifact> = {
+const ARTIFACTS: Record<"registry" | "council" | "forwarder" | "references", Artifact> = {
   registry: registryArtifact as Artifact,
   council: councilArtifact as Artifact,
   forwarder: forwarderArtifact as Artifact,
+  references: referencesArtifact as Artifact,
 };
 
 /** EVM features newer than the original instruction set, the fork that brought each, and code that uses it once. */
@@ -243,8 +245,12 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   if (!opts.deployment) {
     add({ id: "contracts", status: "warn", message: "no deployment file: the registry, council and forwarder were not checked", fix: "pass --deployment FILE" });
   } else {
-    for (const role of ["registry", "council", "forwarder"] as const) {
+    for (const role of ["registry", "council", "forwarder", "references"] as const) {
       const at = opts.deployment[role];
+      if (at === undefined) {
+        add({ id: role, status: "warn", message: "the deployment has no references contract (made before it existed): documents cannot be found by number", fix: "deploy the ledger again to use references" });
+        continue;
+      }
       const artifact = ARTIFACTS[role];
       const code = await call<string>(opts.rpc, "eth_getCode", [at, "latest"]);
       if (code === "0x") {

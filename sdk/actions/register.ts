@@ -1,4 +1,6 @@
 import { blockTime, parseDocType, send, type ClientContext } from "../context.js";
+import type { DocumentReference } from "../references.js";
+import { attachReferences, receiptReference, signerOrganisation } from "./references.js";
 import { normalizeDocHash } from "../hash.js";
 import { buildReceipt, type Receipt } from "../receipt.js";
 import { isoSeconds, type Hex } from "../types.js";
@@ -8,6 +10,11 @@ export interface RegisterParameters {
   docHash: Hex;
   /** UNTDID 1001 code of its type, e.g. 380 or "861". */
   docType: string | number;
+  /**
+   * The number printed on the document, to file it under (see {@link findByReference}): only a commitment to the
+   * issuing organisation, the scheme and the number goes on chain, in a second transaction after the anchor's.
+   */
+  reference?: DocumentReference;
 }
 export type RegisterReturnType = Receipt;
 /** NotMemberError, OrganisationSuspendedError, NotIssuerError, AlreadyAnchoredError, NodeUnreachableError, SignerRequiredError. */
@@ -38,11 +45,14 @@ export async function makeReceipt(
  * const receipt = await client.register(await hashFile("invoice.pdf"), 380);
  * ```
  */
-export async function register(ctx: ClientContext, { docHash, docType }: RegisterParameters): Promise<RegisterReturnType> {
+export async function register(ctx: ClientContext, { docHash, docType, reference }: RegisterParameters): Promise<RegisterReturnType> {
   const hash = normalizeDocHash(docHash);
   const code = parseDocType(docType);
+  // The reference is checked, and the signer's organisation read, before anything is sent.
+  const filed = reference ? receiptReference(await signerOrganisation(ctx, "register"), reference) : undefined;
   const tx = await send(ctx, "register", () => ctx.registry.register.populateTransaction(hash, code));
-  return makeReceipt(ctx, {
+  if (filed) await attachReferences(ctx, hash, [{ docHash: hash, commitment: filed.commitment }]);
+  const receipt = await makeReceipt(ctx, {
     docHash: hash,
     docType: code,
     root: hash,
@@ -51,4 +61,5 @@ export async function register(ctx: ClientContext, { docHash, docType }: Registe
     blockNumber: tx.blockNumber,
     issuer: tx.from,
   });
+  return filed ? { ...receipt, reference: filed } : receipt;
 }

@@ -6,6 +6,8 @@ import { parseReceipt, type Receipt } from "../receipt.js";
 import { STATUSES, isoSeconds, type Hex } from "../types.js";
 import { anchorRecords, readStates, type AnchorRecord } from "./verify.js";
 import { makeReceipt } from "./register.js";
+import { attachReferences, receiptReference, signerOrganisation } from "./references.js";
+import type { DocumentReference, ReceiptReference } from "../references.js";
 import { locateInPublicBatches } from "./publicBatches.js";
 import { DEFAULT_TRANSACTION_LIMITS, maxPublicBatch, PUBLIC_GAS_BASE, PUBLIC_GAS_PER_DOCUMENT, type TransactionLimits } from "../limits.js";
 
@@ -35,6 +37,12 @@ export interface RegisterBatchParameters {
   chunkSize?: number;
   /** What one transaction may carry on the network (default Besu's: 128 KiB, 16,777,216 gas). */
   limits?: Partial<TransactionLimits>;
+  /**
+   * The number printed on each document, in the order of `docHashes` (undefined where there is none). Every receipt
+   * carries its document's; in a public batch the documents are also filed under them on chain (a call per part,
+   * after the part's anchor), so that they can be found by number. A private batch puts nothing of them on chain.
+   */
+  references?: readonly (DocumentReference | undefined)[];
 }
 /** One receipt per distinct document, in the order of first appearance in `docHashes`. */
 export type RegisterBatchReturnType = Receipt[];
@@ -78,6 +86,18 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
   if (params.chunkSize !== undefined && !(Number.isInteger(params.chunkSize) && params.chunkSize > 0)) {
     throw new InvalidArgumentError("chunkSize must be a positive integer.");
   }
+  if (params.references !== undefined && params.references.length !== params.docHashes.length) {
+    throw new InvalidArgumentError(`${params.references.length} references for ${params.docHashes.length} documents: give one (or undefined) per document.`);
+  }
+  // Each document's reference, checked before anything is sent; the first given for a document repeated wins.
+  const filed = new Map<Hex, ReceiptReference>();
+  if (params.references?.some((r) => r !== undefined)) {
+    const organisation = await signerOrganisation(ctx, "registerBatch");
+    params.references.forEach((r, i) => {
+      const docHash = normalizeDocHash(params.docHashes[i]!);
+      if (r && !filed.has(docHash)) filed.set(docHash, receiptReference(organisation, r));
+    });
+  }
   const total = distinct.length;
   const receipts = new Map<Hex, Receipt>();
   const limits = { ...DEFAULT_TRANSACTION_LIMITS, ...params.limits };
@@ -100,12 +120,14 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
   if (batches.length > 0) {
     const anchored = params.skipAnchored ? await anchoredRoots(ctx, batches) : new Map<string, AnchorRecord>();
     for (const batch of batches) {
-      let anchor = anchored.get(batch.root);
+      let anchor: Omit<AnchorRecord, "organisation"> | undefined = anchored.get(batch.root);
       if (!anchor) {
         const tx = await send(ctx, "registerBatch", () =>
           params.public ? ctx.registry.registerPublicBatch.populateTransaction(batch.leaves, code) : ctx.registry.registerBatch.populateTransaction(batch.root, batch.size, code),
         );
         anchor = { txHash: tx.hash as Hex, blockNumber: tx.blockNumber, issuer: tx.from as Hex, docType: code };
+        const toFile = params.public ? batch.leaves.filter((h) => filed.has(h)).map((docHash) => ({ docHash, commitment: filed.get(docHash)!.commitment })) : [];
+        if (toFile.length > 0) await attachReferences(ctx, batch.root, toFile);
       }
       const shared = await makeReceipt(ctx, { docHash: batch.root, root: batch.root, proof: [], ...anchor });
       for (const docHash of batch.leaves) receipts.set(docHash, { ...shared, docHash, proof: batch.proof(docHash) });
@@ -113,7 +135,11 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
       progress();
     }
   }
-  return distinct.map((h) => receipts.get(h)!);
+  return distinct.map((h) => {
+    const receipt = receipts.get(h)!;
+    const reference = filed.get(h);
+    return reference ? { ...receipt, reference } : receipt;
+  });
 }
 
 /** Fills `out` with the documents the ledger already knows alone or through one of `known` receipts. */

@@ -64,6 +64,8 @@ export interface AnchorRecord {
   blockNumber: number;
   issuer: Hex;
   docType: number;
+  /** The organisation that anchored it. */
+  organisation: number;
 }
 
 /** The DocumentRegistered / BatchRegistered log of each anchor, with one topic-filtered getLogs per 200 anchors. */
@@ -81,6 +83,7 @@ export async function anchorRecords(ctx: ClientContext, anchors: Hex[]): Promise
       blockNumber: log.blockNumber,
       issuer: parsed.args.account as Hex,
       docType: Number(parsed.args.docType),
+      organisation: Number(parsed.args.organisation),
     });
   }
   return found;

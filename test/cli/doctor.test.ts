@@ -62,6 +62,7 @@ describe("tradeproof doctor", function () {
         registry: "pass",
         council: "pass",
         forwarder: "pass",
+        references: "pass",
         relayer: "pass",
         limits: "pass",
       });
@@ -87,7 +88,7 @@ describe("tradeproof doctor", function () {
       expect(json.code).to.equal(0);
       const report = JSON.parse(json.stdout) as DoctorReport;
       expect(report.ok).to.equal(true);
-      expect(report.checks.map((c) => c.id)).to.deep.equal(["node", "chain-id", "client", "evm", "gas", "block-period", "registry", "council", "forwarder", "relayer", "limits"]);
+      expect(report.checks.map((c) => c.id)).to.deep.equal(["node", "chain-id", "client", "evm", "gas", "block-period", "registry", "council", "forwarder", "references", "relayer", "limits"]);
 
       // Before a deployment: the node alone, and no deployment file read (this one does not exist yet).
       const before = await runCli(["doctor", "--no-contracts", "--json"], { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: join(dir, "not-yet.json") });
@@ -109,6 +110,9 @@ describe("tradeproof doctor", function () {
       expect(check(report, "registry")).to.include({ status: "fail", message: `no contract at ${nowhere} (the registry of the deployment)` });
       expect(check(report, "forwarder")).to.include({ status: "fail", message: `the code at ${deployment.council} is not this build's Forwarder` });
       expect(check(report, "council").status).to.equal("pass");
+      // A deployment of before the references contract: a warning, not a failure.
+      const { references: _none, ...older } = deployment;
+      expect(check(await runDoctor({ rpc: anvil.url, deployment: older, limits }), "references")).to.include({ status: "warn" });
     });
 
     it("fails batch limits above the node's block gas limit, and a block period other than the one expected", async function () {
@@ -217,7 +221,7 @@ describe("tradeproof doctor", function () {
       expect(check(report, "client").message).to.match(/^HardhatNetwork\/3\.\d+\.\d+\/@nomicfoundation\/edr\/[\d.]+: not Besu/);
       // EDR quotes its 1 gwei priority fee whatever the base fee; its accounts are funded, so on chain 31337 that is a warning.
       expect(check(report, "gas").message).to.match(/^gas is not free \(gas price [\d,]+ wei, base fee 0 wei\) on development chain 31337/);
-      for (const id of ["chain-id", "evm", "block-period", "registry", "council", "forwarder", "relayer", "limits"]) expect(check(report, id).status, id).to.equal("pass");
+      for (const id of ["chain-id", "evm", "block-period", "registry", "council", "forwarder", "references", "relayer", "limits"]) expect(check(report, id).status, id).to.equal("pass");
     } finally {
       await server.close();
     }

@@ -1,7 +1,7 @@
 import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { Council, DocumentRegistry, Forwarder } from "../../types/ethers-contracts/index.js";
+import type { Council, DocumentReferences, DocumentRegistry, Forwarder } from "../../types/ethers-contracts/index.js";
 import { inflateAttestations } from "../support/attestations.js";
 import { consortiumCalls, Kind, kinds } from "../support/consortium.js";
 
@@ -30,6 +30,8 @@ export const FORWARD_REQUEST = {
 
 export interface Consortium {
   registry: DocumentRegistry;
+  /** Deployed after the consortium is seeded, so that the other contracts' addresses are what they were before it. */
+  references: DocumentReferences;
   council: Council;
   forwarder: Forwarder;
   governors: HardhatEthersSigner[];
@@ -84,8 +86,10 @@ export async function deployConsortium(): Promise<Consortium> {
       customs: customs.address, agency: agency.address, auditor: auditor.address, otherTrader: otherTrader.address,
     }),
   );
+  const references = await ethers.deployContract("DocumentReferences", [await registry.getAddress(), await forwarder.getAddress()]);
   return {
     registry,
+    references,
     council,
     forwarder,
     governors,

@@ -118,6 +118,14 @@ describe("gas snapshot", function () {
       );
     }
 
+    // Filing documents under their numbers (the reference's commitment, in a call of its own after the anchor's):
+    // what a register with a reference adds, and a public batch's part of 100.
+    const { references } = c;
+    const refs = hashes("ref", 100);
+    figures["fileReferences of 1 (what a reference adds to a register)"] = await gasOf(references.connect(trader).fileReferences(h[8], [h[8]], [refs[0]]));
+    const filed = hashes("pub100", 100);
+    figures["fileReferences of 100 (public batch)"] = await gasOf(references.connect(trader).fileReferences(filed[0], filed, refs));
+
     // The verifiers' views, as a node would charge them if sent as transactions (eth_estimateGas).
     await registry.connect(trader).register(h[8], DocType.INVOICE);
     figures["verify single document"] = Number(await registry.verify.estimateGas(h[8], h[8], []));

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Interface, TypedDataEncoder, Wallet, keccak256, makeError, toUtf8Bytes, verifyTypedData } from "ethers";
-import { Council__factory, DocumentRegistry__factory, Forwarder__factory } from "../../types/ethers-contracts/index.js";
+import { Council__factory, DocumentReferences__factory, DocumentRegistry__factory, Forwarder__factory } from "../../types/ethers-contracts/index.js";
 import {
   ContractRevertError,
   FORWARD_REQUEST_TYPES,
@@ -53,10 +53,11 @@ describe("SDK support", function () {
       expect(mapped.cause).to.equal(e);
     });
 
-    it("has a class of its own, with a sentence of its own, for every custom error of the registry and council and the forwarder's request errors", function () {
-      const ifaces = [registryIface, councilIface, Forwarder__factory.createInterface()];
+    it("has a class of its own, with a sentence of its own, for every custom error of the registry, council and references and the forwarder's request errors", function () {
+      const referencesIface = DocumentReferences__factory.createInterface();
+      const ifaces = [registryIface, councilIface, Forwarder__factory.createInterface(), referencesIface];
       const names = new Set(["ERC2771ForwarderInvalidSigner", "ERC2771ForwarderExpiredRequest", "ERC2771ForwarderMismatchedValue", "ERC2771UntrustfulTarget"]);
-      [registryIface, councilIface].forEach((iface) => iface.forEachError((f) => names.add(f.name)));
+      [registryIface, councilIface, referencesIface].forEach((iface) => iface.forEachError((f) => names.add(f.name)));
       expect([...names].filter((n) => !REVERT_CLASSES.has(n)), "custom errors without an SDK class").to.deep.equal([]);
       const messages = new Set<string>();
       const codes = new Set<string>();

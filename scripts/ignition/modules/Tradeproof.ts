@@ -8,8 +8,8 @@ const DEFAULT_KINDS = (1 << 1) | (1 << 2);
 const DEFAULT_LIFETIME = 7 * 24 * 3600;
 
 /**
- * Deploys the Tradeproof ledger: the ERC-2771 forwarder, the M-of-N council and the document registry
- * governed by that council and trusting that forwarder.
+ * Deploys the Tradeproof ledger: the ERC-2771 forwarder, the M-of-N council, the document registry
+ * governed by that council and trusting that forwarder, and the references filed against that registry.
  *
  * Parameters (module id `Tradeproof`):
  * - `governors` (address[], required): the first governors of the council.
@@ -45,6 +45,7 @@ export default buildModule("Tradeproof", (m) => {
   const forwarder = m.contract("Forwarder");
   const council = m.contract("Council", [governors, threshold, lifetime, forwarder]);
   const registry = m.contract("DocumentRegistry", [council, forwarder, defaultKinds]);
+  const references = m.contract("DocumentReferences", [registry, forwarder]);
 
-  return { forwarder, council, registry };
+  return { forwarder, council, registry, references };
 });
