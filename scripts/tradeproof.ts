@@ -9,6 +9,7 @@ import { councilCommand } from "./cli/council.js";
 import { deployCommand } from "./cli/deploy.js";
 import { doctorCommand } from "./cli/doctor.js";
 import { ExitCode, report } from "./cli/errors.js";
+import { findCommand } from "./cli/find.js";
 import { hashCommand } from "./cli/hash.js";
 import { historyCommand } from "./cli/history.js";
 import { indexCommand } from "./cli/index.js";
@@ -42,6 +43,7 @@ for (const command of [
   registerCommand(),
   registerBatchCommand(),
   verifyCommand(),
+  findCommand(),
   approveCommand(),
   revokeCommand(),
   supersedeCommand(),

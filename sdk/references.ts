@@ -3,6 +3,7 @@
 // Normative (README, "Find a document by the number printed on it"): other systems compute the same commitment.
 // This module loads no ethers: the web page and `tradeproof hash` paths may import it.
 import { InvalidArgumentError } from "./errors.js";
+import { docTypeName } from "./doctypes.js";
 import { hashJson } from "./hash.js";
 import type { Hex } from "./types.js";
 
@@ -84,6 +85,25 @@ export function referenceCommitment(organisation: number, reference: DocumentRef
   }
   const scheme = parseReferenceScheme(reference.scheme);
   return hashJson({ id: normaliseReferenceId(reference.id), organisation, scheme, type: REFERENCE_TYPE });
+}
+
+/**
+ * The scheme a document type's number usually belongs to, from its UNTDID 1001 name: a certificate, an invoice, a
+ * bill of lading, waybill or consignment note, a declaration; undefined for any other type (the caller names one).
+ *
+ * @example
+ * ```ts
+ * import { defaultReferenceScheme } from "./sdk/index.js";
+ * defaultReferenceScheme(861); // "certificate"
+ * ```
+ */
+export function defaultReferenceScheme(docType: string | number): ReferenceScheme | undefined {
+  const name = docTypeName(docType)?.toLowerCase() ?? "";
+  if (/\binvoice\b/.test(name)) return "invoice";
+  if (/bill of lading|waybill|consignment note/.test(name)) return "transport";
+  if (/\bdeclaration\b/.test(name)) return "declaration";
+  if (/\bcertificate\b/.test(name)) return "certificate";
+  return undefined;
 }
 
 /** Checks a reference given by a caller (scheme known, number not empty nor too long) and returns it with its scheme normalised. */

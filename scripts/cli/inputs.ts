@@ -74,3 +74,37 @@ export function docTypeArg(value: string): string {
   }
   return String(Number(code));
 }
+
+/** A value at a dotted path of a JSON value ("issuingAuthority.name"), or undefined. */
+function at(value: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+/** The number a JSON document carries at `field` (a dotted path), for --reference-field; names the file when it has none. */
+export async function referenceFromDocument(file: string, field: string): Promise<string> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    throw new UsageError(`${file}: --reference-field reads JSON documents, and this one is not JSON`);
+  }
+  const value = at(json, field);
+  if (typeof value === "string" && value.trim() !== "") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  throw new UsageError(`${file} has no ${field} to file it under (a string or a number): give --reference NUMBER, or another --reference-field`);
+}
+
+/** The scheme of --scheme, else the usual one of the document type; a usage error when neither gives one. */
+export async function schemeFor(scheme: string | undefined, docType: string): Promise<import("../../sdk/references.js").ReferenceScheme> {
+  const { defaultReferenceScheme, parseReferenceScheme } = await import("../../sdk/references.js");
+  if (scheme !== undefined) {
+    try {
+      return parseReferenceScheme(scheme);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const usual = defaultReferenceScheme(docType);
+  if (!usual) throw new UsageError(`document type ${docType} has no usual kind of number: name one with --scheme (certificate, invoice, transport, declaration, free)`);
+  return usual;
+}

@@ -13,7 +13,7 @@ import type { Hex, Receipt, TradeproofClient } from "../../sdk/index.js";
 import { transactionLimitsFromEnv } from "../../sdk/limits.js";
 import { withSigner, type SignerOptions, ledger } from "./options.js";
 import { aboutFile, UsageError } from "./errors.js";
-import { docTypeArg, expandInputs } from "./inputs.js";
+import { docTypeArg, expandInputs, referenceFromDocument, schemeFor } from "./inputs.js";
 import { note } from "./output.js";
 
 interface RegisterBatchOptions extends SignerOptions {
@@ -22,6 +22,8 @@ interface RegisterBatchOptions extends SignerOptions {
   receipts: string;
   skipInvalid?: boolean;
   progress?: boolean;
+  referenceField?: string;
+  scheme?: string;
 }
 
 const RECEIPT_SUFFIX = ".receipt.json";
@@ -42,7 +44,9 @@ export function registerBatchCommand(): Command {
       .requiredOption("--receipts <dir>", "directory for the receipts (created if missing)")
       .option("--public", "public batch: emit every document hash on chain")
       .option("--skip-invalid", "anchor the valid files even if some are invalid")
-      .option("--progress", "show the progress bar even when stderr is not a terminal"),
+      .option("--progress", "show the progress bar even when stderr is not a terminal")
+      .option("--reference-field <path>", "file each JSON document under the number in that field (on chain for --public; in the receipts always)")
+      .option("--scheme <scheme>", "what kind of number: certificate, invoice, transport, declaration or free (default: from --type)"),
   )
     .addHelpText("after", "\nExample:\n  $ TRADEPROOF_PRIVATE_KEY=… tradeproof register-batch invoices/ --type 380 --receipts receipts/")
     .action(async (inputs: string[], opts: RegisterBatchOptions) => {
@@ -86,6 +90,16 @@ export function registerBatchCommand(): Command {
 
       const firstNewBlock = (await client.provider.getBlockNumber()) + 1;
       const unique = [...new Set(good.map((d) => d.docHash))].filter((h) => !done.has(h));
+      // Each document's number, read before anything is anchored (a document without one stops the run).
+      let references: ({ scheme: import("../../sdk/references.js").ReferenceScheme; id: string } | undefined)[] | undefined;
+      if (opts.referenceField !== undefined) {
+        const scheme = await schemeFor(opts.scheme, opts.type);
+        const numbers = new Map<Hex, string>();
+        for (const doc of good) if (!numbers.has(doc.docHash)) numbers.set(doc.docHash, await referenceFromDocument(doc.file, opts.referenceField));
+        references = unique.map((h) => ({ scheme, id: numbers.get(h)! }));
+      } else if (opts.scheme !== undefined) {
+        throw new UsageError("--scheme goes with --reference-field");
+      }
       let receipts: Receipt[] = [];
       if (unique.length > 0) {
         bar?.start(unique.length, 0, { phase: "anchoring", parts: "" });
@@ -94,6 +108,7 @@ export function registerBatchCommand(): Command {
         receipts = await client.registerBatch(unique, opts.type, {
           public: opts.public === true,
           skipAnchored: true,
+          ...(references ? { references } : {}),
           limits: transactionLimits(),
           onProgress: (n, _total, parts) => bar?.update(n, { parts: parts.total > 1 ? ` | part ${parts.done} of ${parts.total}` : "" }),
         });

@@ -7,7 +7,8 @@ import pc from "picocolors";
 import { isDocHash } from "../../sdk/hash.js";
 import type { Receipt } from "../../sdk/index.js";
 import { withSigner, type SignerOptions, ledger } from "./options.js";
-import { docTypeArg, hashArg } from "./inputs.js";
+import { docTypeArg, hashArg, referenceFromDocument, schemeFor } from "./inputs.js";
+import { UsageError } from "./errors.js";
 import { printJson, statusLine } from "./output.js";
 
 interface RegisterOptions extends SignerOptions {
@@ -16,6 +17,9 @@ interface RegisterOptions extends SignerOptions {
   /** false with --no-receipt */
   receipt: boolean;
   json?: boolean;
+  reference?: string;
+  referenceField?: string;
+  scheme?: string;
 }
 
 /**
@@ -50,18 +54,27 @@ export function registerCommand(): Command {
       .requiredOption("--type <code>", "UNTDID 1001 document type code, e.g. 380 (invoice), 861 (certificate of origin)", docTypeArg)
       .option("--receipts <dir>", "write the receipt to DIR/<file name>.receipt.json (default: beside the file, <file>.receipt.json)")
       .option("--no-receipt", "write no receipt file")
+      .option("--reference <number>", "file the document under the number printed on it (only a commitment goes on chain)")
+      .option("--reference-field <path>", "take that number from a field of the JSON document, e.g. referenceNumber")
+      .option("--scheme <scheme>", "what kind of number: certificate, invoice, transport, declaration or free (default: from --type)")
       .option("--json", "print the receipt as JSON"),
   )
     .addHelpText(
       "after",
       "\nThe receipt (what anchored the document, when and where) is kept beside the file unless --receipts or --no-receipt says\n" +
         "otherwise. A document anchored alone is found by its hash without it; keep it all the same, as proof of registration.\n" +
-        "\nExample:\n  $ TRADEPROOF_PRIVATE_KEY=… tradeproof register invoice.json --type 380     # writes invoice.json.receipt.json",
+        "\nWith --reference (or --reference-field) the document can be found by its issuer and that number (tradeproof find).\n" +
+        "\nExamples:\n  $ TRADEPROOF_PRIVATE_KEY=… tradeproof register invoice.json --type 380     # writes invoice.json.receipt.json" +
+        "\n  $ TRADEPROOF_PRIVATE_KEY=… tradeproof register certificate-of-origin.json --type 861 --reference-field referenceNumber",
     )
     .action(async (file: string, opts: RegisterOptions) => {
       const docHash = await hashArg(file);
+      if (opts.reference !== undefined && opts.referenceField !== undefined) throw new UsageError("give --reference or --reference-field, not both");
+      const number = opts.referenceField !== undefined ? await referenceFromDocument(file, opts.referenceField) : opts.reference;
+      if (number === undefined && opts.scheme !== undefined) throw new UsageError("--scheme goes with --reference or --reference-field");
+      const reference = number !== undefined ? { scheme: await schemeFor(opts.scheme, opts.type), id: number } : undefined;
       const client = await (await ledger()).signingClient(opts);
-      const receipt = await client.register(docHash, opts.type);
+      const receipt = await client.register(docHash, opts.type, reference ? { reference } : {});
       const kept = await keepReceipt(file, receipt, opts);
       if (opts.json) return printJson(receipt);
       const result = await client.verify(docHash);
@@ -70,6 +83,7 @@ export function registerCommand(): Command {
           `  ${pc.dim("document".padEnd(12))}${docHash}\n` +
           `  ${pc.dim("type".padEnd(12))}${result.docType ? `${result.docType.name} (${result.docType.code})` : opts.type}\n` +
           `  ${pc.dim("transaction".padEnd(12))}${receipt.txHash}, block ${receipt.blockNumber}\n` +
+          (receipt.reference ? `  ${pc.dim("filed under".padEnd(12))}${receipt.reference.scheme} number ${receipt.reference.id}\n` : "") +
           `  ${pc.dim("receipt".padEnd(12))}${kept.path ?? pc.yellow(kept.why!)}\n`,
       );
     });

@@ -100,6 +100,8 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
   }
   const total = distinct.length;
   const receipts = new Map<Hex, Receipt>();
+  // Documents anchored by this call: only their receipts carry the reference (one anchored before was filed, or not, then).
+  const anchoredNow = new Set<Hex>();
   const limits = { ...DEFAULT_TRANSACTION_LIMITS, ...params.limits };
   const parts = { done: 0, total: 0 };
   const progress = () => params.onProgress?.(receipts.size, total, { ...parts });
@@ -128,6 +130,7 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
         anchor = { txHash: tx.hash as Hex, blockNumber: tx.blockNumber, issuer: tx.from as Hex, docType: code };
         const toFile = params.public ? batch.leaves.filter((h) => filed.has(h)).map((docHash) => ({ docHash, commitment: filed.get(docHash)!.commitment })) : [];
         if (toFile.length > 0) await attachReferences(ctx, batch.root, toFile);
+        for (const docHash of batch.leaves) anchoredNow.add(docHash);
       }
       const shared = await makeReceipt(ctx, { docHash: batch.root, root: batch.root, proof: [], ...anchor });
       for (const docHash of batch.leaves) receipts.set(docHash, { ...shared, docHash, proof: batch.proof(docHash) });
@@ -137,7 +140,7 @@ export async function registerBatch(ctx: ClientContext, params: RegisterBatchPar
   }
   return distinct.map((h) => {
     const receipt = receipts.get(h)!;
-    const reference = filed.get(h);
+    const reference = anchoredNow.has(h) ? filed.get(h) : undefined;
     return reference ? { ...receipt, reference } : receipt;
   });
 }
