@@ -199,6 +199,26 @@ export class Documents {
   }
 
   /**
+   * The documents `organisation` filed under the reference `commitment`, newest first, each verified by the contract:
+   * the filings come from the index (DocumentReferenced events), and a document is kept only when its anchor was
+   * made by that same organisation (so no member can file another's documents, or its own under another's number).
+   */
+  async byReference(organisation: number, commitment: Hex): Promise<{ result: VerificationResult; anchor: Hex; txHash: Hex; blockNumber: number }[]> {
+    const db = this.store.db;
+    const rows = db
+      .prepare("SELECT doc_hash, tx_hash, block FROM events WHERE related = ? AND name = 'DocumentReferenced' AND organisation = ? ORDER BY block DESC, log_index DESC")
+      .all(commitment, organisation) as { doc_hash: Hex; tx_hash: Hex; block: number }[];
+    const seen = new Set<string>();
+    const newest = rows.filter((r) => !seen.has(r.doc_hash) && seen.add(r.doc_hash));
+    if (newest.length === 0) return [];
+    const results = await this.verify(newest.map((r) => r.doc_hash));
+    const anchoredBy = db.prepare("SELECT organisation FROM events WHERE anchor = ? AND name IN ('DocumentRegistered', 'BatchRegistered') LIMIT 1");
+    return newest
+      .map((r, i) => ({ result: results[i]!, anchor: (results[i]!.batch?.root ?? r.doc_hash) as Hex, txHash: r.tx_hash, blockNumber: r.block }))
+      .filter((d) => d.result.status !== "NOT_FOUND" && (anchoredBy.get(d.anchor) as { organisation: number } | undefined)?.organisation === organisation);
+  }
+
+  /**
    * The indexed history of a document (its own events, those of the batch it is a public leaf of, and
    * supersessions either way) and its chain of versions, oldest first.
    */

@@ -124,6 +124,16 @@ export const PrepareBody = z
     z.object({ action: z.literal("revoke"), from: Address, anchor: Hash, reason: Reason }),
     z.object({ action: z.literal("revokeInBatch"), from: Address, root: Hash, docHash: Hash, proof: z.array(Hash).max(64), reason: Reason }),
     z.object({ action: z.literal("supersede"), from: Address, oldAnchor: Hash, newAnchor: Hash }),
+    z
+      .object({
+        action: z.literal("fileReferences"), from: Address,
+        anchor: Hash.openapi({ description: "The document itself (registered alone), or the root of its public batch" }),
+        references: z
+          .array(z.object({ docHash: Hash, scheme: z.string().max(20), id: z.string().max(100).openapi({ description: "The number as printed on the document" }) }))
+          .min(1)
+          .max(1_024),
+      })
+      .openapi({ description: "File documents the member's organisation registered under the numbers printed on them (only commitments go on chain)" }),
     z.object({
       action: z.literal("attest"), from: Address, docHash: Hash, outcome: Outcome, reason: AttestationReason.optional(),
       reasonCode: z.number().int().min(0).max(65_535).optional().openapi({ description: "The reason as a number, as before `reason` took ids; `reason` wins." }),
@@ -176,3 +186,19 @@ export const AuditQuery = z.object({
 });
 
 export { z };
+
+/** What `GET /v1/references/:organisation/:commitment` answers. */
+export const ReferencedDocuments = z
+  .object({
+    organisation: z.object({ id: z.number().int(), name: z.string() }),
+    commitment: Hash,
+    documents: z.array(
+      z.object({
+        result: VerificationResult,
+        anchor: Hash.openapi({ description: "The document itself, or the root of its public batch" }),
+        txHash: Hash.openapi({ description: "The transaction that filed the document under the reference" }),
+        blockNumber: z.number().int(),
+      }),
+    ),
+  })
+  .openapi("ReferencedDocuments");

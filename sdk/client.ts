@@ -16,7 +16,7 @@ import { history, type HistoryReturnType } from "./actions/history.js";
 import { members, organisation } from "./actions/members.js";
 import { policies, type PoliciesReturnType } from "./actions/policies.js";
 import { emptyPublicLeaves } from "./actions/publicBatches.js";
-import { findByReference, type FindByReferenceParameters, type FindByReferenceReturnType } from "./actions/references.js";
+import { findByCommitment, findByReference, type FindByReferenceParameters, type FindByReferenceReturnType, type ReferencedDocument } from "./actions/references.js";
 import { register } from "./actions/register.js";
 import { registerBatch, type RegisterBatchParameters } from "./actions/registerBatch.js";
 import { revoke, revokeInBatch } from "./actions/revoke.js";
@@ -152,6 +152,11 @@ export class TradeproofClient {
   /** The documents an organisation registered under a number, newest first; see {@link findByReference}. */
   findByReference(params: FindByReferenceParameters): Promise<FindByReferenceReturnType> {
     return findByReference(this.#ctx, params);
+  }
+
+  /** The documents an organisation filed under a reference's commitment; see {@link findByCommitment}. */
+  findByCommitment(organisation: number, commitment: Hex): Promise<ReferencedDocument[]> {
+    return findByCommitment(this.#ctx, organisation, commitment);
   }
 
   /** Anchors many documents under Merkle roots; see {@link registerBatch}. */

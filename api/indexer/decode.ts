@@ -1,9 +1,10 @@
 import { ethers } from "ethers";
-import { Council__factory, DocumentRegistry__factory } from "../../types/ethers-contracts/index.js";
+import { Council__factory, DocumentReferences__factory, DocumentRegistry__factory } from "../../types/ethers-contracts/index.js";
 
-/** The registry's and council's ABIs, used to decode every log the index stores. */
+/** The registry's, council's and references' ABIs, used to decode every log the index stores. */
 export const registryInterface = DocumentRegistry__factory.createInterface() as unknown as ethers.Interface;
 export const councilInterface = Council__factory.createInterface() as unknown as ethers.Interface;
+export const referencesInterface = DocumentReferences__factory.createInterface() as unknown as ethers.Interface;
 
 const ORG_KINDS = ["NONE", "TRADER", "ISSUING_AUTHORITY", "CUSTOMS", "AGENCY", "AUDITOR"] as const;
 const STATUSES = ["NOT_FOUND", "PENDING", "VALID", "REVOKED", "SUPERSEDED"] as const;
@@ -26,7 +27,7 @@ const upperSnake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2")
 
 /** Every action name the index can hold (for the audit filter's schema). */
 export const ALL_ACTIONS = [
-  ...[registryInterface, councilInterface].flatMap((iface) => {
+  ...[registryInterface, councilInterface, referencesInterface].flatMap((iface) => {
     const names: string[] = [];
     iface.forEachEvent((e) => names.push(ACTIONS[e.name] ?? upperSnake(e.name)));
     return names;
@@ -38,12 +39,12 @@ export interface DecodedEvent {
   block: number;
   logIndex: number;
   txHash: string;
-  contract: "registry" | "council";
+  contract: "registry" | "council" | "references";
   name: string;
   action: string;
   anchor: string | null;
   docHash: string | null;
-  /** The other anchor an event links to (the new version of a supersession). */
+  /** The other anchor an event links to (the new version of a supersession), or the reference commitment a document was filed under. */
   related: string | null;
   organisation: number | null;
   account: string | null;
@@ -112,7 +113,7 @@ interface EventSpec {
   fast: boolean;
 }
 const SPECS = new Map<string, EventSpec>();
-for (const iface of [registryInterface, councilInterface]) {
+for (const iface of [registryInterface, councilInterface, referencesInterface]) {
   iface.forEachEvent((fragment) => {
     SPECS.set(fragment.topicHash, { fragment, iface, fast: fragment.inputs.every((p) => FAST_TYPES.test(p.type)) });
   });
@@ -146,11 +147,12 @@ function decodeArgs(spec: EventSpec, log: RawLog): Record<string, unknown> {
 }
 
 /** Arguments stored in their own columns (or, for leaves, their own table) rather than in `details`. */
-const COLUMN_ARGS = new Set(["docHash", "anchor", "root", "oldAnchor", "organisation", "account", "docHashes"]);
+const COLUMN_ARGS = new Set(["docHash", "anchor", "root", "oldAnchor", "organisation", "account", "docHashes", "commitment"]);
 
-/** Decodes one log of the registry or the council; a log of an unknown event returns undefined. */
-export function decodeLog(log: RawLog, registry: string): DecodedEvent | undefined {
-  const contract = log.address.toLowerCase() === registry.toLowerCase() ? "registry" : "council";
+/** Decodes one log of the registry, the council or the references; a log of an unknown event returns undefined. */
+export function decodeLog(log: RawLog, registry: string, references?: string): DecodedEvent | undefined {
+  const address = log.address.toLowerCase();
+  const contract = address === registry.toLowerCase() ? "registry" : references !== undefined && address === references.toLowerCase() ? "references" : "council";
   const spec = SPECS.get(log.topics[0]);
   if (!spec) return undefined;
   const parsed = { name: spec.fragment.name };
@@ -175,7 +177,7 @@ export function decodeLog(log: RawLog, registry: string): DecodedEvent | undefin
     action: ACTIONS[parsed.name] ?? upperSnake(parsed.name),
     anchor,
     docHash,
-    related: lower(args.newAnchor),
+    related: lower(args.newAnchor ?? args.commitment),
     organisation: typeof args.organisation === "number" ? args.organisation : null,
     account,
     docType: typeof args.docType === "string" ? Number(args.docType) : null,

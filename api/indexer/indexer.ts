@@ -8,6 +8,8 @@ import { decodeLog, type DecodedEvent } from "./decode.js";
 export interface IndexedContracts {
   registry: string;
   council: string;
+  /** The DocumentReferences contract, when the deployment has one. */
+  references?: string;
   /** First block to read (the deployment block). */
   startBlock: number;
 }
@@ -202,12 +204,12 @@ interface RpcLog { address: string; topics: string[]; data: string; blockNumber:
  */
 export async function fetchEvents(provider: ethers.JsonRpcApiProvider, contracts: IndexedContracts, from: number, to: number) {
   const logs = (await rawRpc(provider, "eth_getLogs", [
-    { address: [contracts.registry, contracts.council], fromBlock: ethers.toQuantity(from), toBlock: ethers.toQuantity(to) },
+    { address: [contracts.registry, contracts.council, ...(contracts.references ? [contracts.references] : [])], fromBlock: ethers.toQuantity(from), toBlock: ethers.toQuantity(to) },
   ])) as RpcLog[];
   const decoded: DecodedEvent[] = [];
   for (const l of logs) {
     if (l.removed) continue;
-    const e = decodeLog({ address: l.address, topics: l.topics, data: l.data, transactionHash: l.transactionHash, blockNumber: Number(l.blockNumber), logIndex: Number(l.logIndex) }, contracts.registry);
+    const e = decodeLog({ address: l.address, topics: l.topics, data: l.data, transactionHash: l.transactionHash, blockNumber: Number(l.blockNumber), logIndex: Number(l.logIndex) }, contracts.registry, contracts.references);
     if (e) decoded.push(e);
   }
   const times = await blockTimes(provider, [...new Set(decoded.map((e) => e.block))]);

@@ -1,8 +1,8 @@
 import { ethers } from "ethers";
-import { buildBatch, forwarderDomain, parseAttestationReason, FORWARD_REQUEST_TYPES, maxPublicBatch, publicBatchGas, type ForwardRequest, type Hex, type TransactionLimits } from "../../sdk/index.js";
+import { buildBatch, forwarderDomain, parseAttestationReason, parseReference, referenceCommitment, FORWARD_REQUEST_TYPES, maxPublicBatch, publicBatchGas, type ForwardRequest, type Hex, type TransactionLimits } from "../../sdk/index.js";
 import { onChain, type Chain } from "../chain.js";
-import { badRequest } from "../errors.js";
-import { registryInterface } from "../indexer/decode.js";
+import { ApiError, badRequest, forbidden } from "../errors.js";
+import { referencesInterface, registryInterface } from "../indexer/decode.js";
 import type { RelayQueue } from "./queue.js";
 
 const OUTCOMES = { ACCEPTED: 1, REJECTED: 2, INSPECTED: 3 } as const;
@@ -16,12 +16,17 @@ export type PrepareAction =
   | { action: "revoke"; anchor: Hex; reason: string }
   | { action: "revokeInBatch"; root: Hex; docHash: Hex; proof: Hex[]; reason: string }
   | { action: "supersede"; oldAnchor: Hex; newAnchor: Hex }
-  | { action: "attest"; docHash: Hex; outcome: keyof typeof OUTCOMES; reason?: string | number; reasonCode?: number };
+  | { action: "attest"; docHash: Hex; outcome: keyof typeof OUTCOMES; reason?: string | number; reasonCode?: number }
+  | { action: "fileReferences"; anchor: Hex; references: { docHash: Hex; scheme: string; id: string }[] };
 
-/** The registry calldata of an action. */
-export function encodeAction(a: PrepareAction): Hex {
+/** fileReferences with its commitments computed (they need the member's organisation). */
+type EncodableAction = Exclude<PrepareAction, { action: "fileReferences" }> | { action: "fileReferences"; anchor: Hex; docHashes: Hex[]; commitments: Hex[] };
+
+/** The calldata of an action: the registry's, or the references contract's for fileReferences. */
+export function encodeAction(a: EncodableAction): Hex {
   const f = registryInterface;
   switch (a.action) {
+    case "fileReferences": return referencesInterface.encodeFunctionData("fileReferences", [a.anchor, a.docHashes, a.commitments]) as Hex;
     case "register": return f.encodeFunctionData("register", [a.docHash, a.docType]) as Hex;
     case "registerBatch": return f.encodeFunctionData("registerBatch", [a.root, a.count, a.docType]) as Hex;
     // The contract wants the tree's leaf order; the SDK's batch gives it (deduplicated).
@@ -57,7 +62,24 @@ export async function prepareRequest(
   action: PrepareAction,
   opts: { ttlSec: number; limits: TransactionLimits },
 ): Promise<PreparedRequest> {
-  const to = chain.deployment.registry;
+  let to = chain.deployment.registry;
+  let encodable: EncodableAction;
+  if (action.action === "fileReferences") {
+    if (!chain.deployment.references) throw new ApiError(501, "REFERENCES_UNAVAILABLE", "This ledger's deployment has no references contract: documents cannot be filed by number.");
+    to = chain.deployment.references;
+    const [organisation, , active] = await onChain(() => chain.registry.accountOf(from));
+    if (organisation === 0n || !active) throw forbidden("NOT_MEMBER", `${from} is not an account of an active member organisation.`);
+    const commitments = action.references.map((r, i) => {
+      try {
+        return referenceCommitment(Number(organisation), parseReference(r));
+      } catch (e) {
+        throw badRequest("INVALID_REFERENCE", `references[${i}]: ${(e as Error).message}`);
+      }
+    });
+    encodable = { action: "fileReferences", anchor: action.anchor, docHashes: action.references.map((r) => r.docHash), commitments };
+  } else {
+    encodable = action;
+  }
   if (action.action === "registerPublicBatch") {
     // One signed request is one transaction: a public batch must fit the network's limits as relayed (the
     // forwarder's envelope included). The SDK's registerBatch splits a large one into parts that do.
@@ -70,7 +92,7 @@ export async function prepareRequest(
       );
     }
   }
-  const data = encodeAction(action);
+  const data = encodeAction(encodable);
   const pending = queue.pendingCount(from);
   const chainNonce = await onChain(() => chain.forwarder.nonces(from));
   let gas: bigint;

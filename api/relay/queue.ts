@@ -53,8 +53,9 @@ export class RelayQueue {
   async submit(request: ForwardRequest, signature: Hex): Promise<string> {
     const { chain } = this;
     const from = request.from.toLowerCase() as Hex;
-    if (request.to.toLowerCase() !== chain.deployment.registry.toLowerCase()) {
-      throw badRequest("INVALID_TARGET", "Requests are relayed to the document registry only.");
+    const targets = [chain.deployment.registry, ...(chain.deployment.references ? [chain.deployment.references] : [])].map((a) => a.toLowerCase());
+    if (!targets.includes(request.to.toLowerCase())) {
+      throw badRequest("INVALID_TARGET", "Requests are relayed to the document registry (and its references contract) only.");
     }
     if (BigInt(request.value) !== 0n) throw badRequest("INVALID_VALUE", "Relayed requests carry no value.");
     if (request.deadline <= Math.floor(Date.now() / 1000)) {

@@ -25,6 +25,9 @@ export async function relayedReceipts(chain: Chain, row: RequestRow): Promise<Re
     const state = row.status === "failed" ? `failed (${row.reason_code ?? "REVERTED"})` : `is ${row.status}`;
     throw conflict("REQUEST_NOT_MINED", `The request ${state}; receipts exist once it is mined.`);
   }
+  if (chain.deployment.references && row.to_addr.toLowerCase() === chain.deployment.references.toLowerCase()) {
+    throw conflict("NOT_AN_ANCHOR", "The request filed documents under their numbers; it anchors no document (the receipts are those of the registration).");
+  }
   const call = chain.registry.interface.parseTransaction({ data: row.data });
   if (!call || !["register", "registerBatch", "registerPublicBatch"].includes(call.name)) {
     throw conflict("NOT_AN_ANCHOR", `The request calls ${call?.name ?? "an unknown function"}, which anchors no document.`);

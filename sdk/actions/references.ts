@@ -111,13 +111,25 @@ export async function resolveIssuer(ctx: ClientContext, issuer: number | string)
  */
 export async function findByReference(ctx: ClientContext, params: FindByReferenceParameters): Promise<FindByReferenceReturnType> {
   const reference = parseReference({ scheme: params.scheme, id: params.id });
-  const references = referencesOf(ctx);
+  referencesOf(ctx);
   const organisation = await resolveIssuer(ctx, params.issuer);
   const commitment = referenceCommitment(organisation.id, reference);
-  const filter = references.filters.DocumentReferenced(commitment, organisation.id);
+  const documents = await findByCommitment(ctx, organisation.id, commitment);
+  return { organisation, reference: { ...reference, normalised: normaliseReferenceId(reference.id), commitment }, documents };
+}
+
+/**
+ * The documents `organisation` filed under `commitment` (a reference's commitment, computed by the caller), newest
+ * first, each verified; a document whose anchor another organisation made is left out. What {@link findByReference}
+ * does once it has the commitment, for callers that receive only the commitment (the API: the web page hashes the
+ * number in the browser).
+ */
+export async function findByCommitment(ctx: ClientContext, organisation: number, commitment: Hex): Promise<ReferencedDocument[]> {
+  const references = referencesOf(ctx);
+  const filter = references.filters.DocumentReferenced(commitment, organisation);
   const logs = await read(ctx, () => references.queryFilter(filter, ctx.deployment.startBlock));
   const filings = logs
-    .map((log) => ({ docHash: log.args.docHash as Hex, anchor: log.args.anchor as Hex, txHash: log.transactionHash as Hex, blockNumber: log.blockNumber, index: log.index }))
+    .map((log) => ({ docHash: (log.args.docHash as string).toLowerCase() as Hex, txHash: log.transactionHash as Hex, blockNumber: log.blockNumber, index: log.index }))
     .sort((a, b) => b.blockNumber - a.blockNumber || b.index - a.index);
   // One entry a document: its newest filing.
   const seen = new Set<string>();
@@ -126,8 +138,7 @@ export async function findByReference(ctx: ClientContext, params: FindByReferenc
   // The anchor each document was found under (itself, or its public batch's root) and who anchored it.
   const anchorOf = (r: VerificationResult) => (r.batch?.root ?? r.docHash).toLowerCase() as Hex;
   const records = await anchorRecords(ctx, [...new Set(results.filter((r) => r.status !== "NOT_FOUND").map(anchorOf))]);
-  const documents = newest
+  return newest
     .map((f, i) => ({ result: results[i]!, anchor: anchorOf(results[i]!), txHash: f.txHash, blockNumber: f.blockNumber }))
-    .filter((d) => d.result.status !== "NOT_FOUND" && records.get(d.anchor)?.organisation === organisation.id);
-  return { organisation, reference: { ...reference, normalised: normaliseReferenceId(reference.id), commitment }, documents };
+    .filter((d) => d.result.status !== "NOT_FOUND" && records.get(d.anchor)?.organisation === organisation);
 }

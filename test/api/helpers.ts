@@ -9,9 +9,11 @@ import { freePort } from "../../scripts/embedded/anvil.js";
 import { ethers } from "ethers";
 import {
   Council__factory,
+  DocumentReferences__factory,
   DocumentRegistry__factory,
   Forwarder__factory,
   type Council,
+  type DocumentReferences,
   type DocumentRegistry,
   type Forwarder,
 } from "../../types/ethers-contracts/index.js";
@@ -74,8 +76,9 @@ export const wallet = (i: number, provider: ethers.Provider) =>
 
 export interface Consortium {
   provider: ethers.JsonRpcProvider;
-  deployment: { chainId: number; registry: `0x${string}`; council: `0x${string}`; forwarder: `0x${string}`; startBlock: number };
+  deployment: { chainId: number; registry: `0x${string}`; council: `0x${string}`; forwarder: `0x${string}`; references: `0x${string}`; startBlock: number };
   registry: DocumentRegistry;
+  references: DocumentReferences;
   council: Council;
   forwarder: Forwarder;
   governors: ethers.HDNodeWallet[];
@@ -122,13 +125,18 @@ export async function deployConsortium(rpcUrl: string): Promise<Consortium> {
       customs: customs.address, agency: agency.address, auditor: auditor.address, otherTrader: otherTrader.address,
     }),
   );
+  // Last, so that the other contracts keep the addresses they had before it existed.
+  const references = await new DocumentReferences__factory(deployer).deploy(target, await forwarder.getAddress());
+  await references.waitForDeployment();
   return {
     provider,
     deployment: {
       chainId: 31337, registry: target.toLowerCase() as `0x${string}`, council: (await council.getAddress()).toLowerCase() as `0x${string}`,
-      forwarder: (await forwarder.getAddress()).toLowerCase() as `0x${string}`, startBlock,
+      forwarder: (await forwarder.getAddress()).toLowerCase() as `0x${string}`,
+      references: (await references.getAddress()).toLowerCase() as `0x${string}`, startBlock,
     },
     registry: registry.connect(provider) as DocumentRegistry,
+    references: references.connect(provider) as DocumentReferences,
     council: council.connect(provider) as Council,
     forwarder: forwarder.connect(provider) as Forwarder,
     governors, trader, trader2, officer1, officer2, customs, agency, auditor, otherTrader, outsider, relayer,
