@@ -16,7 +16,7 @@ import { history, type HistoryReturnType } from "./actions/history.js";
 import { members, organisation } from "./actions/members.js";
 import { policies, type PoliciesReturnType } from "./actions/policies.js";
 import { emptyPublicLeaves } from "./actions/publicBatches.js";
-import { findByCommitment, findByReference, type FindByReferenceParameters, type FindByReferenceReturnType, type ReferencedDocument } from "./actions/references.js";
+import { fileReferences, findByCommitment, findByReference, type FindByReferenceParameters, type FindByReferenceReturnType, type ReferencedDocument } from "./actions/references.js";
 import { register } from "./actions/register.js";
 import { registerBatch, type RegisterBatchParameters } from "./actions/registerBatch.js";
 import { revoke, revokeInBatch } from "./actions/revoke.js";
@@ -28,7 +28,7 @@ import { InvalidArgumentError, InvalidHashError, NodeUnreachableError, WrongChai
 import type { AttestationReasonId } from "./attestation-reasons.js";
 import { hashDocument, isDocHash } from "./hash.js";
 import type { Receipt } from "./receipt.js";
-import type { DocumentReference } from "./references.js";
+import type { DocumentReference, ReceiptReference } from "./references.js";
 import type { Hex, Organisation, Outcome, ProposalInfo, TxInfo, VerificationResult } from "./types.js";
 
 /** A hash as it is; a string that looks like a hash but is not one is refused rather than read as a file name. */
@@ -152,6 +152,11 @@ export class TradeproofClient {
   /** The documents an organisation registered under a number, newest first; see {@link findByReference}. */
   findByReference(params: FindByReferenceParameters): Promise<FindByReferenceReturnType> {
     return findByReference(this.#ctx, params);
+  }
+
+  /** Files documents already registered under their numbers; see {@link fileReferences}. */
+  fileReferences(anchor: Hex, items: { docHash: Hex; reference: DocumentReference }[]): Promise<ReceiptReference[]> {
+    return fileReferences(this.#ctx, anchor, items);
   }
 
   /** The documents an organisation filed under a reference's commitment; see {@link findByCommitment}. */

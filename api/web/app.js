@@ -520,7 +520,8 @@ function card(item) {
   return el("li", { class: `card status-${r.status}`, "data-status": r.status },
     head,
     el("p", { class: "badge" }, el("span", { class: "icon", "aria-hidden": "true" }), `${s.label} — ${s.words}`),
-    el("p", { class: "message" }, message(item)),
+    el("p", { class: "message" }, item.lookup && r.status === "VALID" ? `Registered under this number by ${r.issuer ? `${r.issuer.organisation}, ${country(r.issuer.country)}` : "its issuer"} on ${when(r.anchoredAt)}, and in force.` : message(item)),
+    item.lookup ? el("p", { class: "note" }, "This is the document the issuer registered under that number. A copy in your hands is this document only if its fingerprint is the same: drop the file above to check it.") : undefined,
     receiptNote(item),
     dl,
     r.status !== "NOT_FOUND" ? history(item) : undefined,
@@ -583,4 +584,84 @@ function renderSummary() {
   if (summary.textContent !== text) summary.textContent = text;
 }
 
+// ------------------------------------------------------------------ look up by document number
+
+// The normative rule (README, references; sdk/references.ts): the number in NFKC, upper case, letters and digits
+// only; the commitment is SHA-256 of the RFC 8785 form of {id, organisation, scheme, type}. Only it is sent.
+const REFERENCE_TYPE = "tradeproof-reference/v1";
+const lookupForm = $("lookup");
+const lookupIssuer = $("lookup-issuer");
+const lookupScheme = $("lookup-scheme");
+const lookupNumber = $("lookup-number");
+const lookupSummary = $("lookup-summary");
+const lookupResults = $("lookup-results");
+
+/** The number as it is compared, or an error in the officer's words. */
+function normaliseNumber(raw) {
+  if (raw.trim() === "") throw new Error("Type the document number as printed on the document.");
+  if (raw.length > 100) throw new Error("That is longer than any document number (100 characters at most).");
+  const id = raw.normalize("NFKC").toUpperCase().replace(/[^\p{L}\p{N}]/gu, "");
+  if (id === "") throw new Error("A document number has letters or digits; this one has none.");
+  if ([...id].length > 64) throw new Error("That has more than 64 letters and digits: check the number.");
+  return id;
+}
+
+async function referenceCommitment(organisation, scheme, raw) {
+  const id = normaliseNumber(raw);
+  return sha256(new TextEncoder().encode(canonicalize({ id, organisation, scheme, type: REFERENCE_TYPE })));
+}
+
+async function loadIssuers() {
+  try {
+    const { organisations } = await api("/v1/members");
+    const options = organisations
+      .filter((o) => o.kind !== "AUDITOR")
+      .map((o) => el("option", { value: String(o.id) }, `${o.name} (${country(o.country)})`));
+    lookupIssuer.replaceChildren(el("option", { value: "" }, "Choose the issuing organisation"), ...options);
+  } catch {
+    lookupIssuer.replaceChildren(el("option", { value: "" }, "Members could not be loaded; retrying…"));
+    setTimeout(loadIssuers, RETRY_MS);
+  }
+}
+
+lookupForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const organisation = Number(lookupIssuer.value);
+  const scheme = lookupScheme.value;
+  const raw = lookupNumber.value;
+  const label = `${lookupScheme.selectedOptions[0]?.textContent ?? scheme} ${raw.trim()}`;
+  lookupResults.replaceChildren();
+  if (!organisation) {
+    lookupSummary.textContent = "Choose the organisation that issued the document.";
+    return lookupIssuer.focus();
+  }
+  let commitment;
+  try {
+    commitment = await referenceCommitment(organisation, scheme, raw);
+  } catch (err) {
+    lookupSummary.textContent = err.message;
+    return lookupNumber.focus();
+  }
+  lookupSummary.textContent = "Looking up…";
+  try {
+    const found = await api(`/v1/references/${organisation}/${commitment}`);
+    if (found.documents.length === 0) {
+      lookupSummary.textContent = `Not found: ${found.organisation.name} registered no document under ${label} on this ledger. Check the number and the issuer.`;
+      return;
+    }
+    const cards = [];
+    for (const d of found.documents) {
+      const item = { docHash: d.result.docHash, names: [label], result: d.result, lookup: true };
+      if (d.result.status === "SUPERSEDED") item.chain = await versionsAfter(d.result);
+      cards.push(card(item));
+    }
+    lookupResults.replaceChildren(...cards);
+    const counts = found.documents.map((d) => STATUS[d.result.status]?.label.toLowerCase() ?? d.result.status);
+    lookupSummary.textContent = `${found.documents.length} ${found.documents.length === 1 ? "document" : "documents"} registered by ${found.organisation.name} under ${label}, newest first: ${counts.join(", ")}. Compare the document in your hands with the one shown: drop it above to check its fingerprint.`;
+  } catch (err) {
+    lookupSummary.textContent = `Not checked: ${err.message}`;
+  }
+});
+
+void loadIssuers();
 void health();

@@ -5,7 +5,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Provider } from "ethers";
-import { hashFile, TradeproofClient, type Deployment, type Hex, type Receipt } from "../../sdk/index.js";
+import { hashFile, TradeproofClient, type Deployment, type DocumentReference, type Hex, type ReferenceScheme, type Receipt } from "../../sdk/index.js";
 import { demoWallet, type DemoRole } from "../demo.js";
 
 /** A document of the demo folder and what the seed does with it. */
@@ -15,6 +15,8 @@ export interface DemoDocument {
   issuer: DemoRole;
   /** Roles that countersign after the issuer (four eyes). */
   countersigners?: DemoRole[];
+  /** The field that holds the number printed on the document, and its scheme: the document is filed under it. */
+  reference?: { field: string; scheme: ReferenceScheme };
 }
 
 /** The files the seed writes next to the samples. */
@@ -26,9 +28,9 @@ export const DEMO_EXTRA_FILES = {
 } as const;
 
 const SAMPLE_TYPES: Record<string, DemoDocument> = {
-  "certificate-of-origin.json": { file: "certificate-of-origin.json", docType: 861, issuer: "officer1", countersigners: ["officer2"] },
-  "commercial-invoice.json": { file: "commercial-invoice.json", docType: 380, issuer: "trader" },
-  "goods-declaration.json": { file: "goods-declaration.json", docType: 830, issuer: "trader" },
+  "certificate-of-origin.json": { file: "certificate-of-origin.json", docType: 861, issuer: "officer1", countersigners: ["officer2"], reference: { field: "referenceNumber", scheme: "certificate" } },
+  "commercial-invoice.json": { file: "commercial-invoice.json", docType: 380, issuer: "trader", reference: { field: "invoiceNumber", scheme: "invoice" } },
+  "goods-declaration.json": { file: "goods-declaration.json", docType: 830, issuer: "trader", reference: { field: "declarationNumber", scheme: "declaration" } },
 };
 
 /** Copies the samples into `demoDir` and derives the draft invoice and the wrongly issued certificate. */
@@ -86,17 +88,34 @@ export async function seedDemoDocuments({ provider, deployment, demoDir, log = (
     // The CLI's rule (`<file name>.receipt.json`, extension kept), so that `verify --receipts` finds them.
     writeFile(join(demoDir, "receipts", `${name}.receipt.json`), `${JSON.stringify(receipt, null, 2)}\n`);
 
+  // The number printed on a document, when the deployment can file it (one made before references cannot).
+  const referenceOf = async (doc: DemoDocument, path: string): Promise<DocumentReference | undefined> => {
+    if (!doc.reference || !deployment.references) return undefined;
+    const id = (JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>)[doc.reference.field];
+    return typeof id === "string" ? { scheme: doc.reference.scheme, id } : undefined;
+  };
+
   const anchor = async (doc: DemoDocument) => {
     const path = join(demoDir, doc.file);
     if (!existsSync(path)) return undefined;
     const docHash = await hashFile(path);
     hashes[doc.file] = docHash;
+    const reference = await referenceOf(doc, path);
     let state = await reader.verify(docHash);
     if (state.status === "NOT_FOUND") {
-      const receipt = await (await as(doc.issuer)).register(docHash, doc.docType);
+      const receipt = await (await as(doc.issuer)).register(docHash, doc.docType, reference ? { reference } : {});
       await saveReceipt(doc.file, receipt);
-      log(`anchored ${doc.file} ${docHash}`);
+      log(`anchored ${doc.file} ${docHash}${reference ? ` under ${reference.scheme} number ${reference.id}` : ""}`);
       state = await reader.verify(docHash);
+    } else if (reference) {
+      // Anchored by an earlier start that stopped before filing it: file it now, once.
+      const issuer = await as(doc.issuer);
+      const [organisation] = await issuer.registry.accountOf(await issuer.signer!.getAddress());
+      const found = await reader.findByReference({ issuer: Number(organisation), ...reference });
+      if (!found.documents.some((d) => d.result.docHash === docHash)) {
+        await issuer.fileReferences(docHash, [{ docHash, reference }]);
+        log(`filed ${doc.file} under ${reference.scheme} number ${reference.id}`);
+      }
     }
     if (state.status === "PENDING") {
       for (const role of doc.countersigners ?? []) {
@@ -110,7 +129,7 @@ export async function seedDemoDocuments({ provider, deployment, demoDir, log = (
   };
 
   // The draft first, so the final invoice can replace it.
-  const draft = await anchor({ file: DEMO_EXTRA_FILES.draftInvoice, docType: 380, issuer: "trader" });
+  const draft = await anchor({ file: DEMO_EXTRA_FILES.draftInvoice, docType: 380, issuer: "trader", reference: { field: "invoiceNumber", scheme: "invoice" } });
   for (const doc of Object.values(SAMPLE_TYPES)) await anchor(doc);
   const finalInvoice = hashes["commercial-invoice.json"];
   if (draft && finalInvoice && (await reader.verify(draft)).status === "VALID") {
@@ -118,7 +137,10 @@ export async function seedDemoDocuments({ provider, deployment, demoDir, log = (
     log(`superseded ${DEMO_EXTRA_FILES.draftInvoice} by commercial-invoice.json`);
   }
 
-  const wrong = await anchor({ file: DEMO_EXTRA_FILES.revokedCertificate, docType: 861, issuer: "officer1", countersigners: ["officer2"] });
+  const wrong = await anchor({
+    file: DEMO_EXTRA_FILES.revokedCertificate, docType: 861, issuer: "officer1", countersigners: ["officer2"],
+    reference: { field: "referenceNumber", scheme: "certificate" },
+  });
   if (wrong && (await reader.verify(wrong)).status === "VALID") {
     await (await as("officer1")).revoke(wrong, "Issued in error: consignee name misspelt; replaced by VN-SG 26/01/000123");
     log(`revoked ${DEMO_EXTRA_FILES.revokedCertificate}`);

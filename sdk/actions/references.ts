@@ -57,6 +57,24 @@ export async function attachReferences(ctx: ClientContext, anchor: Hex, items: {
   }
 }
 
+/**
+ * Files documents the signer's organisation already registered under the numbers printed on them: `anchor` is the
+ * document itself (registered alone) or its public batch's root. For a register that forgot its reference, or one
+ * whose filing was interrupted. Returns the receipts' reference fields, in order.
+ *
+ * @example
+ * ```ts
+ * await client.fileReferences(docHash, [{ docHash, reference: { scheme: "invoice", id: "MCE-INV-2026-0871" } }]);
+ * ```
+ */
+export async function fileReferences(ctx: ClientContext, anchor: Hex, items: { docHash: Hex; reference: DocumentReference }[]): Promise<ReceiptReference[]> {
+  if (items.length === 0) throw new InvalidArgumentError("Give at least one document to file.");
+  const organisation = await signerOrganisation(ctx, "fileReferences");
+  const filed = items.map((i) => receiptReference(organisation, i.reference));
+  await attachReferences(ctx, anchor.toLowerCase() as Hex, items.map((i, k) => ({ docHash: i.docHash.toLowerCase() as Hex, commitment: filed[k]!.commitment })));
+  return filed;
+}
+
 export interface FindByReferenceParameters {
   /** The issuing organisation: its id on the ledger, or its name (exactly, letter case aside). */
   issuer: number | string;

@@ -92,6 +92,58 @@ describe("web verifier in Chromium", function () {
     await page.screenshot({ path: join(SHOTS, "web-samples.png"), fullPage: true });
   });
 
+  it("looks a document up by the number printed on it, hashed in the browser: every document under it, newest first", async () => {
+    const sent: string[] = [];
+    page.on("request", (r) => sent.push(r.url()));
+    await page.waitForFunction(() => document.querySelectorAll("#lookup-issuer option").length > 2);
+    expect(await page.locator("#lookup-help").innerText()).to.include("hashed (SHA-256) on this device before anything is sent");
+    const lookUp = async (issuer: string, scheme: string, number: string) => {
+      await page.selectOption("#lookup-issuer", { label: issuer });
+      await page.selectOption("#lookup-scheme", scheme);
+      await page.fill("#lookup-number", number);
+      await page.locator("#lookup-summary").evaluate((e) => (e.textContent = ""));
+      await page.click("#lookup button");
+      await page.waitForFunction(() => (document.querySelector("#lookup-summary")?.textContent ?? "") !== "" && document.querySelector("#lookup-summary")?.textContent !== "Looking up…");
+      return page.locator("#lookup-summary").innerText();
+    };
+    const authority = "Regional Export-Import Management Office, Ho Chi Minh City (Vietnam (VN))";
+    const trader = "Mekong Coffee Export JSC (Vietnam (VN))";
+
+    // The certificate of origin by its number, typed in lower case.
+    expect(await lookUp(authority, "certificate", "vn-sg 26/01/000123")).to.match(/^1 document registered by Regional Export-Import Management Office, Ho Chi Minh City under Certificate number vn-sg 26\/01\/000123, newest first: valid\./);
+    const found = page.locator("#lookup-results > li");
+    expect(await found.count()).to.equal(1);
+    expect(await found.first().getAttribute("data-status")).to.equal("VALID");
+    expect(await found.first().innerText()).to.include("A copy in your hands is this document only if its fingerprint is the same");
+    const certificate = hashJson(JSON.parse(await readFile(demo("certificate-of-origin.json"), "utf8")));
+    expect(await found.first().innerText()).to.include(certificate);
+
+    // The invoice number was used by the draft and the final invoice: both, newest first, the draft superseded.
+    expect(await lookUp(trader, "invoice", "MCE INV 2026 0871")).to.include("2 documents registered by Mekong Coffee Export JSC under Commercial invoice number MCE INV 2026 0871, newest first: valid, superseded.");
+    expect(await found.evaluateAll((cards) => cards.map((c) => c.getAttribute("data-status")))).to.deep.equal(["VALID", "SUPERSEDED"]);
+    // The revoked certificate under its own number says so.
+    await lookUp(authority, "certificate", "VN-SG 26/01/000123-ERR");
+    expect(await found.first().getAttribute("data-status")).to.equal("REVOKED");
+    expect(await found.first().innerText()).to.include("Do not accept it.");
+
+    // Another organisation's number, and a number nobody filed: not found, in words.
+    expect(await lookUp(trader, "certificate", "VN-SG 26/01/000123")).to.equal("Not found: Mekong Coffee Export JSC registered no document under Certificate number VN-SG 26/01/000123 on this ledger. Check the number and the issuer.");
+    expect(await found.count()).to.equal(0);
+    // Bad input is refused in the page, before anything is sent.
+    const before = sent.length;
+    expect(await lookUp(trader, "invoice", " -/- ")).to.equal("A document number has letters or digits; this one has none.");
+    expect(sent.length).to.equal(before);
+
+    // No number ever left the page: only commitments went to the API.
+    const lookups = sent.filter((u) => u.includes("/v1/references/"));
+    expect(lookups).to.have.length(4);
+    for (const u of lookups) {
+      expect(u).to.match(/\/v1\/references\/\d+\/0x[0-9a-f]{64}$/);
+      expect(u.toUpperCase()).to.not.include("000123").and.to.not.include("0871");
+    }
+    await page.screenshot({ path: join(SHOTS, "web-lookup.png"), fullPage: true });
+  });
+
   it("a tampered copy reads as not found, a revoked and a superseded document say so in words", async () => {
     const invoice = JSON.parse(await readFile(demo("commercial-invoice.json"), "utf8")) as { totalAmount: unknown };
     const tampered = join(dataDir, "commercial-invoice-tampered.json");
