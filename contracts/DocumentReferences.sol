@@ -16,8 +16,8 @@ import {IDocumentRegistry} from "./interfaces/IDocumentRegistry.sol";
 /// registry names the same organisation as its issuer, so no member can file another's documents under its numbers
 /// or its own documents under another's.
 contract DocumentReferences is ERC2771Context {
-    /// @notice The registry whose members may reference documents.
-    IDocumentRegistry public immutable registry;
+    /// @dev The registry whose members may file documents (see {registry}).
+    IDocumentRegistry private immutable _REGISTRY;
 
     /// @notice Most references one call emits: a public batch's documents are referenced in parts of this size.
     uint256 public constant MAX_REFERENCES = 1024;
@@ -32,7 +32,12 @@ contract DocumentReferences is ERC2771Context {
     error DocumentReferencesBadLength(uint256 docHashes, uint256 commitments);
 
     constructor(IDocumentRegistry registry_, address trustedForwarder_) ERC2771Context(trustedForwarder_) {
-        registry = registry_;
+        _REGISTRY = registry_;
+    }
+
+    /// @notice The registry whose members may file documents under their numbers.
+    function registry() external view returns (IDocumentRegistry) {
+        return _REGISTRY;
     }
 
     /// @notice Files each of `docHashes`, registered by the caller's organisation under `anchor` (the document itself,
@@ -43,7 +48,7 @@ contract DocumentReferences is ERC2771Context {
             revert DocumentReferencesBadLength(n, commitments.length);
         }
         address account = _msgSender();
-        (uint24 organisation,, bool active) = registry.accountOf(account);
+        (uint24 organisation,, bool active) = _REGISTRY.accountOf(account);
         if (organisation == 0 || !active) revert DocumentReferencesNotMember(account);
         for (uint256 i = 0; i < n; ++i) {
             emit DocumentReferenced(commitments[i], organisation, docHashes[i], anchor);
