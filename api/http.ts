@@ -164,3 +164,23 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     res.status(e.status).json({ error: { code: e.code, message: e.message } });
   };
 }
+
+/**
+ * What each feature's routes (api/<feature>/routes.ts) are mounted with: the /v1 router, the OpenAPI registry, the
+ * services, the guards the app shares, and the shapes every route uses.
+ */
+export interface RouteContext {
+  v1: express.Router;
+  registry: OpenAPIRegistry;
+  deps: import("./services.js").Services;
+  /** The general per-address rate limit of the open endpoints. */
+  limiter: RequestHandler;
+  /** Signed in with an account of an active customs, agency or auditor organisation. */
+  requireAuditor: RequestHandler;
+  /** This instance has a relayer key (writes are on). */
+  requireRelayer: RequestHandler;
+  /** A JSON body within the configured limit. */
+  json: { kind: "json"; limit: number };
+  /** An error response of the OpenAPI document. */
+  err: (description: string) => { description: string; schema: typeof ErrorBody };
+}

@@ -1,10 +1,10 @@
 import { ethers } from "ethers";
 import { pino, type Logger } from "pino";
 import { RpcProvider, loadDeployment, type Deployment } from "../sdk/index.js";
-import { Auth, sessionSecret } from "./auth.js";
+import { Auth, sessionSecret } from "./auth/auth.js";
 import { Chain } from "./chain.js";
 import { ConfigError, type Config } from "./config.js";
-import { Documents } from "./documents.js";
+import { Documents } from "./documents/documents.js";
 import { Indexer } from "./indexer/indexer.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { RelayQueue } from "./relay/queue.js";

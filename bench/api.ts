@@ -1,5 +1,5 @@
 /**
- * The API's figures, through the functions api/bench.ts exports (each starts its own anvil node and
+ * The API's figures, through the functions bench/api-servers.ts exports (each starts its own anvil node and
  * API process on 127.0.0.1 and stops them): the verification endpoints under autocannon (POST /v1/verify
  * beside a bare node:http server doing the unavoidable work), an audit
  * query over a large synthesised index, and index catch-up from an empty index.
@@ -17,7 +17,7 @@ const section = "API";
 export async function benchApi({ quick, sizes }: ApiOptions): Promise<Row[]> {
   const auditEvents = quick ? 10_000 : 1_000_000;
   const duration = quick ? 2 : 10;
-  if (!existsSync(new URL("../api/bench.ts", import.meta.url))) {
+  if (!existsSync(new URL("./api-servers.ts", import.meta.url))) {
     const note = "not measured: API not built.";
     return [
       { section, figure: "verification endpoint: throughput", unit: "req/s", better: "higher", tradeproof: null, target: { op: ">=", value: 3_000 }, note },
@@ -27,7 +27,7 @@ export async function benchApi({ quick, sizes }: ApiOptions): Promise<Row[]> {
       ...sizes.map((n) => ({ section, figure: `index catch-up, ${n.toLocaleString("en")} events`, unit: "events/s", better: "higher" as const, tradeproof: null, target: { op: ">=" as const, value: 5_000 }, note })),
     ];
   }
-  const api = await import("../api/bench.js");
+  const api = await import("./api-servers.js");
   const rows: Row[] = [];
 
   for (const mode of quick ? (["hot"] as const) : (["hot", "cold"] as const)) {

@@ -5,8 +5,8 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import request from "supertest";
-import { NOT_FOUND_HINT } from "../../api/documents.js";
-import { withHotPath } from "../../api/hot-path.js";
+import { NOT_FOUND_HINT } from "../../api/documents/documents.js";
+import { withHotPath } from "../../api/documents/hot-path.js";
 import type { Services } from "../../api/services.js";
 import { apiFor } from "./app-helpers.js";
 import { Anvil, deployConsortium, DocType, freePort, type Consortium } from "./helpers.js";
@@ -29,7 +29,7 @@ async function cacheFigures(app: RequestListener): Promise<{ hits: number; misse
   return { hits: figure("hit"), misses: figure("miss") };
 }
 
-// GET /v1/documents/0x… is answered by the hot path (api/hot-path.ts); a query string sends the same
+// GET /v1/documents/0x… is answered by the hot path (api/documents/hot-path.ts); a query string sends the same
 // request through Express's route, the reference the hot path must match byte for byte.
 const hot = (h: string) => `/v1/documents/${h}`;
 const viaExpress = (h: string) => `/v1/documents/${h}?via=express`;

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { join } from "node:path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ethers } from "ethers";
-import { auditCsv, queryAudit } from "../../api/audit.js";
+import { auditCsv, queryAudit } from "../../api/audit/audit.js";
 import { Indexer } from "../../api/indexer/indexer.js";
 import { verifyIndex } from "../../api/indexer/verify.js";
 import { Store } from "../../api/store.js";

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { ethers } from "ethers";
 import { createServer, type RequestListener } from "node:http";
 import request from "supertest";
-import { csvCell } from "../../api/audit.js";
+import { csvCell } from "../../api/audit/audit.js";
 import type { Services } from "../../api/services.js";
 import { TradeproofClient, type Hex } from "../../sdk/index.js";
 import { apiFor, signIn } from "./app-helpers.js";

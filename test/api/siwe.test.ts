@@ -5,7 +5,7 @@ import type { RequestListener } from "node:http";
 import { decodeJwt } from "jose";
 import { SiweMessage } from "siwe";
 import request from "supertest";
-import { Auth } from "../../api/auth.js";
+import { Auth } from "../../api/auth/auth.js";
 import type { Services } from "../../api/services.js";
 import { apiFor, siweMessage } from "./app-helpers.js";
 import { Anvil, deployConsortium, type Consortium } from "./helpers.js";

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
-import { hashDocument, hashStream, InvalidDocumentError, type Hex } from "../sdk/index.js";
-import { ApiError, badRequest } from "./errors.js";
-import { limitedBody, mediaType, tooLarge } from "./http.js";
+import { hashDocument, hashStream, InvalidDocumentError, type Hex } from "../../sdk/index.js";
+import { ApiError, badRequest } from "../errors.js";
+import { limitedBody, mediaType, tooLarge } from "../http.js";
 
 /** Content types POST /v1/verify hashes: JSON after JCS, everything else as raw bytes (DESIGN.md). */
 export const FILE_TYPES = [

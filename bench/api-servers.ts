@@ -1,5 +1,5 @@
 /**
- * Benchmarks of the API and its index, called by bench/ (`npm run bench:api`). Each function starts
+ * Benchmarks of the API and its index, called by bench/api.ts (`npm run bench:api`). Each function starts
  * what it needs on 127.0.0.1 (an anvil node, the API in a child process) and stops it again.
  */
 import { spawn } from "node:child_process";
@@ -11,10 +11,10 @@ import autocannon, { type Result as AutocannonResult } from "autocannon";
 import { ethers } from "ethers";
 import { RpcProvider } from "../sdk/provider.js";
 import { Anvil, deployConsortium, DocType, freePort, tempDir } from "../test/api/helpers.js";
-import { encodeCursor, queryAudit, type AuditFilter } from "./audit.js";
-import { registryInterface } from "./indexer/decode.js";
-import { Indexer } from "./indexer/indexer.js";
-import { Store } from "./store.js";
+import { encodeCursor, queryAudit, type AuditFilter } from "../api/audit/audit.js";
+import { registryInterface } from "../api/indexer/decode.js";
+import { Indexer } from "../api/indexer/indexer.js";
+import { Store } from "../api/store.js";
 
 /** The machine the figures were taken on. */
 export const machine = () => ({ cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version });
@@ -39,7 +39,7 @@ async function startBenchApi(prepare: (c: Awaited<ReturnType<typeof deployConsor
     const dataDir = tempDir();
     writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
     const port = await freePort();
-    const serverFile = fileURLToPath(new URL("./server.ts", import.meta.url));
+    const serverFile = fileURLToPath(new URL("../api/server.ts", import.meta.url));
     proc = spawn(process.execPath, ["--import", "tsx", serverFile], {
       stdio: ["ignore", "ignore", "inherit"],
       env: {
@@ -328,7 +328,7 @@ export async function benchIndexCatchup(opts: { blocks?: number; perBlock?: numb
   }
 }
 
-// `npx tsx api/bench.ts [audit|catchup|documents|documents-cold|verify]`
+// `npx tsx bench/api-servers.ts [audit|catchup|documents|documents-cold|verify]`
 if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv[2] ?? "audit";
   const run = {

@@ -1,11 +1,11 @@
 import { getAddress } from "ethers";
-import { attestationReason, buildBatch, withReasonName, type Batch, type Hex, type HistoryEntry, type Receipt, type VerificationResult } from "../sdk/index.js";
-import type { Chain } from "./chain.js";
-import { onChain } from "./chain.js";
-import { HISTORY_ACTIONS } from "./indexer/decode.js";
-import { isoSeconds } from "./indexer/indexer.js";
-import type { Store } from "./store.js";
-import { organisationNames } from "./audit.js";
+import { attestationReason, buildBatch, withReasonName, type Batch, type Hex, type HistoryEntry, type Receipt, type VerificationResult } from "../../sdk/index.js";
+import type { Chain } from "../chain.js";
+import { onChain } from "../chain.js";
+import { HISTORY_ACTIONS } from "../indexer/decode.js";
+import { isoSeconds } from "../indexer/indexer.js";
+import type { Store } from "../store.js";
+import { organisationNames } from "../audit/audit.js";
 
 interface EventRow {
   block: number; log_index: number; tx_hash: string; at: number; name: string; action: string; anchor: string | null;

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { generateNonce, SiweErrorType, SiweMessage } from "siwe";
-import type { Hex } from "../sdk/index.js";
-import { badRequest, forbidden, unauthorized } from "./errors.js";
-import type { Store } from "./store.js";
+import type { Hex } from "../../sdk/index.js";
+import { badRequest, forbidden, unauthorized } from "../errors.js";
+import type { Store } from "../store.js";
 
 /** What an authenticated request carries. */
 export interface Session {

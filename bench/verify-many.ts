@@ -2,13 +2,13 @@
  * Measures `verifyMany` against a local anvil node that this script starts on 127.0.0.1 (and stops).
  * Not a test: it prints figures and asserts nothing about time.
  *
- *   npx tsx sdk/tools/measure-verify-many.ts [count=10000]
+ *   npx tsx bench/verify-many.ts [count=10000]
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { Network, hexlify, randomBytes } from "ethers";
-import { RpcProvider } from "../provider.js";
-import { TradeproofClient, addOrganisationCall, deployLedger, type Hex } from "../index.js";
+import { RpcProvider } from "../sdk/provider.js";
+import { TradeproofClient, addOrganisationCall, deployLedger, type Hex } from "../sdk/index.js";
 
 const count = Number(process.argv[2] ?? 10_000);
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { ErrorRequestHandler, Express, RequestHandler } from "express";
-import type { Hex } from "../sdk/index.js";
+import type { Hex } from "../../sdk/index.js";
 import { NOT_FOUND_HINT, type Documents } from "./documents.js";
-import { mediaType, tooLarge } from "./http.js";
+import { mediaType, tooLarge } from "../http.js";
 import { FILE_TYPES, hashUploadedFile } from "./uploaded-file.js";
 
 /** The route as Express names it (its metrics label). */

@@ -1,7 +1,7 @@
-import { describeGovernanceCall, withReasonName } from "../sdk/index.js";
-import { badRequest } from "./errors.js";
-import { isoSeconds } from "./indexer/indexer.js";
-import type { Store } from "./store.js";
+import { describeGovernanceCall, withReasonName } from "../../sdk/index.js";
+import { badRequest } from "../errors.js";
+import { isoSeconds } from "../indexer/indexer.js";
+import type { Store } from "../store.js";
 
 /** Filters of an audit query; all optional, combined with AND. */
 export interface AuditFilter {

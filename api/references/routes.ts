@@ -1,0 +1,42 @@
+// Documents by the number printed on them: the caller sends the number's commitment, never the number.
+import type { RequestHandler } from "express";
+import { rateLimit } from "express-rate-limit";
+import { onChain } from "../chain.js";
+import { ApiError, notFound } from "../errors.js";
+import { route, type RouteContext } from "../http.js";
+import * as S from "../schemas.js";
+import { ReferencedDocuments } from "./schemas.js";
+
+const { z } = S;
+
+export function referenceRoutes({ v1, registry, deps, err }: RouteContext): void {
+  const { config, chain, documents } = deps;
+  const referenceLimiter: RequestHandler =
+    config.rateLimitPerMinute > 0
+      ? rateLimit({
+          windowMs: 60_000, limit: Math.max(10, Math.floor(config.rateLimitPerMinute / 10)), standardHeaders: "draft-8", legacyHeaders: false,
+          handler: (_req, _res, next) => next(new ApiError(429, "RATE_LIMITED", "Too many lookups by number; slow down.")),
+        })
+      : (_req, _res, next) => next();
+  route(v1, registry, {
+    method: "get", path: "/references/:organisation/:commitment",
+    summary: "Documents an organisation filed under a number: the number's commitment is computed by the caller (README, references)", tags: ["reads"],
+    middleware: [referenceLimiter],
+    schema: { params: z.object({ organisation: z.coerce.number().int().min(1).max(16_777_215), commitment: S.Hash }) },
+    responses: {
+      200: { description: "The organisation, and each document filed under the commitment with its verification result, newest first (none: an empty list)", schema: ReferencedDocuments },
+      404: err("No organisation has this number"), 501: err("This ledger's deployment has no references contract"),
+    },
+    handler: async (req) => {
+      const { organisation, commitment } = req.params;
+      if (!chain.deployment.references) throw new ApiError(501, "REFERENCES_UNAVAILABLE", "This ledger's deployment has no references contract: documents cannot be found by number.");
+      const count = Number(await onChain(() => chain.registry.organisationCount()));
+      if (organisation > count) throw notFound("UNKNOWN_ORGANISATION", `No organisation has the number ${organisation} (there are ${count}).`);
+      const [info, filed] = await Promise.all([
+        onChain(() => chain.registry.organisation(organisation)),
+        config.indexer ? documents.byReference(organisation, commitment) : onChain(async () => (await chain.sdk()).findByCommitment(organisation, commitment)),
+      ]);
+      return { organisation: { id: organisation, name: info.name }, commitment, documents: filed };
+    },
+  });
+}
