@@ -13,6 +13,7 @@ import { staticHeaders, withHotPath, type RecordRequest } from "./documents/hot-
 import { documentRoutes } from "./documents/routes.js";
 import { ApiError, notFound, unavailable } from "./errors.js";
 import { errorHandler, type RouteContext } from "./http.js";
+import { didDocument, didDocumentPath } from "./identity/did.js";
 import { memberRoutes } from "./members/routes.js";
 import { referenceRoutes } from "./references/routes.js";
 import { relayRoutes } from "./relay/routes.js";
@@ -118,6 +119,11 @@ export function createApp(deps: Services): RequestListener {
       res.status(503).json({ status: "unavailable", error: { code, message: (e as Error).message }, node: { reachable: false }, index: { block: cursor } });
     }
   });
+  // The ledger's DID document (did:web): at /.well-known/did.json, or <path>/did.json when the public URL has a path.
+  const didJson: RequestHandler = async (_req, res) => {
+    res.type("application/did+json").send(JSON.stringify(didDocument(deps.identity.did, await deps.identity.keys.get())));
+  };
+  app.get([...new Set(["/.well-known/did.json", didDocumentPath(config.publicUrl)])], didJson);
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

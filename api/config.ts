@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { TransactionLimits } from "../sdk/index.js";
 import { z } from "zod";
 
@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   TRADEPROOF_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Private key the relayer pays gas with; without it write endpoints answer 503 RELAYER_DISABLED. */
   TRADEPROOF_RELAYER_KEY: z.string().regex(hex32, "a 0x-prefixed 32-byte hex private key").optional(),
+  /** The ledger's signing keys (its did:web); created under the data dir when absent (api/identity/keys.ts). */
+  TRADEPROOF_LEDGER_KEYS: z.string().min(1).optional(),
   /** HS256 secret for session tokens (≥ 32 bytes, hex or base64); generated under the data dir when absent. */
   TRADEPROOF_SESSION_SECRET: z.string().min(32).optional(),
   TRADEPROOF_SESSION_TTL: int(60, 86_400).default(900),
@@ -56,6 +58,8 @@ export interface Config {
   port: number;
   publicUrl: string;
   relayerKey?: string;
+  /** The file of the ledger's signing keys. */
+  ledgerKeyFile: string;
   sessionSecret?: string;
   sessionTtlSec: number;
   nonceTtlSec: number;
@@ -96,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.TRADEPROOF_API_PORT,
     publicUrl: (e.TRADEPROOF_PUBLIC_URL ?? `http://${e.TRADEPROOF_API_HOST}:${e.TRADEPROOF_API_PORT}`).replace(/\/$/, ""),
     relayerKey: e.TRADEPROOF_RELAYER_KEY,
+    ledgerKeyFile: resolve(e.TRADEPROOF_LEDGER_KEYS ?? join(e.TRADEPROOF_DATA_DIR, "ledger-keys.json")),
     sessionSecret: e.TRADEPROOF_SESSION_SECRET,
     sessionTtlSec: e.TRADEPROOF_SESSION_TTL,
     nonceTtlSec: e.TRADEPROOF_NONCE_TTL,

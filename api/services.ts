@@ -2,6 +2,8 @@ import { ethers } from "ethers";
 import { pino, type Logger } from "pino";
 import { RpcProvider, loadDeployment, type Deployment } from "../sdk/index.js";
 import { Auth, sessionSecret } from "./auth/auth.js";
+import { didWebFor } from "./identity/did.js";
+import { LedgerKeys } from "./identity/keys.js";
 import { Chain } from "./chain.js";
 import { ConfigError, type Config } from "./config.js";
 import { Documents } from "./documents/documents.js";
@@ -26,6 +28,8 @@ export interface Services {
   /** Absent when no relayer key is configured: write endpoints then answer 503 RELAYER_DISABLED. */
   worker?: RelayWorker;
   metrics: Metrics;
+  /** The ledger's signing keys, and the did:web they belong to. */
+  identity: { did: string; keys: LedgerKeys };
   /** Starts the indexer and relayer loops (when configured). */
   start(): void;
   /** Stops the loops, closes the provider and the database. */
@@ -79,6 +83,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {
     config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, metrics,
+    identity: { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile) },
     start() {
       if (config.indexer) indexer.start(config.pollMs);
       worker?.start(config.pollMs);

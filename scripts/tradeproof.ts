@@ -13,6 +13,7 @@ import { findCommand } from "./cli/find.js";
 import { hashCommand } from "./cli/hash.js";
 import { historyCommand } from "./cli/history.js";
 import { indexCommand } from "./cli/index.js";
+import { ledgerKeysCommand } from "./cli/ledger-keys.js";
 import { membersCommand } from "./cli/members.js";
 import { networkCommand } from "./cli/network.js";
 import { policiesCommand } from "./cli/policies.js";
@@ -55,6 +56,7 @@ for (const command of [
   indexCommand(),
   deployCommand(),
   networkCommand(),
+  ledgerKeysCommand(),
   doctorCommand(),
 ]) {
   program.addCommand(command);
