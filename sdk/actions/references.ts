@@ -106,7 +106,11 @@ export async function resolveIssuer(ctx: ClientContext, issuer: number | string)
   const all = await members(ctx);
   const byId = typeof issuer === "number" || /^\d+$/.test(String(issuer).trim()) ? Number(issuer) : undefined;
   const wanted = String(issuer).trim().toLowerCase();
-  const found = byId !== undefined ? all.find((m) => m.id === byId) : all.find((m) => m.name.trim().toLowerCase() === wanted);
+  const named = byId !== undefined ? [] : all.filter((m) => m.name.trim().toLowerCase() === wanted);
+  if (named.length > 1) {
+    throw new InvalidArgumentError(`${named.length} organisations are called ${JSON.stringify(String(issuer).trim())} (${named.map((m) => `${m.id}, ${m.country}`).join("; ")}): give the number of the one that issued the document.`);
+  }
+  const found = byId !== undefined ? all.find((m) => m.id === byId) : named[0];
   if (!found) {
     throw new InvalidArgumentError(
       byId !== undefined ? `There is no organisation ${byId} on this ledger.` : `No member organisation is called ${JSON.stringify(String(issuer))}: give its full name or its number (see members).`,

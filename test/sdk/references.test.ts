@@ -165,6 +165,22 @@ describe("references: filing and finding with the SDK", function () {
     expect((await rejection(trader.findByReference({ issuer: 99, scheme: "invoice", id: "1" }))).message).to.match(/no organisation 99/);
   });
 
+  it("asks for the number of an organisation whose name another organisation shares", async function () {
+    const governors = await Promise.all((["governor1", "governor2"] as const).map((role) => client(role)));
+    const { addOrganisationCall } = await import("../../sdk/index.js");
+    const id = await governors[0]!.propose(
+      [addOrganisationCall(deployment, { name: "Mekong Coffee Export JSC", country: "SG", kind: "TRADER", accounts: [Wallet.createRandom().address] })],
+      "a namesake in Singapore",
+    );
+    await governors[1]!.approveProposal(id);
+    await governors[1]!.executeProposal(id);
+    const anyone = await TradeproofClient.connect({ runner: provider, deployment });
+    expect((await rejection(anyone.findByReference({ issuer: "mekong coffee export jsc", scheme: "invoice", id: "1" }))).message).to.match(
+      /^2 organisations are called "mekong coffee export jsc" \(1, VN; 6, SG\): give the number of the one that issued the document\.$/,
+    );
+    expect((await anyone.findByReference({ issuer: 1, scheme: "invoice", id: "MCE-INV-2026-0001" })).documents).to.have.length(1);
+  });
+
   it("says references are unavailable on a deployment made before them", async function () {
     const { references: _none, ...older } = deployment;
     const old = await TradeproofClient.connect({ runner: provider, deployment: older });
