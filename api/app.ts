@@ -3,7 +3,6 @@ import type { RequestListener } from "node:http";
 import { fileURLToPath } from "node:url";
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import express, { type RequestHandler } from "express";
-import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { auditRoutes } from "./audit/routes.js";
 import { AUDIT_KINDS, roleRefused, type Session } from "./auth/auth.js";
@@ -12,7 +11,7 @@ import { onChain } from "./chain.js";
 import { staticHeaders, withHotPath, type RecordRequest } from "./documents/hot-path.js";
 import { documentRoutes } from "./documents/routes.js";
 import { ApiError, notFound, unavailable } from "./errors.js";
-import { errorHandler, type RouteContext } from "./http.js";
+import { errorHandler, passThrough, perMinuteLimit, type RouteContext } from "./http.js";
 import { didDocument, didDocumentPath } from "./identity/did.js";
 import { memberRoutes } from "./members/routes.js";
 import { referenceRoutes } from "./references/routes.js";
@@ -60,14 +59,8 @@ export function createApp(deps: Services): RequestListener {
     next();
   });
 
-  const rateLimiter: RequestHandler | undefined =
-    config.rateLimitPerMinute > 0
-      ? rateLimit({
-          windowMs: 60_000, limit: config.rateLimitPerMinute, standardHeaders: "draft-8", legacyHeaders: false,
-          handler: (_req, _res, next) => next(new ApiError(429, "RATE_LIMITED", "Too many requests; slow down.")),
-        })
-      : undefined;
-  const limiter: RequestHandler = rateLimiter ?? ((_req, _res, next) => next());
+  const rateLimiter = perMinuteLimit(config.rateLimitPerMinute, "Too many requests; slow down.");
+  const limiter: RequestHandler = rateLimiter ?? passThrough;
 
   const requireAuditor: RequestHandler = async (req, _res, next) => {
     const session = await auth.authenticate(req.headers.authorization);

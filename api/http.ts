@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { OpenAPIRegistry, ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
+import { rateLimit } from "express-rate-limit";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { ApiError, badRequest, unsupportedMediaType } from "./errors.js";
@@ -184,3 +185,15 @@ export interface RouteContext {
   /** An error response of the OpenAPI document. */
   err: (description: string) => { description: string; schema: typeof ErrorBody };
 }
+
+/** A per-client limit of `perMinute` requests a minute answering 429 RATE_LIMITED with `message`; none when 0. */
+export function perMinuteLimit(perMinute: number, message: string): RequestHandler | undefined {
+  if (perMinute <= 0) return undefined;
+  return rateLimit({
+    windowMs: 60_000, limit: perMinute, standardHeaders: "draft-8", legacyHeaders: false,
+    handler: (_req, _res, next) => next(new ApiError(429, "RATE_LIMITED", message)),
+  });
+}
+
+/** A middleware that lets every request through. */
+export const passThrough: RequestHandler = (_req, _res, next) => next();

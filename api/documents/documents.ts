@@ -1,5 +1,6 @@
 import { getAddress } from "ethers";
 import { attestationReason, buildBatch, withReasonName, type Batch, type Hex, type HistoryEntry, type Receipt, type VerificationResult } from "../../sdk/index.js";
+import { issuedBy, newestPerDocument, type Filing, type ReferencedDocument } from "../../sdk/actions/references.js";
 import type { Chain } from "../chain.js";
 import { onChain } from "../chain.js";
 import { HISTORY_ACTIONS } from "../indexer/decode.js";
@@ -203,19 +204,17 @@ export class Documents {
    * the filings come from the index (DocumentReferenced events), and a document is kept only when its anchor was
    * made by that same organisation (so no member can file another's documents, or its own under another's number).
    */
-  async byReference(organisation: number, commitment: Hex): Promise<{ result: VerificationResult; anchor: Hex; txHash: Hex; blockNumber: number }[]> {
+  async byReference(organisation: number, commitment: Hex): Promise<ReferencedDocument[]> {
     const db = this.store.db;
-    const rows = db
-      .prepare("SELECT doc_hash, tx_hash, block FROM events WHERE related = ? AND name = 'DocumentReferenced' AND organisation = ? ORDER BY block DESC, log_index DESC")
-      .all(commitment, organisation) as { doc_hash: Hex; tx_hash: Hex; block: number }[];
-    const seen = new Set<string>();
-    const newest = rows.filter((r) => !seen.has(r.doc_hash) && seen.add(r.doc_hash));
-    if (newest.length === 0) return [];
-    const results = await this.verify(newest.map((r) => r.doc_hash));
+    const filings = newestPerDocument(
+      db
+        .prepare("SELECT doc_hash AS docHash, tx_hash AS txHash, block AS blockNumber FROM events WHERE related = ? AND name = 'DocumentReferenced' AND organisation = ? ORDER BY block DESC, log_index DESC")
+        .all(commitment, organisation) as unknown as Filing[],
+    );
+    if (filings.length === 0) return [];
+    const results = await this.verify(filings.map((f) => f.docHash));
     const anchoredBy = db.prepare("SELECT organisation FROM events WHERE anchor = ? AND name IN ('DocumentRegistered', 'BatchRegistered') LIMIT 1");
-    return newest
-      .map((r, i) => ({ result: results[i]!, anchor: (results[i]!.batch?.root ?? r.doc_hash) as Hex, txHash: r.tx_hash, blockNumber: r.block }))
-      .filter((d) => d.result.status !== "NOT_FOUND" && (anchoredBy.get(d.anchor) as { organisation: number } | undefined)?.organisation === organisation);
+    return issuedBy(filings, results, (anchor) => (anchoredBy.get(anchor) as { organisation: number } | undefined)?.organisation, organisation);
   }
 
   /**

@@ -2,9 +2,8 @@
 // keys that signed before (still listed, so that what they signed still verifies) and the retired ones (marked
 // revoked: a key thought compromised). Rotation and retirement are offline edits of the file (`npx tsx
 // api/identity/cli.ts`); the API reads the file again whenever it changed, so no restart is needed.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
 
 export const LEDGER_KEY_ALG = "ES256";

@@ -1,9 +1,7 @@
 // Documents by the number printed on them: the caller sends the number's commitment, never the number.
-import type { RequestHandler } from "express";
-import { rateLimit } from "express-rate-limit";
 import { onChain } from "../chain.js";
 import { ApiError, notFound } from "../errors.js";
-import { route, type RouteContext } from "../http.js";
+import { passThrough, perMinuteLimit, route, type RouteContext } from "../http.js";
 import * as S from "../schemas.js";
 import { ReferencedDocuments } from "./schemas.js";
 
@@ -11,13 +9,9 @@ const { z } = S;
 
 export function referenceRoutes({ v1, registry, deps, err }: RouteContext): void {
   const { config, chain, documents } = deps;
-  const referenceLimiter: RequestHandler =
-    config.rateLimitPerMinute > 0
-      ? rateLimit({
-          windowMs: 60_000, limit: Math.max(10, Math.floor(config.rateLimitPerMinute / 10)), standardHeaders: "draft-8", legacyHeaders: false,
-          handler: (_req, _res, next) => next(new ApiError(429, "RATE_LIMITED", "Too many lookups by number; slow down.")),
-        })
-      : (_req, _res, next) => next();
+  // A tenth of the general budget: each lookup is a guess at a number, so their pace bounds someone trying numbers in turn.
+  const perMinute = config.rateLimitPerMinute > 0 ? Math.max(10, Math.floor(config.rateLimitPerMinute / 10)) : 0;
+  const referenceLimiter = perMinuteLimit(perMinute, "Too many lookups by number; slow down.") ?? passThrough;
   route(v1, registry, {
     method: "get", path: "/references/:organisation/:commitment",
     summary: "Documents an organisation filed under a number: the number's commitment is computed by the caller (README, references)", tags: ["reads"],

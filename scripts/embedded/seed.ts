@@ -88,6 +88,14 @@ export async function seedDemoDocuments({ provider, deployment, demoDir, log = (
     // The CLI's rule (`<file name>.receipt.json`, extension kept), so that `verify --receipts` finds them.
     writeFile(join(demoDir, "receipts", `${name}.receipt.json`), `${JSON.stringify(receipt, null, 2)}\n`);
 
+  const receiptHasReference = async (name: string) => {
+    try {
+      return (JSON.parse(await readFile(join(demoDir, "receipts", `${name}.receipt.json`), "utf8")) as Receipt).reference !== undefined;
+    } catch {
+      return false;
+    }
+  };
+
   // The number printed on a document, when the deployment can file it (one made before references cannot).
   const referenceOf = async (doc: DemoDocument, path: string): Promise<DocumentReference | undefined> => {
     if (!doc.reference || !deployment.references) return undefined;
@@ -107,8 +115,9 @@ export async function seedDemoDocuments({ provider, deployment, demoDir, log = (
       await saveReceipt(doc.file, receipt);
       log(`anchored ${doc.file} ${docHash}${reference ? ` under ${reference.scheme} number ${reference.id}` : ""}`);
       state = await reader.verify(docHash);
-    } else if (reference) {
-      // Anchored by an earlier start that stopped before filing it: file it now, once.
+    } else if (reference && !(await receiptHasReference(doc.file))) {
+      // Anchored by an earlier start that stopped before filing it (its receipt, written after the filing, says
+      // nothing of it): file it now, once.
       const issuer = await as(doc.issuer);
       const [organisation] = await issuer.registry.accountOf(await issuer.signer!.getAddress());
       const found = await reader.findByReference({ issuer: Number(organisation), ...reference });

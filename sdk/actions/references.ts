@@ -5,7 +5,7 @@ import type { Hex, VerificationResult } from "../types.js";
 import { anchorRecords, verifyMany } from "./verify.js";
 import { members } from "./members.js";
 
-/** Most references one `attach` call files (the contract's MAX_REFERENCES). */
+/** Most references one `fileReferences` call of the contract files (its MAX_REFERENCES). */
 export const MAX_REFERENCES_PER_CALL = 1024;
 
 /** The deployment has no DocumentReferences contract (made before references existed). */
@@ -150,17 +150,44 @@ export async function findByCommitment(ctx: ClientContext, organisation: number,
   const references = referencesOf(ctx);
   const filter = references.filters.DocumentReferenced(commitment, organisation);
   const logs = await read(ctx, () => references.queryFilter(filter, ctx.deployment.startBlock));
-  const filings = logs
-    .map((log) => ({ docHash: (log.args.docHash as string).toLowerCase() as Hex, txHash: log.transactionHash as Hex, blockNumber: log.blockNumber, index: log.index }))
-    .sort((a, b) => b.blockNumber - a.blockNumber || b.index - a.index);
-  // One entry a document: its newest filing.
-  const seen = new Set<string>();
-  const newest = filings.filter((f) => !seen.has(f.docHash) && seen.add(f.docHash));
-  const results = await verifyMany(ctx, newest.map((f) => ({ docHash: f.docHash })));
-  // The anchor each document was found under (itself, or its public batch's root) and who anchored it.
-  const anchorOf = (r: VerificationResult) => (r.batch?.root ?? r.docHash).toLowerCase() as Hex;
+  const filings = newestPerDocument(
+    logs
+      .map((log) => ({ docHash: (log.args.docHash as string).toLowerCase() as Hex, txHash: log.transactionHash as Hex, blockNumber: log.blockNumber, index: log.index }))
+      .sort((a, b) => b.blockNumber - a.blockNumber || b.index - a.index),
+  );
+  const results = await verifyMany(ctx, filings.map((f) => ({ docHash: f.docHash })));
   const records = await anchorRecords(ctx, [...new Set(results.filter((r) => r.status !== "NOT_FOUND").map(anchorOf))]);
-  return newest
+  return issuedBy(filings, results, (anchor) => records.get(anchor)?.organisation, organisation);
+}
+
+/** A filing of a document under a reference: the document, and the transaction and block that filed it. */
+export interface Filing {
+  docHash: Hex;
+  txHash: Hex;
+  blockNumber: number;
+}
+
+/** One filing a document, its newest, from filings listed newest first. */
+export function newestPerDocument<F extends Filing>(filings: F[]): F[] {
+  const seen = new Set<string>();
+  return filings.filter((f) => !seen.has(f.docHash) && seen.add(f.docHash));
+}
+
+/** The anchor a document was found under: itself, or its public batch's root. */
+const anchorOf = (r: VerificationResult) => (r.batch?.root ?? r.docHash).toLowerCase() as Hex;
+
+/**
+ * The filed documents that count, with their verification results (`results[i]` of `filings[i]`): those found on the
+ * ledger whose anchor `organisation` made (`anchorOrganisation` says who made an anchor). The SDK reads who from the
+ * chain's logs, the API from its index.
+ */
+export function issuedBy(
+  filings: Filing[],
+  results: VerificationResult[],
+  anchorOrganisation: (anchor: Hex) => number | undefined,
+  organisation: number,
+): ReferencedDocument[] {
+  return filings
     .map((f, i) => ({ result: results[i]!, anchor: anchorOf(results[i]!), txHash: f.txHash, blockNumber: f.blockNumber }))
-    .filter((d) => d.result.status !== "NOT_FOUND" && records.get(d.anchor)?.organisation === organisation);
+    .filter((d) => d.result.status !== "NOT_FOUND" && anchorOrganisation(d.anchor) === organisation);
 }
