@@ -62,7 +62,7 @@ describe("API: documents by the number printed on them", function () {
     for (const id of [idRegister, idFile]) expect((await request(app).get(`/v1/requests/${id}`).expect(200)).body.status).to.equal("mined");
     const filing = (await request(app).get(`/v1/requests/${idFile}`)).body;
     expect(filing.to).to.equal(c.deployment.references);
-    // One relayer transaction carried both: the document is never filed without its anchor beside it.
+    // Queued before the relayer's pass, both ride one relayer transaction.
     expect(filing.txHash).to.equal((await request(app).get(`/v1/requests/${idRegister}`)).body.txHash);
     expect((await request(app).get(`/v1/requests/${idFile}/receipts`).expect(409)).body.error.code).to.equal("NOT_AN_ANCHOR");
     await services.indexer.syncOnce();

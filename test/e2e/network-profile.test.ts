@@ -10,7 +10,7 @@ import { join } from "node:path";
 import request from "supertest";
 import type { Services } from "../../api/services.js";
 import { FREE_GAS_FLAGS } from "../../scripts/embedded/anvil.js";
-import { maxPublicBatch, type Receipt } from "../../sdk/index.js";
+import { maxPublicBatch, referenceCommitment, type Receipt } from "../../sdk/index.js";
 import { demoWallet } from "../../scripts/demo.js";
 import { apiFor } from "../api/app-helpers.js";
 import { Anvil, deployConsortium, DocType, type Consortium } from "../api/helpers.js";
@@ -103,6 +103,50 @@ describe("the network profile: a block every 2 s, no gas price", function () {
     });
   });
 
+  describe("documents by number", function () {
+    let app: RequestListener;
+    let services: Services;
+
+    before(async function () {
+      ({ app, services } = await apiFor(c, anvil.url, { env: { TRADEPROOF_POLL_MS: "200" } }));
+      services.start();
+    });
+    after(async function () {
+      await services?.close();
+    });
+
+    it("a relayed register and its filing are both mined, the filing never before the register, and the number finds the document", async function () {
+      const docHash = label("network numbered invoice");
+      const ids: string[] = [];
+      for (const action of [
+        { action: "register", docHash, docType: 380 },
+        { action: "fileReferences", anchor: docHash, references: [{ docHash, scheme: "invoice", id: "NET-INV-0001" }] },
+      ]) {
+        const prepared = await request(app).post("/v1/requests/prepare").send({ from: c.trader.address, ...action });
+        expect(prepared.status, JSON.stringify(prepared.body)).to.equal(200);
+        const { domain, types, message } = prepared.body;
+        ids.push((await request(app).post("/v1/requests").send({ request: message, signature: await c.trader.signTypedData(domain, types, message) }).expect(202)).body.id);
+      }
+      const until = Date.now() + 60_000;
+      let states: { status: string; blockNumber?: number }[] = [];
+      while (Date.now() < until) {
+        states = await Promise.all(ids.map(async (id) => (await request(app).get(`/v1/requests/${id}`).expect(200)).body));
+        if (states.every((r) => r.status === "mined" || r.status === "failed")) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(states.map((r) => r.status)).to.deep.equal(["mined", "mined"]);
+      // The member's forwarder nonces order them: the filing is in the register's transaction or a later one.
+      expect(states[1]!.blockNumber!).to.be.at.least(states[0]!.blockNumber!);
+      const commitment = referenceCommitment(1, { scheme: "invoice", id: "net inv 0001" });
+      let found: string[] = [];
+      while (Date.now() < until && found.length === 0) {
+        found = (await request(app).get(`/v1/references/1/${commitment}`).expect(200)).body.documents.map((d: { result: { docHash: string } }) => d.result.docHash);
+        if (found.length === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(found).to.deep.equal([docHash]);
+    });
+  });
+
   describe("the CLI", function () {
     let dir: string;
     let env: Record<string, string>;
@@ -128,6 +172,16 @@ describe("the network profile: a block every 2 s, no gas price", function () {
       const revoke = await runCli(["revoke", file, "--reason", "issued in error"], as("trader"));
       expect(revoke.code, revoke.stderr).to.equal(0);
       expect(JSON.parse((await runCli(["verify", file, "--json"], env)).stdout).status).to.equal("REVOKED");
+    });
+
+    it("registers under a number and finds the document by it", async function () {
+      const file = join(dir, "numbered-invoice.json");
+      await writeFile(file, JSON.stringify({ invoiceNumber: "NET-INV-0002", total: 2 }));
+      const register = await runCli(["register", file, "--type", "380", "--reference-field", "invoiceNumber"], as("trader"));
+      expect(register.code, register.stderr).to.equal(0);
+      const find = await runCli(["find", "--issuer", "Mekong Coffee Export JSC", "--scheme", "invoice", "net-inv-0002", "--json"], env);
+      expect(find.code, find.stderr).to.equal(0);
+      expect(JSON.parse(find.stdout).documents.map((d: { result: { status: string } }) => d.result.status)).to.deep.equal(["VALID"]);
     });
 
     it("anchors a public batch in parts that fit a small transaction limit, with a receipt for every document", async function () {
