@@ -8,6 +8,7 @@ import { auditRoutes } from "./audit/routes.js";
 import { AUDIT_KINDS, roleRefused, type Session } from "./auth/auth.js";
 import { authRoutes } from "./auth/routes.js";
 import { onChain } from "./chain.js";
+import { credentialRoutes } from "./credentials/routes.js";
 import { staticHeaders, withHotPath, type RecordRequest } from "./documents/hot-path.js";
 import { documentRoutes } from "./documents/routes.js";
 import { ApiError, notFound, unavailable } from "./errors.js";
@@ -87,6 +88,7 @@ export function createApp(deps: Services): RequestListener {
   relayRoutes(context);
   documentRoutes(context);
   referenceRoutes(context);
+  credentialRoutes(context);
   memberRoutes(context);
   auditRoutes(context);
 

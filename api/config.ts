@@ -47,6 +47,10 @@ const EnvSchema = z.object({
   TRADEPROOF_RELAY_BATCH: int(1, 1_000).default(200),
   /** Most relayer transactions in flight at once. */
   TRADEPROOF_RELAY_IN_FLIGHT: int(1, 64).default(16),
+  /** How long a status list credential is valid (its validUntil): how long an offline verifier may rely on a copy. */
+  TRADEPROOF_STATUS_LIST_VALIDITY: int(300, 2_592_000).default(172_800),
+  /** How often an online verifier should fetch a status list again (its ttl). */
+  TRADEPROOF_STATUS_LIST_TTL: int(0, 86_400).default(300),
 });
 
 /** The API's configuration, parsed once at start. */
@@ -76,6 +80,8 @@ export interface Config {
   limits: TransactionLimits;
   /** Most relayed requests per relayer transaction, and most relayer transactions in flight. */
   relay: { maxRequestsPerTx: number; maxInFlight: number };
+  /** Validity and refresh interval of the status list credentials. */
+  statusList: { validitySeconds: number; ttlSeconds: number };
 }
 
 /**
@@ -114,5 +120,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     indexer: e.TRADEPROOF_INDEXER,
     limits: { maxTxBytes: e.TRADEPROOF_MAX_TX_BYTES, maxTxGas: e.TRADEPROOF_MAX_TX_GAS },
     relay: { maxRequestsPerTx: e.TRADEPROOF_RELAY_BATCH, maxInFlight: e.TRADEPROOF_RELAY_IN_FLIGHT },
+    statusList: { validitySeconds: e.TRADEPROOF_STATUS_LIST_VALIDITY, ttlSeconds: e.TRADEPROOF_STATUS_LIST_TTL },
   };
 }

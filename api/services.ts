@@ -5,6 +5,9 @@ import { Auth, sessionSecret } from "./auth/auth.js";
 import { didWebFor } from "./identity/did.js";
 import { LedgerKeys } from "./identity/keys.js";
 import { Chain } from "./chain.js";
+import { CredentialIssuer } from "./credentials/issuer.js";
+import { StatusIndexes } from "./credentials/status-indexes.js";
+import { StatusLists } from "./credentials/status-lists.js";
 import { ConfigError, type Config } from "./config.js";
 import { Documents } from "./documents/documents.js";
 import { Indexer } from "./indexer/indexer.js";
@@ -30,6 +33,8 @@ export interface Services {
   metrics: Metrics;
   /** The ledger's signing keys, and the did:web they belong to. */
   identity: { did: string; keys: LedgerKeys };
+  /** Anchor credentials and their status lists, signed with the ledger's keys. */
+  credentials: CredentialIssuer;
   /** Starts the indexer and relayer loops (when configured). */
   start(): void;
   /** Stops the loops, closes the provider and the database. */
@@ -80,10 +85,17 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         limits: config.limits, pollMs: Math.min(config.pollMs, 100), ...config.relay, ...overrides.relay,
       })
     : undefined;
+  const identity = { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile) };
+  const statusIndexes = new StatusIndexes(store);
+  const credentials = new CredentialIssuer({
+    ...identity, publicUrl: config.publicUrl, chain, documents, indexes: statusIndexes,
+    statusLists: new StatusLists(store, statusIndexes, chain, documents, () => indexer.cursor()),
+    head: () => (config.indexer ? indexer.head : undefined), timing: config.statusList,
+  });
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {
     config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, metrics,
-    identity: { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile) },
+    identity, credentials,
     start() {
       if (config.indexer) indexer.start(config.pollMs);
       worker?.start(config.pollMs);

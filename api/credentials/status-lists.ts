@@ -1,0 +1,89 @@
+// The status lists' bits, from the chain's state as the indexer follows it: a document's revocation bit is set once the
+// contract says REVOKED, its superseded bit once it says SUPERSEDED. Both only ever go from 0 to 1, as on the ledger.
+import type { Hex, Receipt, VerificationResult } from "../../sdk/index.js";
+import { Bitstring, STATUS_LIST_SIZE, type StatusPurpose } from "../../sdk/status-list.js";
+import type { Chain } from "../chain.js";
+import { onChain } from "../chain.js";
+import type { Documents } from "../documents/documents.js";
+import type { Store } from "../store.js";
+import type { StatusIndexes, StatusIndexRow } from "./status-indexes.js";
+
+/** Events after which a document's status may have changed. */
+const LIFECYCLE_ACTIONS = ["REVOKED", "BATCH_DOCUMENT_REVOKED", "SUPERSEDED"];
+/** Documents read from the contract per call while (re)building. */
+const CHUNK = 1_000;
+
+export class StatusLists {
+  private readonly lists = new Map<string, Bitstring>();
+  /** The index block the bits reflect; undefined until the first build. */
+  private builtTo: number | undefined;
+  private building: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly indexes: StatusIndexes,
+    private readonly chain: Chain,
+    private readonly documents: Documents,
+    /** The block up to which the audit index holds the chain's events. */
+    private readonly cursor: () => number,
+  ) {}
+
+  /** The index block the bits reflect (after {@link refresh}). */
+  get block(): number | undefined {
+    return this.builtTo;
+  }
+
+  /** The bits of one list (all clear for a list no document uses yet). */
+  list(purpose: StatusPurpose, list: number): Bitstring {
+    const key = `${purpose}:${list}`;
+    let bits = this.lists.get(key);
+    if (!bits) this.lists.set(key, (bits = new Bitstring()));
+    return bits;
+  }
+
+  /**
+   * Brings the bits up to the index's cursor: on the first call every document with an index is read from the contract;
+   * after that only those named by a revocation or supersession the index saw since. Concurrent callers share one run.
+   */
+  refresh(): Promise<void> {
+    this.building ??= this.build().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  private async build(): Promise<void> {
+    const to = this.cursor();
+    if (this.builtTo !== undefined && to <= this.builtTo) return;
+    let rows: StatusIndexRow[];
+    if (this.builtTo === undefined) rows = this.indexes.all();
+    else {
+      const events = this.store
+        .prepare(`SELECT anchor, doc_hash FROM events WHERE block > ? AND block <= ? AND action IN (${LIFECYCLE_ACTIONS.map(() => "?").join(", ")})`)
+        .all(this.builtTo, to, ...LIFECYCLE_ACTIONS) as { anchor: string | null; doc_hash: string | null }[];
+      rows = this.indexes.affectedBy(events.flatMap((e) => [e.anchor, e.doc_hash].filter((a): a is string => a !== null)));
+    }
+    for (let i = 0; i < rows.length; i += CHUNK) this.apply(rows.slice(i, i + CHUNK), await this.read(rows.slice(i, i + CHUNK)));
+    this.builtTo = to;
+  }
+
+  /** Sets the bits a document's verdict calls for (a newly issued credential's document is VALID: nothing to set). */
+  apply(rows: Pick<StatusIndexRow, "idx">[], results: Pick<VerificationResult, "status">[]): void {
+    rows.forEach((row, i) => {
+      const status = results[i]!.status;
+      const list = Math.floor(row.idx / STATUS_LIST_SIZE);
+      if (status === "REVOKED") this.list("revocation", list).set(row.idx % STATUS_LIST_SIZE);
+      if (status === "SUPERSEDED") this.list("superseded", list).set(row.idx % STATUS_LIST_SIZE);
+    });
+  }
+
+  /** The contract's verdicts of `rows`, in order: a private batch's document with its stored receipt. */
+  private async read(rows: StatusIndexRow[]): Promise<VerificationResult[]> {
+    const plain = rows.filter((r) => r.receipt === null).map((r) => r.doc_hash as Hex);
+    const withReceipt = rows.filter((r) => r.receipt !== null).map((r) => ({ docHash: r.doc_hash as Hex, receipt: JSON.parse(r.receipt!) as Receipt }));
+    const [a, b] = await Promise.all([
+      plain.length > 0 ? this.documents.verify(plain) : [],
+      withReceipt.length > 0 ? onChain(async () => (await this.chain.sdk()).verifyMany(withReceipt)) : [],
+    ]);
+    const byHash = new Map<string, VerificationResult>([...a, ...b].map((r) => [r.docHash, r]));
+    return rows.map((r) => byHash.get(r.doc_hash)!);
+  }
+}
