@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { approveCommand } from "./cli/approve.js";
 import { attestCommand } from "./cli/attest.js";
 import { councilCommand } from "./cli/council.js";
+import { cacheCommand, credentialCommand, verifyCredentialCommand } from "./cli/credential.js";
 import { deployCommand } from "./cli/deploy.js";
 import { doctorCommand } from "./cli/doctor.js";
 import { ExitCode, report } from "./cli/errors.js";
@@ -45,6 +46,9 @@ for (const command of [
   registerBatchCommand(),
   verifyCommand(),
   findCommand(),
+  credentialCommand(),
+  verifyCredentialCommand(),
+  cacheCommand(),
   approveCommand(),
   revokeCommand(),
   supersedeCommand(),

@@ -6,7 +6,7 @@ import {
   type AnchorCredential, type StatusListCredential,
 } from "../../sdk/credentials.js";
 import { docTypeName, type Hex, type Organisation, type Receipt, type VerificationResult } from "../../sdk/index.js";
-import type { StatusPurpose } from "../../sdk/status-list.js";
+import { STATUS_PURPOSES, type StatusPurpose } from "../../sdk/status-list.js";
 import type { Chain } from "../chain.js";
 import { onChain } from "../chain.js";
 import type { Documents } from "../documents/documents.js";
@@ -113,6 +113,12 @@ export class CredentialIssuer {
     org.catch(() => this.organisations.delete(account));
     if (head !== undefined) this.organisations.set(account, { head, org });
     return org;
+  }
+
+  /** The URL of every status list in use, both purposes. */
+  listUrls(): string[] {
+    const last = this.deps.indexes.lastList();
+    return Array.from({ length: last + 1 }, (_, list) => STATUS_PURPOSES.map((p) => `${this.deps.publicUrl}${statusListPath(p, list)}`)).flat();
   }
 
   /**

@@ -44,6 +44,12 @@ export function credentialRoutes({ v1, registry, deps, limiter, json, err }: Rou
     },
   });
   route(v1, registry, {
+    method: "get", path: "/status", summary: "Every status list this ledger publishes (what `tradeproof cache refresh` fetches)", tags: ["credentials"],
+    middleware: [limiter], schema: {},
+    responses: { 200: { description: "The lists' URLs", schema: z.object({ lists: z.array(z.string()) }) } },
+    handler: () => ({ lists: credentials.listUrls() }),
+  });
+  route(v1, registry, {
     method: "get", path: "/status/:purpose/:list", summary: "A status list (BitstringStatusListCredential, vc+jwt): revocation, or superseded (purpose message)", tags: ["credentials"],
     middleware: [limiter],
     schema: { params: z.object({ purpose: z.enum(STATUS_PURPOSES), list: z.coerce.number().int().min(0).max(1_000_000) }) },

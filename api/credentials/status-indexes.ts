@@ -54,6 +54,12 @@ export class StatusIndexes {
     });
   }
 
+  /** The highest list number in use (0 when none is). */
+  lastList(): number {
+    const { top } = this.store.prepare("SELECT MAX(idx) AS top FROM credential_status").get() as { top: number | null };
+    return top === null ? 0 : Math.floor(top / STATUS_LIST_SIZE);
+  }
+
   /** Every document with an index, in index order. */
   all(): StatusIndexRow[] {
     return this.store.prepare("SELECT doc_hash, idx, anchor, receipt FROM credential_status ORDER BY idx").all() as unknown as StatusIndexRow[];

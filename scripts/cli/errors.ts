@@ -15,13 +15,18 @@ export const ExitCode = {
   FAILED: 1,
   /** A usage error (unknown flag, missing argument) or an input error (unreadable file, bad JSON, bad receipt). */
   USAGE: 2,
-  /** The node cannot be reached, or it is not the chain of the deployment file. */
+  /** The node (or the API) cannot be reached, or it is not the chain of the deployment file. */
   CONNECTION: 3,
 } as const;
 
 /** A mistake in how the command was called or in what it was given: exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/** The ledger's API cannot be reached: never a verdict, exit code 3 as for the node. */
+export class ApiUnreachable extends Error {
+  override name = "ApiUnreachable";
 }
 
 /** SDK error codes that mean "bad input", reported with exit code 2. */
@@ -32,6 +37,7 @@ const CONNECTION_CODES = new Set(["NODE_UNREACHABLE", "WRONG_CHAIN"]);
 /** The exit code that an error thrown by a command stands for. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.USAGE;
+  if (error instanceof ApiUnreachable) return ExitCode.CONNECTION;
   if (error instanceof TradeproofError) {
     if (INPUT_CODES.has(error.code)) return ExitCode.USAGE;
     if (CONNECTION_CODES.has(error.code)) return ExitCode.CONNECTION;

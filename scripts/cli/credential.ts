@@ -1,0 +1,162 @@
+// `tradeproof credential`, `tradeproof verify-credential` and `tradeproof cache refresh`: anchor credentials (VC 2.0,
+// vc+jwt) fetched from the ledger's API, checked online or offline from a cache (README, "Anchor credentials").
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { Command, Option } from "commander";
+import pc from "picocolors";
+import type { CredentialCheck } from "../../sdk/credentials.js";
+import { ApiUnreachable, ExitCode, UsageError } from "./errors.js";
+import { expandInputs, hashArg, readReceipt } from "./inputs.js";
+import { note, printJson } from "./output.js";
+
+const DEFAULT_API = "http://127.0.0.1:8080";
+const apiOption = () => new Option("--api <url>", "the ledger's API (its did:web is derived from it)").env("TRADEPROOF_API_URL").default(DEFAULT_API);
+const cacheOption = () => new Option("--cache <dir>", "the cache folder (default: $TRADEPROOF_CACHE_DIR, else ~/.cache/tradeproof)");
+const sources = () => import("../../sdk/credential-sources.js");
+
+export function credentialCommand(): Command {
+  return new Command("credential")
+    .summary("get a document's anchor credential (VC 2.0, vc+jwt) from the ledger's API")
+    .description(
+      "Hashes the document locally (or takes its 0x hash) and asks the ledger's API for its anchor credential: a W3C " +
+        "Verifiable Credential 2.0 signed by the ledger's did:web, saying the document is anchored and naming its issuer, " +
+        "type and anchor, with its revocation and supersession status in public status lists. Only a VALID document gets " +
+        "one. A document of a private batch needs its receipt. Anyone can check the credential, even offline: " +
+        "`tradeproof verify-credential`.",
+    )
+    .argument("<document>", "the document (file) or its 0x hash")
+    .addOption(apiOption())
+    .option("--receipt <file>", "the document's receipt (needed for a private batch's document)")
+    .option("--out <file>", "where to write the credential (default: <document>.credential.jwt, or stdout for a hash)")
+    .addHelpText("after", "\nExamples:\n  $ tradeproof credential certificate-of-origin.json\n  $ tradeproof credential 0x9f…e1 --out coo.credential.jwt")
+    .action(async (document: string, opts: { api: string; receipt?: string; out?: string }) => {
+      const docHash = await hashArg(document);
+      // The receipt kept beside the document when it was registered in a batch (<file>.receipt.json) is used by itself.
+      const beside = existsSync(`${document}.receipt.json`) ? `${document}.receipt.json` : undefined;
+      const receiptFile = opts.receipt ?? beside;
+      const receipt = receiptFile ? await readReceipt(receiptFile) : undefined;
+      if (receipt && receipt.docHash !== docHash && !opts.receipt) throw new UsageError(`${beside} is the receipt of another version of ${document} (${receipt.docHash}); pass --receipt`);
+      if (receipt && receipt.docHash !== docHash) throw new UsageError(`receipt ${opts.receipt} is for document ${receipt.docHash}, not ${docHash}`);
+      const jwt = await (await sources()).fetchCredential(opts.api, docHash, receipt).catch((e: { code?: string; message: string }) => {
+        if (e.code === "API_UNREACHABLE") throw new ApiUnreachable(e.message);
+        throw new Error(e.message);
+      });
+      const out = opts.out ?? (existsSync(document) ? `${document}.credential.jwt` : undefined);
+      if (!out) return void process.stdout.write(`${jwt}\n`);
+      await writeFile(out, `${jwt}\n`);
+      process.stdout.write(`${pc.green("credential")} of ${docHash} written to ${out}\n`);
+    });
+}
+
+interface VerifyCredentialOptions {
+  api: string;
+  issuer?: string;
+  document?: string;
+  offline?: boolean;
+  cache?: string;
+  json?: boolean;
+}
+
+export function verifyCredentialCommand(): Command {
+  return new Command("verify-credential")
+    .summary("check anchor credentials: signature, issuer, status; online or --offline")
+    .description(
+      "Checks each credential's signature against the ledger's DID document, that the ledger is the one you trust " +
+        "(--issuer, else the did:web of --api), both status bits (revoked, superseded) in the ledger's signed status lists, " +
+        "and, with --document, that the document is the credential's. --offline reads the DID document and the lists " +
+        "from the cache that `tradeproof cache refresh` fills, and says how old they are. A credential whose status " +
+        "cannot be had is STATUS_UNKNOWN, never VALID.\n\n" +
+        "Exit code: 0 when every credential is VALID, 1 when any is not, 2 on a usage or input error.",
+    )
+    .argument("<credential...>", "credential files (.jwt), or folders of them")
+    .addOption(apiOption())
+    .option("--issuer <did>", "the ledger's DID to trust (default: the did:web of --api)")
+    .option("--document <file>", "the document the credential should be of (one credential only)")
+    .option("--offline", "use only the cached DID document and status lists (no network)")
+    .addOption(cacheOption())
+    .option("--json", "print the checks as JSON")
+    .addHelpText("after", "\nExamples:\n  $ tradeproof verify-credential coo.credential.jwt --document certificate-of-origin.json\n  $ tradeproof cache refresh && tradeproof verify-credential --offline inbox/")
+    .action(async (args: string[], opts: VerifyCredentialOptions) => {
+      const files = (await expandInputs(args)).filter((f, _i, all) => all.length === 1 || f.endsWith(".jwt"));
+      if (files.length === 0) throw new UsageError(`no .jwt credential among ${args.join(", ")}`);
+      if (opts.document && files.length !== 1) throw new UsageError("--document goes with one credential");
+      const docHash = opts.document ? await hashArg(opts.document) : undefined;
+      const [{ verifyCredential }, src] = await Promise.all([import("../../sdk/credentials.js"), sources()]);
+      const trustedIssuer = opts.issuer ?? src.didWebOf(opts.api);
+      const cacheDir = opts.cache ?? src.defaultCacheDir();
+      const from = opts.offline ? src.cachedSources(cacheDir) : src.onlineSources();
+      const checks: (CredentialCheck & { file: string })[] = [];
+      for (const file of files) {
+        const jwt = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+        });
+        checks.push({ file, ...(await verifyCredential(jwt, { trustedIssuer, sources: from, ...(docHash ? { docHash } : {}) })) });
+      }
+      if (opts.json) printJson(checks.length === 1 ? checks[0] : checks);
+      else if (checks.length <= 20) process.stdout.write(`${checks.map((c) => formatCheck(c, opts.offline)).join("\n\n")}\n`);
+      else process.stdout.write(`${summary(checks)}\n`);
+      if (checks.some((c) => c.problem?.code === "NO_DID_DOCUMENT") && opts.offline) note(`${pc.yellow("note:")} run \`tradeproof cache refresh --api ${opts.api}\` while online to fill ${cacheDir}`);
+      if (checks.some((c) => c.verdict !== "VALID")) process.exitCode = ExitCode.NOT_VALID;
+    });
+}
+
+const VERDICT_WORDS: Record<CredentialCheck["verdict"], string> = {
+  VALID: pc.bold(pc.green("VALID")) + " — signed by the ledger, the document is anchored and in force",
+  REVOKED: pc.bold(pc.red("REVOKED")) + " — the ledger has revoked this document; do not accept it",
+  SUPERSEDED: pc.bold(pc.magenta("SUPERSEDED")) + " — replaced by an amended version",
+  INVALID: pc.bold(pc.red("INVALID")) + " — do not rely on this credential",
+  STATUS_UNKNOWN: pc.bold(pc.yellow("STATUS UNKNOWN")) + " — the signature may be good, but whether the document is still in force cannot be told",
+};
+
+const age = (seconds: number) =>
+  seconds < 120 ? `${seconds} s` : seconds < 7_200 ? `${Math.round(seconds / 60)} min` : seconds < 172_800 ? `${Math.round(seconds / 3_600)} h` : `${Math.round(seconds / 86_400)} days`;
+
+function formatCheck(c: CredentialCheck & { file: string }, offline?: boolean): string {
+  const lines = [`${pc.bold(basename(c.file))}  ${VERDICT_WORDS[c.verdict]}`];
+  const row = (key: string, value: string) => lines.push(`  ${pc.dim(key.padEnd(12))}${value}`);
+  if (c.problem && c.verdict !== "REVOKED" && c.verdict !== "SUPERSEDED") row("why", c.problem.message);
+  const s = c.credential?.credentialSubject;
+  if (s) {
+    row("document", s.docHash);
+    row("type", `${s.documentType.name ?? "type"} (${s.documentType.code})`);
+    row("issuer", `${s.issuedBy.name}, ${s.issuedBy.country} (${s.issuedBy.kind.toLowerCase().replace("_", " ")}), organisation ${s.issuedBy.organisation}`);
+    row("anchored", `${s.anchor.anchoredAt}, block ${s.anchor.block} of chain ${s.anchor.chainId}`);
+  }
+  if (c.signedBy) row("signed by", c.signedBy);
+  if (c.documentMatches !== undefined) row("document", c.documentMatches ? pc.green("the file given is this document") : pc.red("the file given is NOT this document"));
+  for (const st of c.statuses) {
+    const when = st.ageSeconds !== undefined ? `${offline ? "cached" : "fetched"} ${age(st.ageSeconds)} ago${st.validUntil ? `, valid until ${st.validUntil}` : ""}` : "";
+    row(`${st.purpose}`, st.problem ? pc.yellow(st.problem) : `${st.set ? pc.red("set") : pc.green("clear")}  ${pc.dim(when)}`);
+  }
+  return lines.join("\n");
+}
+
+function summary(checks: CredentialCheck[]): string {
+  const counts = new Map<string, number>();
+  for (const c of checks) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
+  const oldest = Math.max(0, ...checks.flatMap((c) => c.statuses.map((s) => s.ageSeconds ?? 0)));
+  return `${checks.length} credentials: ${[...counts].map(([v, n]) => `${n} ${v}`).join(", ")}; status lists ${age(oldest)} old`;
+}
+
+export function cacheCommand(): Command {
+  const cmd = new Command("cache").summary("the offline cache of DID documents and status lists").description(
+    "What `verify-credential --offline` reads: the ledger's DID document and its status lists, fetched while online.",
+  );
+  cmd
+    .command("refresh")
+    .summary("fetch the ledger's DID document and status lists into the cache")
+    .addOption(apiOption())
+    .addOption(cacheOption())
+    .option("--json", "print what was cached as JSON")
+    .action(async (opts: { api: string; cache?: string; json?: boolean }) => {
+      const src = await sources();
+      const dir = opts.cache ?? src.defaultCacheDir();
+      const cached = await src.refreshCache(opts.api, dir).catch((e: Error) => {
+        throw new ApiUnreachable(`cannot refresh the cache from ${opts.api}: ${e.message}`);
+      });
+      if (opts.json) return printJson({ ...cached, dir });
+      process.stdout.write(`cached the DID document of ${cached.did} and ${cached.lists.length} status lists in ${dir} at ${cached.fetchedAt}\n`);
+    });
+  return cmd;
+}
