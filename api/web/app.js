@@ -5,6 +5,8 @@
 import canonicalize from "/vendor/canonicalize.js";
 
 const RECEIPT_TYPE = "tradeproof-receipt/v1";
+const CREDENTIAL_TYP = "vc+jwt";
+const CREDENTIAL_LIMIT = 64 * 1024;
 const BATCH_LIMIT = 1000;
 const RETRY_MS = 3000;
 const HEALTH_MS = 5000;
@@ -52,8 +54,30 @@ async function bytesOf(file) {
   }
 }
 
-/** What a dropped file is: a receipt, or a document with its hash. `onProgress(bytesDone)` for large files. */
+/**
+ * The document hash an anchor credential is about, when `text` is one (a compact JWS whose header says vc+jwt and
+ * whose payload names a docHash); else undefined. Nothing is trusted here: the API checks the signature and status.
+ */
+function credentialDocHash(text) {
+  const parts = text.split(".");
+  if (parts.length !== 3) return undefined;
+  try {
+    const json = (part) => JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
+    const header = json(parts[0]);
+    const docHash = String(json(parts[1])?.credentialSubject?.docHash ?? "").toLowerCase();
+    return header?.typ === CREDENTIAL_TYP && /^0x[0-9a-f]{64}$/.test(docHash) ? docHash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a dropped file is: a receipt, a credential, or a document with its hash. `onProgress(bytesDone)` for large files. */
 async function readFile(file, onProgress) {
+  if (/\.jwt$/i.test(file.name) && file.size <= CREDENTIAL_LIMIT) {
+    const text = new TextDecoder().decode(await bytesOf(file)).trim();
+    const docHash = credentialDocHash(text);
+    if (docHash) return { kind: "credential", credential: text, docHash };
+  }
   if (!isJson(file)) return { kind: "document", docHash: isStreamed(file) ? await hashInWorker(file, onProgress) : await sha256(await bytesOf(file)) };
   if (file.size > JSON_LIMIT) {
     throw new UnreadableFile(`JSON documents over ${JSON_LIMIT_MB} MB cannot be checked in the browser; use the CLI: ${cli(file.name)}`);
@@ -193,6 +217,44 @@ async function check(item) {
   if (result.status === "SUPERSEDED") item.chain = await versionsAfter(result);
 }
 
+/**
+ * The API's check of a dropped credential: the ledger's signature and key, both status bits, and (when the document
+ * was dropped too: the card has a file name) that the document is the credential's.
+ */
+async function checkCredential(item) {
+  item.credentialCheck = await api("/v1/credentials/verify", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ credential: item.credential, ...(item.names.length ? { docHash: item.docHash } : {}) }),
+  });
+}
+
+/** Fetches the document's anchor credential and hands it to the browser as a download. */
+async function downloadCredential(item, button) {
+  button.disabled = true;
+  item.credentialError = undefined;
+  try {
+    const privateReceipt = item.receipt && item.result?.batch && !item.result.batch.public;
+    const res = await fetch(privateReceipt ? "/v1/credentials" : `/v1/documents/${item.docHash}/credential`, privateReceipt
+      ? { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ receipt: item.receipt }) }
+      : {});
+    if (!res.ok) {
+      const body = await res.json().catch(() => undefined);
+      throw new Error(body?.error?.message ?? `The API answered HTTP ${res.status}.`);
+    }
+    const url = URL.createObjectURL(new Blob([await res.text()], { type: "application/vc+jwt" }));
+    const link = el("a", { href: url, download: `${item.names[0] ?? item.docHash}.credential.jwt`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    item.credentialSaved = true;
+  } catch (e) {
+    item.credentialError = e instanceof TypeError ? "The Tradeproof service cannot be reached; try again." : e.message;
+  }
+  render();
+}
+
 /** The newer versions, following supersededBy (at most 10 hops). */
 async function versionsAfter(result) {
   const chain = [];
@@ -220,6 +282,7 @@ async function checkAll(list) {
           item.chain = undefined;
         }
         item.waiting = false;
+        if (item.credential) await checkCredential(item);
       }),
     );
     setOnline(true);
@@ -324,6 +387,7 @@ function settle(p, read) {
     item.names = [];
   }
   if (read.kind === "receipt") item.receipt = read.receipt;
+  else if (read.kind === "credential") item.credential = read.credential;
   else if (!item.names.includes(name)) item.names.push(name);
   item.error = undefined;
   item.receiptProblem = undefined;
@@ -478,7 +542,7 @@ function receiptNote(item) {
 }
 
 function card(item) {
-  const title = item.names.length ? item.names.join(", ") : `Receipt for ${short(item.docHash)}`;
+  const title = item.names.length ? item.names.join(", ") : `${item.credential && !item.receipt ? "Credential" : "Receipt"} for ${short(item.docHash)}`;
   const head = el("h3", {}, title);
   if (item.hashing) return hashingCard(item, head);
   if (item.unreadable) return el("li", { class: "card status-ERROR" }, head, el("p", { class: "badge" }, "Cannot read"), el("p", {}, item.unreadable));
@@ -489,8 +553,8 @@ function card(item) {
       item.waiting ? el("p", {}, "Not checked yet: the service cannot be reached. It will be checked as soon as the service is back.") : undefined,
       el("p", {}, "Fingerprint ", hashText(item.docHash)));
   }
-  // A receipt without its document says nothing about a document in the officer's hands: no verdict, no count.
-  if (!item.names.length) return receiptOnlyCard(item, head);
+  // A receipt or a credential without its document says nothing about a document in the officer's hands: no verdict, no count.
+  if (!item.names.length) return item.credential && !item.receipt ? credentialOnlyCard(item, head) : receiptOnlyCard(item, head);
   const r = item.result;
   const s = STATUS[r.status] ?? { label: r.status, words: "" };
   const dl = el("dl", {});
@@ -523,8 +587,52 @@ function card(item) {
     el("p", { class: "message" }, item.lookup && r.status === "VALID" ? `Registered under this number by ${r.issuer ? `${r.issuer.organisation}, ${country(r.issuer.country)}` : "its issuer"} on ${when(r.anchoredAt)}, and in force.` : message(item)),
     item.lookup ? el("p", { class: "note" }, "This is the document the issuer registered under that number. A copy in your hands is this document only if its fingerprint is the same: drop the file above to check it.") : undefined,
     receiptNote(item),
+    credentialNote(item),
     dl,
+    r.status === "VALID" ? credentialDownload(item) : undefined,
     r.status !== "NOT_FOUND" ? history(item) : undefined,
+  );
+}
+
+const CREDENTIAL_VERDICTS = {
+  VALID: "Credential checked: signed by this ledger, the document is in force, and the file dropped is its document.",
+  REVOKED: "Credential of a document this ledger has since revoked.",
+  SUPERSEDED: "Credential of a document this ledger has since replaced by a newer version.",
+  STATUS_UNKNOWN: "Credential signed by this ledger, but its status lists could not be checked.",
+  INVALID: "This credential does not hold",
+};
+
+/** What the check of a credential dropped with its document says, under the document's verdict. */
+function credentialNote(item) {
+  const c = item.credentialCheck;
+  if (!item.credential) return undefined;
+  if (!c) return el("p", { class: "note" }, "Checking the credential…");
+  const words = CREDENTIAL_VERDICTS[c.verdict] ?? c.verdict;
+  if (c.verdict === "VALID") return el("p", { class: "note", "data-credential": c.verdict }, words);
+  return el("p", { class: "warn", "data-credential": c.verdict }, c.verdict === "INVALID" ? `${words}: ${c.problem?.message ?? ""}` : words);
+}
+
+/** The VALID card's offer of the document's credential: proof that travels with the document and checks offline. */
+function credentialDownload(item) {
+  const button = el("button", { type: "button", class: "credential" }, item.credentialSaved ? "Credential downloaded" : "Download its credential (.jwt)");
+  button.addEventListener("click", () => downloadCredential(item, button));
+  return el("p", { class: "credential-offer" }, button, " ",
+    el("span", { class: "note" }, "A W3C Verifiable Credential signed by this ledger: send it with the document; anyone can check it, even offline."),
+    item.credentialError ? el("span", { class: "warn" }, ` ${item.credentialError}`) : undefined);
+}
+
+/** A credential dropped without its document: whether the credential holds, and which document it is of. */
+function credentialOnlyCard(item, head) {
+  const c = item.credentialCheck;
+  const s = item.credentialCheck?.credential?.credentialSubject;
+  const verdict = !c ? "Checking the credential…" : c.verdict === "VALID" ? "A genuine credential of this ledger — drop the document it belongs to" : c.verdict === "INVALID" ? "Not a credential to rely on" : CREDENTIAL_VERDICTS[c.verdict];
+  return el("li", { class: `card status-${c?.verdict === "VALID" ? "RECEIPT" : "ERROR"}`, "data-status": "CREDENTIAL_ONLY", "data-credential": c?.verdict },
+    head,
+    el("p", { class: "badge" }, verdict),
+    el("p", { class: "message" }, c?.verdict === "INVALID" ? c.problem?.message ?? "" : "A credential says which document the ledger anchored, but proves nothing about a file in your hands until you drop that file with it: its fingerprint must be the credential's."),
+    el("dl", {}, ...row("For the document", hashText(item.docHash)),
+      ...(s ? row("Issued by", `${s.issuedBy.name}, ${country(s.issuedBy.country)}`) : []),
+      ...(s ? row("Anchored", el("time", { datetime: s.anchor.anchoredAt }, when(s.anchor.anchoredAt))) : [])),
   );
 }
 
@@ -572,6 +680,8 @@ function renderSummary() {
   const parts = Object.entries(counts).map(([k, n]) => `${n} ${STATUS[k]?.label.toLowerCase() ?? k}`);
   const receiptsOnly = list.filter((i) => !i.names.length && i.receipt && !i.hashing).length;
   if (receiptsOnly) parts.push(`${receiptsOnly} ${receiptsOnly === 1 ? "receipt" : "receipts"} without ${receiptsOnly === 1 ? "its document" : "their documents"}`);
+  const credentialsOnly = list.filter((i) => !i.names.length && i.credential && !i.receipt && !i.hashing).length;
+  if (credentialsOnly) parts.push(`${credentialsOnly} ${credentialsOnly === 1 ? "credential" : "credentials"} without ${credentialsOnly === 1 ? "its document" : "their documents"}`);
   const waiting = list.filter((i) => i.waiting).length;
   const hashing = list.filter((i) => i.hashing);
   const active = hashing.find((i) => i.hashing.streamed && i.hashing.started);

@@ -1,7 +1,6 @@
 // Anchor credentials (VC 2.0 as vc+jwt) and their Bitstring Status Lists, checked with libraries Tradeproof's own
 // verifier does not use: node:crypto (OpenSSL) for the ES256 envelope, @digitalbazaar/vc-bitstring-status-list for the
 // status entries and lists; then Tradeproof's verifier (sdk/credentials.ts) on every negative case the issue lists.
-import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import { decodeList, getCredentialStatus, statusTypeMatches } from "@digitalbazaar/vc-bitstring-status-list";
 import { expect } from "chai";
 import { ethers } from "ethers";
@@ -13,23 +12,12 @@ import { ledgerKeyFileIn, retireLedgerKey, rotateLedgerKey } from "../../api/ide
 import { verifyCredential, type AnchorCredential, type CredentialSources, type DidDocument } from "../../sdk/credentials.js";
 import { TradeproofClient, type Hex } from "../../sdk/index.js";
 import { STATUS_LIST_SIZE } from "../../sdk/status-list.js";
+import { independentStatusBit, opensslVerifies, part } from "../support/credentials.js";
 import { apiFor } from "./app-helpers.js";
 import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
 
 const label = (s: string) => ethers.keccak256(ethers.toUtf8Bytes(s)).toLowerCase() as Hex;
 const DID = "did:web:127.0.0.1%3A8080";
-const part = (jwt: string, i: 0 | 1) => JSON.parse(Buffer.from(jwt.split(".")[i]!, "base64url").toString("utf8"));
-
-/** ES256 verification by OpenSSL through node:crypto, with the JWK the DID document lists under the header's kid. */
-function opensslVerifies(jwt: string, didDoc: DidDocument): boolean {
-  const { kid, alg } = part(jwt, 0);
-  if (alg !== "ES256") return false;
-  const method = didDoc.verificationMethod.find((m) => m.id === kid);
-  if (!method || method.revoked || !didDoc.assertionMethod.includes(kid)) return false;
-  const [h, p, s] = jwt.split(".");
-  const key = createPublicKey({ key: method.publicKeyJwk as import("node:crypto").JsonWebKey, format: "jwk" });
-  return cryptoVerify("sha256", Buffer.from(`${h}.${p}`), { key, dsaEncoding: "ieee-p1363" }, Buffer.from(s!, "base64url"));
-}
 
 describe("API: anchor credentials and status lists", function () {
   this.timeout(120_000);
@@ -141,11 +129,8 @@ describe("API: anchor credentials and status lists", function () {
     await (await c.registry.connect(c.trader).revoke(toRevoke, "issued in error")).wait();
     await (await c.registry.connect(c.trader).supersede(toSupersede, amended)).wait();
     await services.indexer.syncOnce();
-    const bit = async (jwt: string, purpose: "revocation" | "message") => {
-      const entry = getCredentialStatus({ credential: part(jwt, 1), statusPurpose: purpose });
-      const list = part(await statusListAt(entry.statusListCredential), 1);
-      return (await decodeList({ encodedList: list.credentialSubject.encodedList })).getStatus(Number(entry.statusListIndex));
-    };
+    const bit = async (jwt: string, purpose: "revocation" | "message") =>
+      independentStatusBit(part(jwt, 1), purpose, await statusListAt(getCredentialStatus({ credential: part(jwt, 1), statusPurpose: purpose }).statusListCredential));
     expect(await bit(revokedJwt, "revocation")).to.equal(true);
     expect(await bit(revokedJwt, "message")).to.equal(false);
     expect(await bit(supersededJwt, "message")).to.equal(true);

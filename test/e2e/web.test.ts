@@ -12,6 +12,8 @@ import { demoWallet } from "../../scripts/demo.js";
 import { Journal } from "../../scripts/embedded/journal.js";
 import { startDurableRpc } from "../../scripts/embedded/durable-rpc.js";
 import { buildBatch, hashJson, loadDeployment, TradeproofClient } from "../../sdk/index.js";
+import type { DidDocument } from "../../sdk/credentials.js";
+import { independentStatusBit, opensslVerifies, part } from "../support/credentials.js";
 import { freePort, ROOT, startEmbedded, type Embedded } from "./embedded.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -189,6 +191,51 @@ describe("web verifier in Chromium", function () {
     expect(await receipt.locator(".badge").innerText()).to.equal("A receipt — drop the document it belongs to");
     expect(await receipt.innerText()).to.not.match(/Valid|genuine/i);
     await page.waitForFunction(() => document.querySelector("#summary")?.textContent === "2 files: 1 valid, 1 receipt without its document.");
+  });
+
+  it("a VALID card offers the document's credential as a download, which checks when dropped with its document and asks for it when alone", async () => {
+    await page.setInputFiles("#files", [demo("commercial-invoice.json")]);
+    await settled(1);
+    const [download] = await Promise.all([page.waitForEvent("download"), card("commercial-invoice.json").locator("button.credential").click()]);
+    expect(download.suggestedFilename()).to.equal("commercial-invoice.json.credential.jwt");
+    const jwtFile = join(dataDir, "commercial-invoice.json.credential.jwt");
+    await download.saveAs(jwtFile);
+    const jwt = (await readFile(jwtFile, "utf8")).trim();
+    expect(part(jwt, 0).typ).to.equal("vc+jwt");
+    // The download verifies with libraries the ledger's own verifier does not use: OpenSSL and the status list library.
+    const didDoc = (await (await page.request.get(`${server!.apiUrl}/.well-known/did.json`)).json()) as DidDocument;
+    expect(opensslVerifies(jwt, didDoc)).to.equal(true);
+    for (const entry of part(jwt, 1).credentialStatus) {
+      const list = await (await page.request.get(entry.statusListCredential)).text();
+      expect(opensslVerifies(list, didDoc)).to.equal(true);
+      expect(await independentStatusBit(part(jwt, 1), entry.statusPurpose, list)).to.equal(false);
+    }
+    await page.waitForFunction(() => document.querySelector("button.credential")?.textContent === "Credential downloaded");
+
+    await page.reload();
+    await page.setInputFiles("#files", [demo("commercial-invoice.json"), jwtFile]);
+    await page.waitForSelector("#results > li[data-status] [data-credential]");
+    const both = card("commercial-invoice.json");
+    expect(await both.getAttribute("data-status")).to.equal("VALID");
+    expect(await both.innerText()).to.include("Credential checked: signed by this ledger, the document is in force, and the file dropped is its document.");
+
+    await page.reload();
+    await page.setInputFiles("#files", [jwtFile, demo("goods-declaration.json")]);
+    await page.waitForSelector("#results > li[data-status=CREDENTIAL_ONLY][data-credential=VALID]");
+    const alone = page.locator("#results > li[data-status=CREDENTIAL_ONLY]");
+    expect(await alone.locator(".badge").innerText()).to.equal("A genuine credential of this ledger — drop the document it belongs to");
+    await page.waitForFunction(() => document.querySelector("#summary")?.textContent === "2 files: 1 valid, 1 credential without its document.");
+
+    // A credential altered by one character of its payload is refused, in words.
+    const [h, p, sig] = jwt.split(".");
+    const payload = JSON.parse(Buffer.from(p!, "base64url").toString());
+    payload.credentialSubject.issuedBy.name = "Someone Else Ltd";
+    const forged = join(dataDir, "forged.credential.jwt");
+    await writeFile(forged, `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${sig}`);
+    await page.reload();
+    await page.setInputFiles("#files", [forged]);
+    await page.waitForSelector("#results > li[data-status=CREDENTIAL_ONLY][data-credential=INVALID]");
+    expect(await page.locator("#results > li[data-status=CREDENTIAL_ONLY]").innerText()).to.include("The signature does not verify");
   });
 
   it("loads without a request that fails (the icon included)", async () => {
