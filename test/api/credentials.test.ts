@@ -1,6 +1,7 @@
 // Anchor credentials (VC 2.0 as vc+jwt) and their Bitstring Status Lists, checked with libraries Tradeproof's own
 // verifier does not use: node:crypto (OpenSSL) for the ES256 envelope, @digitalbazaar/vc-bitstring-status-list for the
 // status entries and lists; then Tradeproof's verifier (sdk/credentials.ts) on every negative case the issue lists.
+import { _checkCredential } from "@digitalbazaar/vc";
 import { decodeList, getCredentialStatus, statusTypeMatches } from "@digitalbazaar/vc-bitstring-status-list";
 import { expect } from "chai";
 import { ethers } from "ethers";
@@ -88,6 +89,9 @@ describe("API: anchor credentials and status lists", function () {
       anchor: { chainId: 31337, registry: c.deployment.registry.toLowerCase(), transaction: receipt!.hash, block: receipt!.blockNumber, anchoredAt },
     });
     expect(vc.credentialSubject.issuedBy.name).to.be.a("string").and.not.equal("");
+    // The data model rules as an independent implementation checks them (contexts, types, issuer URL, validFrom, status entries).
+    expect(() => _checkCredential({ credential: vc, mode: "verify" })).to.not.throw();
+    expect(() => _checkCredential({ credential: { ...vc, issuer: { name: "no id" } }, mode: "verify" })).to.throw(/issuer/);
   });
 
   it("gives each document one status index, kept across credentials, and entries an independent status list library reads", async function () {
@@ -116,6 +120,7 @@ describe("API: anchor credentials and status lists", function () {
       expect(list).to.deep.include({ "@context": ["https://www.w3.org/ns/credentials/v2"], id: entry.statusListCredential, issuer: DID, type: ["VerifiableCredential", "BitstringStatusListCredential"] });
       expect(list.credentialSubject).to.deep.include({ id: `${entry.statusListCredential}#list`, type: "BitstringStatusList", statusPurpose: purpose, ttl: 300_000 });
       expect(Date.parse(list.validUntil) - Date.parse(list.validFrom)).to.equal(172_800_000);
+      expect(() => _checkCredential({ credential: list, mode: "verify" })).to.not.throw();
       const bits = await decodeList({ encodedList: list.credentialSubject.encodedList });
       expect(bits.length).to.be.at.least(STATUS_LIST_SIZE);
       expect(bits.getStatus(Number(entry.statusListIndex))).to.equal(false);
