@@ -22,7 +22,7 @@ export const machine = () => ({ cpus: cpus().length, cpu: cpus()[0]?.model ?? "u
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** An anvil node with the consortium deployed, and the API in a child process on 127.0.0.1 in front of it. */
-async function startBenchApi(prepare: (c: Awaited<ReturnType<typeof deployConsortium>>) => Promise<void>) {
+export async function startBenchApi(prepare: (c: Awaited<ReturnType<typeof deployConsortium>>) => Promise<void>) {
   const anvil = await Anvil.start();
   const c = await deployConsortium(anvil.url);
   let proc: ReturnType<typeof spawn> | undefined;

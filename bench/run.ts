@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only gas,throughput,e2e,cli,api,network,embedded|sdk] [--peer-100k] [--out DIR]`
+ * `npm run bench [-- --quick] [--only gas,throughput,e2e,cli,api,network,embedded,credentials|sdk] [--peer-100k] [--out DIR]`
  *
  * Runs the benchmarks one after another (never in parallel: they would share the CPU) and writes
  * RESULTS.md and results.json. Only a full run of everything writes bench/; a quick or partial run
@@ -26,7 +26,7 @@ const { values } = parseArgs({
 
 /** `sdk` and `api` are the groups behind `npm run bench:sdk` and `npm run bench:api`. */
 const GROUPS: Record<string, string[]> = { sdk: ["throughput", "e2e", "cli"], api: ["api"] };
-const ALL = ["gas", "throughput", "e2e", "cli", "api", "network", "embedded"];
+const ALL = ["gas", "throughput", "e2e", "cli", "api", "network", "embedded", "credentials"];
 const only = values.only?.split(",").flatMap((x) => GROUPS[x.trim()] ?? [x.trim()]);
 for (const name of only ?? []) {
   if (!ALL.includes(name)) {
@@ -42,7 +42,7 @@ const started = new Date();
 const info = machine();
 const t0 = performance.now();
 const rows: Row[] = [];
-const SECTION: Record<string, string> = { gas: "Gas", throughput: "Throughput", e2e: "End to end", cli: "End to end", api: "API", network: "Writes at network speed", embedded: "Embedded ledger" };
+const SECTION: Record<string, string> = { gas: "Gas", throughput: "Throughput", e2e: "End to end", cli: "End to end", api: "API", network: "Writes at network speed", embedded: "Embedded ledger", credentials: "Anchor credentials" };
 let failed = false;
 const step = async (name: string, run: () => Promise<Row[]>) => {
   if (!wanted(name)) return;
@@ -69,6 +69,7 @@ await step("cli", async () => (await import("./cli-e2e.js")).benchCli({ sizes: q
 await step("api", async () => (await import("./api.js")).benchApi({ quick, sizes }));
 await step("network", async () => (await import("./network.js")).benchNetwork({ quick }));
 await step("embedded", async () => (await import("./embedded.js")).benchEmbedded({ sizes: quick ? [200] : [1_000, 10_000, 100_000] }));
+await step("credentials", async () => (await import("./credentials.js")).benchCredentials({ quick }));
 
 const results: Results = {
   machine: { ...info, date: started.toISOString().replace(/\.\d+Z$/, "Z"), loadAverageEnd: Math.round(os.loadavg()[0] * 100) / 100 },

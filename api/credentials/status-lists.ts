@@ -57,9 +57,10 @@ export class StatusLists {
     if (this.builtTo === undefined) rows = this.indexes.all();
     else {
       const events = this.store
-        .prepare(`SELECT anchor, doc_hash FROM events WHERE block > ? AND block <= ? AND action IN (${LIFECYCLE_ACTIONS.map(() => "?").join(", ")})`)
-        .all(this.builtTo, to, ...LIFECYCLE_ACTIONS) as { anchor: string | null; doc_hash: string | null }[];
-      rows = this.indexes.affectedBy(events.flatMap((e) => [e.anchor, e.doc_hash].filter((a): a is string => a !== null)));
+        .prepare(`SELECT action, anchor, doc_hash FROM events WHERE block > ? AND block <= ? AND action IN (${LIFECYCLE_ACTIONS.map(() => "?").join(", ")})`)
+        .all(this.builtTo, to, ...LIFECYCLE_ACTIONS) as { action: string; anchor: string | null; doc_hash: string | null }[];
+      // One document revoked in its batch names the batch's root too: only that document's status changed.
+      rows = this.indexes.affectedBy(events.map((e) => (e.action === "BATCH_DOCUMENT_REVOKED" ? e.doc_hash : e.anchor)).filter((a): a is string => a !== null));
     }
     for (let i = 0; i < rows.length; i += CHUNK) this.apply(rows.slice(i, i + CHUNK), await this.read(rows.slice(i, i + CHUNK)));
     this.builtTo = to;
