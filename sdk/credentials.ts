@@ -7,12 +7,12 @@ import type { Hex, OrgKind } from "./types.js";
 
 export const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
 export const CREDENTIAL_TYPE = "TradeproofAnchorCredential";
-/** The JOSE `typ` of a credential and of a status list (VC-JOSE-COSE §3.1.1). */
+/** The JOSE `typ` of a credential and of a status list (VC-JOSE-COSE, "Securing JSON-LD Verifiable Credentials with JOSE"). */
 export const VC_JWT_TYP = "vc+jwt";
 export const VC_JWT_MEDIA_TYPE = "application/vc+jwt";
 export const HASH_METHOD = "SHA-256 of the file's bytes; of its RFC 8785 (JCS) canonical form for a JSON document";
 
-/** One `credentialStatus` entry (Bitstring Status List §2.1). */
+/** One `credentialStatus` entry (Bitstring Status List, "BitstringStatusListEntry"). */
 export interface StatusEntry {
   id: string;
   type: "BitstringStatusListEntry";
@@ -27,7 +27,7 @@ export interface StatusEntry {
 export interface AnchorSubject {
   type: "AnchoredDocument";
   docHash: Hex;
-  /** The same hash as a Subresource Integrity string (VC 2.0 §5.3), for verifiers that check related resources. */
+  /** The same hash as a Subresource Integrity string (VC 2.0, "Integrity of Related Resources"), for verifiers that check related resources. */
   digestSRI: string;
   hashMethod: string;
   documentType: { code: string; name?: string };
@@ -49,7 +49,7 @@ export interface AnchorCredential {
   iat: number;
 }
 
-/** A status list credential (Bitstring Status List §2.2), the JWT's payload. */
+/** A status list credential (Bitstring Status List, "BitstringStatusListCredential"), the JWT's payload. */
 export interface StatusListCredential {
   "@context": [typeof VC_CONTEXT];
   id: string;
@@ -65,7 +65,7 @@ export interface StatusListCredential {
 /** The list credential's path under the API for a purpose and list number: /v1/status/revocation/0. */
 export const statusListPath = (purpose: StatusPurpose, list: number) => `/v1/status/${purpose}/${list}`;
 
-/** The messages of the `superseded` list, whose purpose is `message` with one bit (Bitstring Status List §2.1). */
+/** The messages of the `superseded` list, whose purpose is `message` with one bit (Bitstring Status List, "BitstringStatusListEntry"). */
 export const SUPERSEDED_MESSAGES = [
   { status: "0x0", message: "current" },
   { status: "0x1", message: "superseded" },

@@ -1,9 +1,9 @@
 // Bitstring Status List 1.0 (W3C Recommendation, 2025), the parts both the ledger and a verifier need: the bitstring
-// of one list, its encoding (§3.2: GZIP, then multibase base64url without padding, prefix "u") and a status bit read
-// by index (§3.2: index 0 is the left-most bit of the first byte).
+// of one list, its encoding ("Bitstring Generation Algorithm": GZIP, then multibase base64url without padding, prefix "u") and a status bit read
+// by index (index 0 is the left-most bit of the first byte).
 import { gunzipSync, gzipSync } from "node:zlib";
 
-/** Entries in one list: the spec's minimum (§6.1 herd privacy: 16 KiB, 131,072 entries) and ours. */
+/** Entries in one list: the spec's minimum (16 KiB, 131,072 entries, for herd privacy) and ours. */
 export const STATUS_LIST_SIZE = 131_072;
 
 /** The purposes a Tradeproof anchor credential's status is published under (README, "Anchor credentials"). */

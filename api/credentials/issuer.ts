@@ -1,5 +1,5 @@
 // Issues anchor credentials and status list credentials (README, "Anchor credentials"), signed by the ledger's current
-// key as vc+jwt (VC-JOSE-COSE §3.1.1: typ "vc+jwt", kid the DID URL of the verification method).
+// key as vc+jwt (VC-JOSE-COSE: typ "vc+jwt", kid the DID URL of the verification method).
 import { CompactSign, importJWK, type CryptoKey } from "jose";
 import {
   CREDENTIAL_TYPE, HASH_METHOD, VC_CONTEXT, VC_JWT_TYP, digestSri, statusEntries, statusListPath,

@@ -1,5 +1,5 @@
 // Each document a credential was issued for holds one index in the status lists, assigned at its first credential and
-// never reused (Bitstring Status List 1.0 §2.1). Kept in the API's store, so every instance gives a document the same one.
+// never reused (Bitstring Status List 1.0, "BitstringStatusListEntry"). Kept in the API's store, so every instance gives a document the same one.
 import { randomInt } from "node:crypto";
 import type { Hex, Receipt } from "../../sdk/index.js";
 import { STATUS_LIST_SIZE } from "../../sdk/status-list.js";

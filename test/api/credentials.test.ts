@@ -71,7 +71,7 @@ describe("API: anchor credentials and status lists", function () {
     expect(opensslVerifies(jwt, doc)).to.equal(true);
     const vc = part(jwt, 1) as AnchorCredential;
     const anchoredAt = (await (await TradeproofClient.connect({ runner: c.provider, deployment: c.deployment })).verify(invoice)).anchoredAt;
-    // VC 2.0 §4.3 contexts, §4.5 types, §4.7 issuer, §4.9 validFrom; the ledger's own terms under the credentials context's @vocab.
+    // VC 2.0: contexts, types, issuer, validity period; the ledger's own terms under the credentials context's @vocab.
     expect(vc["@context"]).to.deep.equal(["https://www.w3.org/ns/credentials/v2"]);
     expect(vc.type).to.deep.equal(["VerifiableCredential", "TradeproofAnchorCredential"]);
     expect(vc.issuer).to.deep.equal({ id: DID, name: "Tradeproof ledger" });

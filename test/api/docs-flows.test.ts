@@ -45,10 +45,11 @@ describe("the integration guide's examples", function () {
     });
 
   it("the guide and its examples are served under /docs", async function () {
-    for (const path of ["/docs/flows.html", "/docs/examples/sign-in.mjs", "/docs/examples/relayed-write.mjs"]) {
+    for (const path of ["/docs/flows.html", "/docs/credentials.html", "/docs/examples/sign-in.mjs", "/docs/examples/relayed-write.mjs", "/docs/examples/verify-credential.mjs"]) {
       expect((await fetch(`${api.url}${path}`)).status, path).to.equal(200);
     }
-    expect(await (await fetch(`${api.url}/docs/`)).text()).to.contain('href="flows.html"');
+    const index = await (await fetch(`${api.url}/docs/`)).text();
+    expect(index).to.contain('href="flows.html"').and.contain('href="credentials.html"');
   });
 
   it("relayed-write.mjs registers a document through the relayer and prints its receipt; sign-in.mjs then reads its history with a session", async function () {
@@ -61,6 +62,22 @@ describe("the integration guide's examples", function () {
     const read = await example("sign-in.mjs", c.customs.privateKey, [docHash]);
     expect(read.status, read.stderr).to.equal(0);
     expect(read.stdout).to.match(/^\d{4}-\d{2}-\d{2}T[\d:]+Z {2}REGISTERED {2}by Saigon Textiles JSC\n$/);
+  });
+
+  it("verify-credential.mjs, written from the specifications with jose alone, checks a credential: VALID, then REVOKED", async function () {
+    const docHash = ethers.keccak256(ethers.toUtf8Bytes("a document with a credential, checked by the guide's example")).toLowerCase();
+    await (await c.registry.connect(c.trader).register(docHash, 380)).wait();
+    await api.services.indexer.syncOnce();
+    const file = join(tempDir(), "document.credential.jwt");
+    writeFileSync(file, await (await fetch(`${api.url}/v1/documents/${docHash}/credential`)).text());
+    const valid = await example("verify-credential.mjs", "", [file]);
+    expect(valid.status, valid.stderr).to.equal(0);
+    expect(valid.stdout).to.match(new RegExp(`^document ${docHash} \\(Commercial invoice\\), anchored \\S+Z by Saigon Textiles JSC\nVALID\n$`));
+    await (await c.registry.connect(c.trader).revoke(docHash, "issued in error")).wait();
+    await api.services.indexer.syncOnce();
+    const revoked = await example("verify-credential.mjs", "", [file]);
+    expect(revoked.status).to.equal(1);
+    expect(revoked.stdout).to.match(/\nREVOKED\n$/);
   });
 
   it("relayed-write.mjs says why the ledger refuses a write, with the refusal's code", async function () {
