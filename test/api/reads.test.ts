@@ -458,6 +458,7 @@ describe("API reads: documents, files, batches, members, history, audit", functi
       expect(Object.keys(body.paths)).to.have.members([
         "/v1/auth/nonce", "/v1/auth/login", "/v1/requests/prepare", "/v1/requests", "/v1/requests/{id}", "/v1/requests/{id}/receipts", "/v1/verify/receipt", "/v1/documents/{docHash}",
         "/v1/documents/{docHash}/history", "/v1/verify", "/v1/verify/batch", "/v1/members", "/v1/policies", "/v1/audit/events", "/v1/references/{organisation}/{commitment}",
+        "/v1/documents/{docHash}/credential", "/v1/credentials", "/v1/status", "/v1/status/{purpose}/{list}", "/v1/credentials/verify",
       ]);
       expect(body.paths["/v1/audit/events"].get.security).to.deep.equal([{ session: [] }]);
       expect(body.components.schemas).to.include.keys("VerificationResult", "ForwardRequest", "Error");
