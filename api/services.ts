@@ -98,6 +98,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     identity, credentials,
     start() {
       if (config.indexer) indexer.start(config.pollMs);
+      credentials.warm((err) => logger.warn({ err }, "status lists not brought up to date at start; the first list asked for will try again"));
       worker?.start(config.pollMs);
     },
     async close() {

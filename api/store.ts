@@ -6,7 +6,7 @@ import { Transaction } from "ethers";
 /**
  * Schema of the API's one SQLite file: the audit index (events, public batch leaves, anchors),
  * the relay queue (requests, and the relayer's transactions that carry them), SIWE nonces, small key/value
- * state (index cursor) and the status-list index of each document a credential was issued for.
+ * state (index cursor), the status-list index of each document a credential was issued for, and the status lists' bits.
  * Events are keyed by (block, logIndex), so indexing the same log twice is a no-op. Every audit
  * filter combination has an index that starts with its equality columns and ends in
  * (block, log_index), so a page is one range scan in key order (keyset pagination); a time range is
@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS credential_status (
   doc_hash TEXT PRIMARY KEY, idx INTEGER NOT NULL UNIQUE, anchor TEXT NOT NULL, receipt TEXT, assigned_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS credential_status_anchor ON credential_status (anchor);
+CREATE TABLE IF NOT EXISTS status_bits (purpose TEXT NOT NULL, list INTEGER NOT NULL, bits BLOB NOT NULL, PRIMARY KEY (purpose, list)) WITHOUT ROWID;
 `;
 
 /** The API's SQLite database (node:sqlite, WAL). One per process; the file survives restarts. */

@@ -42,29 +42,30 @@ async function fetchText(url: string, accept: string): Promise<string> {
   return res.text();
 }
 
-/** Sources read from the network: the DID document once per verifier, each status list once per URL. */
-export function onlineSources(): CredentialSources {
+/** Sources that read each DID document and each status list once (a failed read is tried again next time). */
+function readOnce(
+  readDid: (did: string) => Promise<{ document: DidDocument; fetchedAt: string }>,
+  readList: (url: string) => Promise<FetchedStatusList | undefined>,
+): CredentialSources {
+  const once = <T>(memo: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
+    let pending = memo.get(key);
+    if (!pending) {
+      memo.set(key, (pending = read()));
+      pending.catch(() => memo.delete(key));
+    }
+    return pending;
+  };
   const dids = new Map<string, Promise<{ document: DidDocument; fetchedAt: string }>>();
   const lists = new Map<string, Promise<FetchedStatusList | undefined>>();
-  return {
-    didDocument(did) {
-      let doc = dids.get(did);
-      if (!doc) {
-        doc = fetchText(didWebUrl(did), "application/did+json, application/json").then((text) => ({ document: JSON.parse(text) as DidDocument, fetchedAt: new Date().toISOString() }));
-        doc.catch(() => dids.delete(did));
-        dids.set(did, doc);
-      }
-      return doc;
-    },
-    statusList(url) {
-      let list = lists.get(url);
-      if (!list) {
-        list = fetchText(url, VC_JWT_MEDIA_TYPE).then((jwt) => ({ jwt: jwt.trim(), fetchedAt: new Date().toISOString() }), () => undefined);
-        lists.set(url, list);
-      }
-      return list;
-    },
-  };
+  return { didDocument: (did) => once(dids, did, () => readDid(did)), statusList: (url) => once(lists, url, () => readList(url)) };
+}
+
+/** Sources read from the network (did:web resolution, the lists' URLs). */
+export function onlineSources(): CredentialSources {
+  return readOnce(
+    async (did) => ({ document: JSON.parse(await fetchText(didWebUrl(did), "application/did+json, application/json")) as DidDocument, fetchedAt: new Date().toISOString() }),
+    (url) => fetchText(url, VC_JWT_MEDIA_TYPE).then((jwt) => ({ jwt: jwt.trim(), fetchedAt: new Date().toISOString() }), () => undefined),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -107,31 +108,16 @@ export async function refreshCache(apiUrl: string, dir: string): Promise<{ did: 
 
 /** Sources read from the cache only (offline): a list never fetched is "cannot be had". */
 export function cachedSources(dir: string): CredentialSources {
-  const dids = new Map<string, Promise<{ document: DidDocument; fetchedAt: string }>>();
-  const lists = new Map<string, Promise<FetchedStatusList | undefined>>();
-  return {
-    didDocument(did) {
-      let doc = dids.get(did);
-      if (!doc) {
-        doc = readFile(join(folderOf(dir, did), "did.json"), "utf8").then(
-          (text) => JSON.parse(text) as CachedDid,
-          () => {
-            throw new Error(`no cached DID document of ${did} in ${dir}: run \`tradeproof cache refresh\` while online`);
-          },
-        );
-        dids.set(did, doc);
-      }
-      return doc;
-    },
-    statusList(url) {
-      let list = lists.get(url);
-      if (!list) {
-        list = readFile(listFile(dir, url), "utf8").then((text) => JSON.parse(text) as CachedList, () => undefined);
-        lists.set(url, list);
-      }
-      return list;
-    },
-  };
+  return readOnce(
+    (did) =>
+      readFile(join(folderOf(dir, did), "did.json"), "utf8").then(
+        (text) => JSON.parse(text) as CachedDid,
+        () => {
+          throw new Error(`no cached DID document of ${did} in ${dir}: run \`tradeproof cache refresh\` while online`);
+        },
+      ),
+    (url) => readFile(listFile(dir, url), "utf8").then((text) => JSON.parse(text) as CachedList, () => undefined),
+  );
 }
 
 /** The anchor credential of a document from the ledger's API: by hash, or with its receipt (a private batch's). */

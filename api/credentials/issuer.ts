@@ -64,13 +64,16 @@ export class CredentialIssuer {
     const keys = await this.deps.keys.get();
     const cached = receipt ? undefined : this.issued.get(docHash);
     if (cached && head !== undefined && cached.head === head && cached.kid === keys.current) return cached.jwt;
-    const result = receipt
-      ? await onChain(async () => (await this.deps.chain.sdk()).verify(docHash, { receipt }))
-      : (await this.deps.documents.verify([docHash]))[0]!;
+    const read = async () =>
+      receipt ? await onChain(async () => (await this.deps.chain.sdk()).verify(docHash, { receipt })) : (await this.deps.documents.verify([docHash]))[0]!;
+    let result = await read();
     refuseUnlessValid(result);
-    const org = await this.organisationOf(result.issuer!.account, head);
     const anchor = (result.batch?.root ?? docHash) as Hex;
-    const index = this.deps.indexes.assign(docHash, anchor, result.batch && !result.batch.public ? receipt : undefined);
+    const { index, created } = this.deps.indexes.assign(docHash, anchor, result.batch && !result.batch.public ? receipt : undefined);
+    // A document's first index is stored before the verdict the credential states is read again: a status list built
+    // while the row did not exist yet may have passed over a revocation that came in between, and this read sees it.
+    if (created) refuseUnlessValid((result = await read()));
+    const org = await this.organisationOf(result.issuer!.account, head);
     const { deployment } = this.deps.chain;
     const credential: AnchorCredential = {
       "@context": [VC_CONTEXT],
@@ -113,6 +116,11 @@ export class CredentialIssuer {
     org.catch(() => this.organisations.delete(account));
     if (head !== undefined) this.organisations.set(account, { head, org });
     return org;
+  }
+
+  /** Brings the status lists up to date in the background (an instance starting): the first list asked for is then quick. */
+  warm(onError: (e: unknown) => void): void {
+    this.deps.statusLists.refresh().catch(onError);
   }
 
   /** The URL of every status list in use, both purposes. */

@@ -25,13 +25,13 @@ export interface StatusIndexRow {
 export class StatusIndexes {
   constructor(private readonly store: Store) {}
 
-  /** The document's index, assigned now when it has none. */
-  assign(docHash: Hex, anchor: Hex, receipt?: Receipt): number {
+  /** The document's index, assigned now when it has none (`created`). */
+  assign(docHash: Hex, anchor: Hex, receipt?: Receipt): { index: number; created: boolean } {
     const existing = this.store.prepare("SELECT idx FROM credential_status WHERE doc_hash = ?").get(docHash) as { idx: number } | undefined;
-    if (existing) return existing.idx;
+    if (existing) return { index: existing.idx, created: false };
     return this.store.tx(() => {
       const again = this.store.prepare("SELECT idx FROM credential_status WHERE doc_hash = ?").get(docHash) as { idx: number } | undefined;
-      if (again) return again.idx;
+      if (again) return { index: again.idx, created: false };
       const { n } = this.store.prepare("SELECT COUNT(*) AS n FROM credential_status").get() as { n: number };
       const list = Math.floor(n / FILL);
       const taken = this.store.prepare("SELECT 1 FROM credential_status WHERE idx = ?");
@@ -50,7 +50,7 @@ export class StatusIndexes {
       this.store
         .prepare("INSERT INTO credential_status (doc_hash, idx, anchor, receipt, assigned_at) VALUES (?, ?, ?, ?, ?)")
         .run(docHash, idx, anchor, receipt ? JSON.stringify(receipt) : null, Math.floor(Date.now() / 1000));
-      return idx;
+      return { index: idx, created: true };
     });
   }
 

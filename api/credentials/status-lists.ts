@@ -1,5 +1,7 @@
 // The status lists' bits, from the chain's state as the indexer follows it: a document's revocation bit is set once the
 // contract says REVOKED, its superseded bit once it says SUPERSEDED. Both only ever go from 0 to 1, as on the ledger.
+// A document's index is stored before the verdict its credential states is read (api/credentials/issuer.ts), so a
+// revocation an incremental build passes over can only be of a document that then gets no credential.
 import type { Hex, Receipt, VerificationResult } from "../../sdk/index.js";
 import { Bitstring, STATUS_LIST_SIZE, type StatusPurpose } from "../../sdk/status-list.js";
 import type { Chain } from "../chain.js";
@@ -13,8 +15,17 @@ const LIFECYCLE_ACTIONS = ["REVOKED", "BATCH_DOCUMENT_REVOKED", "SUPERSEDED"];
 /** Documents read from the contract per call while (re)building. */
 const CHUNK = 1_000;
 
+/** Where the bits' index block is kept beside them in the store. */
+const BLOCK_KEY = "status_lists_block";
+
+/**
+ * The bits are kept in the store with the index block they reflect, so that an instance starting (or another one
+ * beside it) continues from there instead of reading every document's verdict again.
+ */
 export class StatusLists {
   private readonly lists = new Map<string, Bitstring>();
+  /** Lists whose bits changed since they were last stored. */
+  private readonly dirty = new Set<string>();
   /** The index block the bits reflect; undefined until the first build. */
   private builtTo: number | undefined;
   private building: Promise<void> | undefined;
@@ -41,6 +52,31 @@ export class StatusLists {
     return bits;
   }
 
+  /** The bits as stored, if any were: the block they reflect. */
+  private load(): void {
+    const block = this.store.getMeta(BLOCK_KEY);
+    if (block === undefined) return;
+    for (const row of this.store.prepare("SELECT purpose, list, bits FROM status_bits").all() as { purpose: StatusPurpose; list: number; bits: Uint8Array }[]) {
+      this.lists.set(`${row.purpose}:${row.list}`, new Bitstring(new Uint8Array(row.bits)));
+    }
+    this.builtTo = Number(block);
+  }
+
+  /** Stores the changed lists and the block, unless the store already holds a later block (another instance's). */
+  private save(block: number): void {
+    this.store.tx(() => {
+      const stored = this.store.getMeta(BLOCK_KEY);
+      if (stored !== undefined && Number(stored) > block) return;
+      const put = this.store.prepare("INSERT INTO status_bits (purpose, list, bits) VALUES (?, ?, ?) ON CONFLICT (purpose, list) DO UPDATE SET bits = excluded.bits");
+      for (const key of this.dirty) {
+        const [purpose, list] = key.split(":");
+        put.run(purpose!, Number(list), this.lists.get(key)!.bytes);
+      }
+      this.store.setMeta(BLOCK_KEY, String(block));
+    });
+    this.dirty.clear();
+  }
+
   /**
    * Brings the bits up to the index's cursor: on the first call every document with an index is read from the contract;
    * after that only those named by a revocation or supersession the index saw since. Concurrent callers share one run.
@@ -52,6 +88,7 @@ export class StatusLists {
 
   private async build(): Promise<void> {
     const to = this.cursor();
+    if (this.builtTo === undefined) this.load();
     if (this.builtTo !== undefined && to <= this.builtTo) return;
     let rows: StatusIndexRow[];
     if (this.builtTo === undefined) rows = this.indexes.all();
@@ -63,6 +100,7 @@ export class StatusLists {
       rows = this.indexes.affectedBy(events.map((e) => (e.action === "BATCH_DOCUMENT_REVOKED" ? e.doc_hash : e.anchor)).filter((a): a is string => a !== null));
     }
     for (let i = 0; i < rows.length; i += CHUNK) this.apply(rows.slice(i, i + CHUNK), await this.read(rows.slice(i, i + CHUNK)));
+    this.save(to);
     this.builtTo = to;
   }
 
@@ -71,8 +109,10 @@ export class StatusLists {
     rows.forEach((row, i) => {
       const status = results[i]!.status;
       const list = Math.floor(row.idx / STATUS_LIST_SIZE);
-      if (status === "REVOKED") this.list("revocation", list).set(row.idx % STATUS_LIST_SIZE);
-      if (status === "SUPERSEDED") this.list("superseded", list).set(row.idx % STATUS_LIST_SIZE);
+      const purpose: StatusPurpose | undefined = status === "REVOKED" ? "revocation" : status === "SUPERSEDED" ? "superseded" : undefined;
+      if (!purpose) return;
+      this.list(purpose, list).set(row.idx % STATUS_LIST_SIZE);
+      this.dirty.add(`${purpose}:${list}`);
     });
   }
 

@@ -12,7 +12,7 @@ import type { Services } from "../../api/services.js";
 import { ledgerKeyFileIn, retireLedgerKey, rotateLedgerKey } from "../../api/identity/keys.js";
 import { verifyCredential, type AnchorCredential, type CredentialSources, type DidDocument } from "../../sdk/credentials.js";
 import { TradeproofClient, type Hex } from "../../sdk/index.js";
-import { STATUS_LIST_SIZE } from "../../sdk/status-list.js";
+import { Bitstring, STATUS_LIST_SIZE } from "../../sdk/status-list.js";
 import { independentStatusBit, opensslVerifies, part } from "../support/credentials.js";
 import { apiFor } from "./app-helpers.js";
 import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
@@ -144,6 +144,25 @@ describe("API: anchor credentials and status lists", function () {
     expect((await check(revokedJwt)).verdict).to.equal("REVOKED");
     expect((await check(supersededJwt)).verdict).to.equal("SUPERSEDED");
     expect((await check(await credentialOf(invoice))).verdict).to.equal("VALID");
+  });
+
+  it("an instance started on the same store continues from the stored bits, reading no document again", async function () {
+    const jwt = await credentialOf(invoice);
+    const entry = getCredentialStatus({ credential: part(jwt, 1), statusPurpose: "revocation" });
+    const second = await apiFor(c, anvil.url, { dataDir });
+    try {
+      await second.services.indexer.syncOnce();
+      let read = 0;
+      const verify = second.services.documents.verify.bind(second.services.documents);
+      second.services.documents.verify = async (hashes) => ((read += hashes.length), verify(hashes));
+      const list = (await request(second.app).get(new URL(entry.statusListCredential).pathname).expect(200)).text;
+      const before = (await request(app).get(new URL(entry.statusListCredential).pathname).expect(200)).text;
+      expect(part(list, 1).credentialSubject.encodedList).to.equal(part(before, 1).credentialSubject.encodedList);
+      expect(part(list, 1).credentialSubject.encodedList).to.not.equal(new Bitstring().encode()); // the revocation of an earlier test is in it
+      expect(read).to.equal(0);
+    } finally {
+      await second.services.close();
+    }
   });
 
   it("issues no credential for a document that is not anchored, awaits approvals, or was revoked or replaced", async function () {
