@@ -1,7 +1,7 @@
 // `tradeproof credential`, `tradeproof verify-credential` and `tradeproof cache refresh`: anchor credentials (VC 2.0,
 // vc+jwt) fetched from the ledger's API, checked online or offline from a cache (README, "Anchor credentials").
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { Command, Option } from "commander";
 import pc from "picocolors";
@@ -89,9 +89,13 @@ export function verifyCredentialCommand(): Command {
       const cacheDir = opts.cache ?? src.defaultCacheDir();
       const from = opts.offline ? src.cachedSources(cacheDir) : src.onlineSources();
       const checkOne = async (file: string) => {
-        const jwt = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
-          throw new UsageError(`${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
-        });
+        // Read synchronously: the thread pool is busy with the signatures, and each asynchronous read would queue behind them.
+        let jwt: string;
+        try {
+          jwt = readFileSync(file, "utf8");
+        } catch (e) {
+          throw new UsageError(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+        }
         return { file, ...(await verifyCredential(jwt, { trustedIssuer, sources: from, ...(docHash ? { docHash } : {}) })) };
       };
       // Signatures are verified on libuv's thread pool: checking many at once uses every core (2× on two).
