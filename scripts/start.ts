@@ -224,6 +224,7 @@ async function main() {
   say(`  Web verifier:  ${api.url}/`);
   say(`  API:           ${api.url}/v1   (docs ${api.url}/docs, health ${api.url}/health)`);
   say(`  JSON-RPC:      ${gateway.url}   (chain id ${deployment.chainId}, registry ${deployment.registry}; no gas price; ${blockTime ? `a block every ${blockTime} s` : "a block per transaction"})`);
+  say(`  Ledger's DID:  ${api.url}/.well-known/did.json   (signs anchor credentials: npx tradeproof credential FILE)`);
   say(`  Deployment:    ${deploymentFile}`);
   say(`  Demo keys:     ${keysFile}   (public test keys: local use only)`);
   say(`  Demo files:    ${demoDir}`);
