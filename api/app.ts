@@ -103,7 +103,7 @@ export function createApp(deps: Services): RequestListener {
   });
 
   app.get("/health", async (_req, res) => {
-    const cursor = indexer.cursor();
+    const cursor = await indexer.cursor();
     try {
       const head = await onChain(() => chain.provider.getBlockNumber());
       res.json({ status: "ok", chainId: deps.deployment.chainId, node: { reachable: true, head }, index: { block: cursor, lag: Math.max(0, head - cursor) } });

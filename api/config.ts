@@ -19,6 +19,11 @@ const EnvSchema = z.object({
   TRADEPROOF_RPC: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545"),
   TRADEPROOF_DEPLOYMENT: z.string().min(1).default("data/deployment.json"),
   TRADEPROOF_DATA_DIR: z.string().min(1).default("data"),
+  /** PostgreSQL for the index, the relay queue and SIWE nonces; without it, SQLite in the data dir (api.sqlite). */
+  TRADEPROOF_DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:$/.test(URL.parse(v)?.protocol ?? ""), "a postgres:// (or postgresql://) URL")
+    .optional(),
   TRADEPROOF_API_HOST: z.string().min(1).default("127.0.0.1"),
   TRADEPROOF_API_PORT: int(0, 65535).default(8080),
   /** Public origin of the API, used for SIWE domain and URI checks; defaults to http://HOST:PORT. */
@@ -54,6 +59,8 @@ export interface Config {
   rpcUrl: string;
   deploymentFile: string;
   dataDir: string;
+  /** PostgreSQL's URL when the store is there; undefined: SQLite under `dataDir`. */
+  databaseUrl?: string;
   host: string;
   port: number;
   publicUrl: string;
@@ -96,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rpcUrl: e.TRADEPROOF_RPC,
     deploymentFile: resolve(e.TRADEPROOF_DEPLOYMENT),
     dataDir: resolve(e.TRADEPROOF_DATA_DIR),
+    databaseUrl: e.TRADEPROOF_DATABASE_URL,
     host: e.TRADEPROOF_API_HOST,
     port: e.TRADEPROOF_API_PORT,
     publicUrl: (e.TRADEPROOF_PUBLIC_URL ?? `http://${e.TRADEPROOF_API_HOST}:${e.TRADEPROOF_API_PORT}`).replace(/\/$/, ""),

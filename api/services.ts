@@ -11,7 +11,7 @@ import { Indexer } from "./indexer/indexer.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { RelayQueue } from "./relay/queue.js";
 import { RelayWorker, type RelayWorkerOptions } from "./relay/worker.js";
-import { Store, storeFileIn } from "./store.js";
+import { openStore, type Store } from "./store.js";
 
 /** Everything the app's handlers use; built once by {@link createServices}, closed by `close()`. */
 export interface Services {
@@ -60,7 +60,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   // The relayer has a connection of its own: its gas estimates of large batches would otherwise share JSON-RPC
   // batches with the reads of requests being accepted, and hold them up.
   const relayProvider = new RpcProvider(config.rpcUrl, deployment.chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: config.pollMs });
-  const store = new Store(storeFileIn(config.dataDir));
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const chain = new Chain(provider, deployment);
   const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger });
   const cacheCounts = { hits: 0, misses: 0 };
@@ -93,7 +93,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       await worker?.stop();
       provider.destroy();
       relayProvider.destroy();
-      store.close();
+      await store.close();
     },
   };
 }

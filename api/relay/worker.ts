@@ -2,7 +2,7 @@ import { ethers } from "ethers";
 import type { Logger } from "pino";
 import { DEFAULT_TRANSACTION_LIMITS, type Hex, type TransactionLimits } from "../../sdk/index.js";
 import { chainError, type Chain } from "../chain.js";
-import type { Store } from "../store.js";
+import type { Queryable, Store } from "../store.js";
 import type { RequestRow } from "./queue.js";
 
 /** A transaction of the relayer as stored before it is broadcast: one `executeBatch` carrying `rows`. */
@@ -71,30 +71,34 @@ export class RelayWorker {
     this.limits = opts.limits ?? DEFAULT_TRANSACTION_LIMITS;
   }
 
-  private update(ids: string[], fields: Partial<Pick<RequestRow, "status" | "tx_hash" | "block_number" | "reason" | "reason_code"> & { solo: number }>) {
+  private async update(
+    ids: string[],
+    fields: Partial<Pick<RequestRow, "status" | "tx_hash" | "block_number" | "reason" | "reason_code"> & { solo: number }>,
+    q: Queryable = this.opts.store,
+  ): Promise<void> {
     const keys = Object.keys(fields);
-    const stmt = this.opts.store.prepare(`UPDATE requests SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id = ?`);
+    const sql = `UPDATE requests SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id = ?`;
     const values = keys.map((k) => (fields as Record<string, string | number | null>)[k]!);
-    for (const id of ids) stmt.run(...values, Date.now(), id);
+    for (const id of ids) await q.run(sql, [...values, Date.now(), id]);
   }
 
-  private fail(rows: RequestRow[], code: string, reason: string) {
+  private async fail(rows: RequestRow[], code: string, reason: string): Promise<void> {
     if (rows.length === 0) return;
-    this.update(rows.map((r) => r.id), { status: "failed", reason_code: code, reason });
+    await this.update(rows.map((r) => r.id), { status: "failed", reason_code: code, reason });
     this.opts.logger?.info({ ids: rows.map((r) => r.id), code }, "relay request failed");
   }
 
   /** Puts requests back in the queue (their transaction can never be mined); `solo` sends each alone from now on. */
-  private requeue(rows: RequestRow[], solo = false) {
-    this.opts.store.tx(() => this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null, ...(solo ? { solo: 1 } : {}) }));
+  private requeue(rows: RequestRow[], solo = false): Promise<void> {
+    return this.opts.store.tx((t) => this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null, ...(solo ? { solo: 1 } : {}) }, t));
   }
 
-  private rowsOf(hash: string): RequestRow[] {
-    return this.opts.store.prepare("SELECT * FROM requests WHERE tx_hash = ? AND status = 'submitted' ORDER BY seq").all(hash) as unknown as RequestRow[];
+  private rowsOf(hash: string): Promise<RequestRow[]> {
+    return this.opts.store.all<RequestRow>("SELECT * FROM requests WHERE tx_hash = ? AND status = 'submitted' ORDER BY seq", [hash]);
   }
 
-  private pendingTxs(): { hash: Hex; nonce: number; raw: Hex }[] {
-    return this.opts.store.prepare("SELECT hash, nonce, raw FROM relay_txs WHERE status = 'pending' ORDER BY nonce").all() as { hash: Hex; nonce: number; raw: Hex }[];
+  private pendingTxs(): Promise<{ hash: Hex; nonce: number; raw: Hex }[]> {
+    return this.opts.store.all<{ hash: Hex; nonce: number; raw: Hex }>("SELECT hash, nonce, raw FROM relay_txs WHERE status = 'pending' ORDER BY nonce");
   }
 
   /** Whether the node knows the transaction (in its pool or mined): raw JSON-RPC, without ethers parsing the answer. */
@@ -107,15 +111,15 @@ export class RelayWorker {
   }
 
   /** A transaction that can never be mined: marked dropped, its requests back in the queue, in one step. */
-  private drop(hash: string, rows: RequestRow[]) {
-    this.opts.store.tx(() => {
-      this.setTx(hash, "dropped");
-      this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null });
+  private drop(hash: string, rows: RequestRow[]): Promise<void> {
+    return this.opts.store.tx(async (t) => {
+      await this.setTx(hash, "dropped", t);
+      await this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null }, t);
     });
   }
 
-  private setTx(hash: string, status: "done" | "dropped") {
-    this.opts.store.prepare("UPDATE relay_txs SET status = ? WHERE hash = ?").run(status, hash);
+  private async setTx(hash: string, status: "done" | "dropped", q: Queryable = this.opts.store): Promise<void> {
+    await q.run("UPDATE relay_txs SET status = ? WHERE hash = ?", [status, hash]);
   }
 
   /**
@@ -139,7 +143,7 @@ export class RelayWorker {
       if (settledSome) waitingSince = Date.now();
       const sent = await this.sendQueued();
       if (sent) waitingSince = Date.now();
-      if (this.pendingTxs().length === 0 && !this.hasQueued()) {
+      if ((await this.pendingTxs()).length === 0 && !(await this.hasQueued())) {
         if (!this.again) return;
         this.again = false;
         continue;
@@ -149,14 +153,14 @@ export class RelayWorker {
     }
   }
 
-  private hasQueued(): boolean {
-    return this.opts.store.prepare("SELECT 1 FROM requests WHERE status = 'queued' LIMIT 1").get() !== undefined;
+  private async hasQueued(): Promise<boolean> {
+    return (await this.opts.store.one("SELECT 1 FROM requests WHERE status = 'queued' LIMIT 1")) !== undefined;
   }
 
   /** Settles every pending transaction that has a receipt; re-sends one the node lost; fills nonce gaps. Returns whether any settled. */
   private async settlePending(): Promise<boolean> {
     const { provider } = this.opts.chain;
-    const pending = this.pendingTxs();
+    const pending = await this.pendingTxs();
     if (pending.length === 0) return false;
     // A receipt can only come with a new block: while the head stays where it was, a pass does not ask for each
     // transaction in flight again (with 16 in flight and a look every 50 ms that was 600 questions a second), except
@@ -182,13 +186,13 @@ export class RelayWorker {
       latest ??= await provider.getTransactionCount(this.opts.relayer.address, "latest");
       if (tx.nonce < latest) {
         // Another transaction took its relayer nonce: it can never be mined, so its requests are sent again.
-        this.drop(tx.hash, this.rowsOf(tx.hash));
+        await this.drop(tx.hash, await this.rowsOf(tx.hash));
         this.opts.logger?.warn({ txHash: tx.hash, nonce: tx.nonce }, "relayer nonce taken by another transaction; its requests go back to the queue");
         settled = true;
         continue;
       }
       this.opts.logger?.warn({ txHash: tx.hash }, "stored transaction unknown to the node; broadcasting the same signed transaction again");
-      const again = { ...tx, rows: this.rowsOf(tx.hash) };
+      const again = { ...tx, rows: await this.rowsOf(tx.hash) };
       await this.opts.hooks?.beforeBroadcast?.(again);
       await this.broadcast(again);
     }
@@ -204,7 +208,7 @@ export class RelayWorker {
    */
   private async fillGaps(): Promise<void> {
     const { provider } = this.opts.chain;
-    const pending = this.pendingTxs();
+    const pending = await this.pendingTxs();
     if (pending.length === 0) return;
     const latest = await provider.getTransactionCount(this.opts.relayer.address, "latest");
     const held = new Set(pending.map((t) => t.nonce));
@@ -226,16 +230,16 @@ export class RelayWorker {
   /** Marks the requests of a mined transaction from its ExecutedForwardRequest events. */
   private async finish(tx: { hash: Hex }, receipt: ethers.TransactionReceipt): Promise<void> {
     const { chain } = this.opts;
-    const rows = this.rowsOf(tx.hash);
+    const rows = await this.rowsOf(tx.hash);
     await this.opts.onReceipt?.().catch((e: unknown) => this.opts.logger?.warn({ err: e }, "index refresh after a relayed transaction failed"));
     if (receipt.status !== 1) {
       // The whole batch reverted (none of its requests used a nonce): a single request fails with its reason, the
       // requests of a larger batch are sent again one per transaction, so that one cannot take the others down.
       if (rows.length === 1) {
         const reason = await this.revertReason(rows[0]!, receipt.blockNumber);
-        this.update([rows[0]!.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The transaction reverted." });
-      } else this.requeue(rows, true);
-      this.setTx(tx.hash, "done");
+        await this.update([rows[0]!.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The transaction reverted." });
+      } else await this.requeue(rows, true);
+      await this.setTx(tx.hash, "done");
       return;
     }
     const outcome = new Map<string, boolean>();
@@ -248,14 +252,14 @@ export class RelayWorker {
     for (const row of rows) {
       const success = outcome.get(`${row.from_addr.toLowerCase()}:${row.nonce}`);
       if (success === true) {
-        this.update([row.id], { status: "mined", block_number: receipt.blockNumber });
+        await this.update([row.id], { status: "mined", block_number: receipt.blockNumber });
         this.opts.logger?.info({ id: row.id, txHash: tx.hash, block: receipt.blockNumber }, "relay request mined");
       } else if (success === false) {
         const reason = await this.revertReason(row, receipt.blockNumber);
-        this.update([row.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The call reverted." });
+        await this.update([row.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The call reverted." });
       } else skipped.push(row);
     }
-    this.setTx(tx.hash, "done");
+    await this.setTx(tx.hash, "done");
     for (const row of skipped) await this.settleSkipped(row);
   }
 
@@ -268,9 +272,10 @@ export class RelayWorker {
     if (chainNonce < BigInt(row.nonce)) {
       // An earlier request of the member is still queued or in flight (its transaction went back to the queue): this
       // one follows it. Otherwise the earlier one failed before reaching the chain and this nonce can never be used.
-      const earlier = this.opts.store
-        .prepare("SELECT 1 FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted') AND CAST(nonce AS INTEGER) >= ? AND CAST(nonce AS INTEGER) < ? LIMIT 1")
-        .get(row.from_addr, Number(chainNonce), Number(row.nonce));
+      const earlier = await this.opts.store.one(
+        "SELECT 1 FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted') AND CAST(nonce AS BIGINT) >= ? AND CAST(nonce AS BIGINT) < ? LIMIT 1",
+        [row.from_addr, Number(chainNonce), Number(row.nonce)],
+      );
       if (earlier) return this.requeue([row]);
       return this.fail([row], "NONCE_GAP", "An earlier request of the same signer failed before it reached the ledger, so this nonce cannot be used; sign it again.");
     }
@@ -282,11 +287,11 @@ export class RelayWorker {
    * goes alone. Gas is checked on the whole batch by estimation: a request's signed `gas` is the most its call may
    * use, which the forwarder needs in hand at the call, not the sum over the batch.
    */
-  private nextBatch(max: number): RequestRow[] {
-    const candidates = this.opts.store.prepare("SELECT * FROM requests WHERE status = 'queued' ORDER BY seq LIMIT ?").all(max) as unknown as RequestRow[];
+  private async nextBatch(max: number): Promise<RequestRow[]> {
+    const candidates = await this.opts.store.all<RequestRow>("SELECT * FROM requests WHERE status = 'queued' ORDER BY seq LIMIT ?", [max]);
     const now = Math.floor(Date.now() / 1000);
     const expired = candidates.filter((r) => r.deadline <= now);
-    this.fail(expired, "DEADLINE_PASSED", "The deadline passed before the request could be sent.");
+    await this.fail(expired, "DEADLINE_PASSED", "The deadline passed before the request could be sent.");
     const batch: RequestRow[] = [];
     let bytes = TX_OVERHEAD_BYTES;
     for (const row of candidates) {
@@ -307,8 +312,8 @@ export class RelayWorker {
     let sent = false;
     let nonce: number | undefined;
     let max = this.opts.maxRequestsPerTx ?? 200;
-    while (this.pendingTxs().length < maxInFlight) {
-      const rows = this.nextBatch(max);
+    while ((await this.pendingTxs()).length < maxInFlight) {
+      const rows = await this.nextBatch(max);
       if (rows.length === 0) break;
       const requests = rows.map((r) => ({ from: r.from_addr, to: r.to_addr, value: r.value, gas: r.gas, deadline: r.deadline, data: r.data, signature: r.signature }));
       const data = chain.forwarder.interface.encodeFunctionData("executeBatch", [requests, relayer.address]);
@@ -328,27 +333,28 @@ export class RelayWorker {
         // A batch with a refund receiver skips bad requests rather than reverting; if it cannot be estimated at all,
         // each request goes alone, where its own refusal is named.
         if (rows.length > 1) {
-          this.requeue(rows, true);
+          await this.requeue(rows, true);
           continue;
         }
         const reason = await this.revertReason(rows[0]!);
-        this.fail(rows, reason?.code ?? "FORWARDER_REJECTED", reason?.message ?? "The forwarder refused the request (signature, nonce or deadline).");
+        await this.fail(rows, reason?.code ?? "FORWARDER_REJECTED", reason?.message ?? "The forwarder refused the request (signature, nonce or deadline).");
         continue;
       }
       if (nonce === undefined) {
-        const stored = this.pendingTxs().reduce((m, t) => Math.max(m, t.nonce + 1), 0);
+        const stored = (await this.pendingTxs()).reduce((m, t) => Math.max(m, t.nonce + 1), 0);
         nonce = Math.max(await chain.provider.getTransactionCount(relayer.address, "pending"), stored);
       }
       // Sign first, store the signed transaction and the link of its requests, and only then broadcast it.
       const populated = await relayer.populateTransaction({ to: chain.deployment.forwarder, data, gasLimit, nonce });
       const raw = (await relayer.signTransaction(populated)) as Hex;
       const hash = ethers.keccak256(raw) as Hex;
-      this.opts.store.tx(() => {
+      await this.opts.store.tx(async (t) => {
         // The same bytes may have been signed before and refused (same nonce, same requests): pending again.
-        this.opts.store
-          .prepare("INSERT INTO relay_txs (hash, nonce, raw, status, sent_at) VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (hash) DO UPDATE SET status = 'pending', sent_at = excluded.sent_at")
-          .run(hash, nonce!, raw, Date.now());
-        this.update(rows.map((r) => r.id), { status: "submitted", tx_hash: hash });
+        await t.run(
+          "INSERT INTO relay_txs (hash, nonce, raw, status, sent_at) VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (hash) DO UPDATE SET status = 'pending', sent_at = excluded.sent_at",
+          [hash, nonce!, raw, Date.now()],
+        );
+        await this.update(rows.map((r) => r.id), { status: "submitted", tx_hash: hash }, t);
       });
       const tx: RelayTransaction = { hash, nonce, raw, rows: rows.map((r) => ({ ...r, status: "submitted", tx_hash: hash })) };
       await this.opts.hooks?.beforeBroadcast?.(tx);
@@ -383,16 +389,16 @@ export class RelayWorker {
       if (chainError(e).status === 503) throw e;
       if ((await provider.getTransactionReceipt(tx.hash)) || (await provider.getTransaction(tx.hash))) return "sent";
       const message = nodeMessage(e);
-      this.drop(tx.hash, tx.rows);
+      await this.drop(tx.hash, tx.rows);
       if ((e as { code?: string }).code === "NONCE_EXPIRED" || /nonce too low/i.test(message)) {
         this.opts.logger?.warn({ txHash: tx.hash }, "relayer nonce taken by another transaction; its requests go back to the queue");
         return "nonce-taken";
       }
       if (tx.rows.length > 1) {
-        this.requeue(tx.rows, true);
+        await this.requeue(tx.rows, true);
         this.opts.logger?.warn({ txHash: tx.hash, requests: tx.rows.length, reason: message }, "the node refused a relay transaction; its requests go again one per transaction");
       } else {
-        this.fail(tx.rows, "BROADCAST_REJECTED", `The ledger node refused the relayer's transaction: ${message}.`);
+        await this.fail(tx.rows, "BROADCAST_REJECTED", `The ledger node refused the relayer's transaction: ${message}.`);
       }
       return "refused";
     }
