@@ -19,7 +19,7 @@ const EnvSchema = z.object({
   TRADEPROOF_RPC: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545"),
   TRADEPROOF_DEPLOYMENT: z.string().min(1).default("data/deployment.json"),
   TRADEPROOF_DATA_DIR: z.string().min(1).default("data"),
-  /** PostgreSQL for the index, the relay queue and SIWE nonces; without it, SQLite in the data dir (api.sqlite). */
+  /** PostgreSQL for the index, the relay queue, SIWE nonces and rate limits, shared by instances; without it, SQLite in the data dir (api.sqlite). */
   TRADEPROOF_DATABASE_URL: z
     .string()
     .refine((v) => /^postgres(ql)?:$/.test(URL.parse(v)?.protocol ?? ""), "a postgres:// (or postgresql://) URL")
@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   TRADEPROOF_RELAY_BATCH: int(1, 1_000).default(200),
   /** Most relayer transactions in flight at once. */
   TRADEPROOF_RELAY_IN_FLIGHT: int(1, 64).default(16),
+  /** Instances on one PostgreSQL: how long the relaying (and indexing) instance's lease lasts unless renewed. */
+  TRADEPROOF_LEASE_MS: int(300, 60_000).default(3_000),
 });
 
 /** The API's configuration, parsed once at start. */
@@ -83,6 +85,8 @@ export interface Config {
   limits: TransactionLimits;
   /** Most relayed requests per relayer transaction, and most relayer transactions in flight. */
   relay: { maxRequestsPerTx: number; maxInFlight: number };
+  /** Instances on one PostgreSQL: a dead leader's lease runs out after this, and another instance takes over. */
+  leaseMs: number;
 }
 
 /**
@@ -122,5 +126,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     indexer: e.TRADEPROOF_INDEXER,
     limits: { maxTxBytes: e.TRADEPROOF_MAX_TX_BYTES, maxTxGas: e.TRADEPROOF_MAX_TX_GAS },
     relay: { maxRequestsPerTx: e.TRADEPROOF_RELAY_BATCH, maxInFlight: e.TRADEPROOF_RELAY_IN_FLIGHT },
+    leaseMs: e.TRADEPROOF_LEASE_MS,
   };
 }

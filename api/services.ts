@@ -8,6 +8,7 @@ import { Chain } from "./chain.js";
 import { ConfigError, type Config } from "./config.js";
 import { Documents } from "./documents/documents.js";
 import { Indexer } from "./indexer/indexer.js";
+import { Leadership } from "./leadership.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { RelayQueue } from "./relay/queue.js";
 import { RelayWorker, type RelayWorkerOptions } from "./relay/worker.js";
@@ -27,6 +28,8 @@ export interface Services {
   queue: RelayQueue;
   /** Absent when no relayer key is configured: write endpoints then answer 503 RELAYER_DISABLED. */
   worker?: RelayWorker;
+  /** On PostgreSQL (instances sharing it): whether this instance relays and writes the index. Absent on SQLite: it always does. */
+  leadership?: Leadership;
   metrics: Metrics;
   /** The ledger's signing keys, and the did:web they belong to. */
   identity: { did: string; keys: LedgerKeys };
@@ -62,7 +65,9 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const relayProvider = new RpcProvider(config.rpcUrl, deployment.chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: config.pollMs });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const chain = new Chain(provider, deployment);
-  const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger });
+  // SQLite serves one instance, which does everything; on PostgreSQL one instance at a time relays and indexes.
+  const leadership = store.dialect === "postgres" ? new Leadership({ store, ttlMs: config.leaseMs, logger }) : undefined;
+  const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger, leadership });
   const cacheCounts = { hits: 0, misses: 0 };
   const documents = new Documents(chain, store, () => (config.indexer ? indexer.head : undefined), (hits, misses) => {
     cacheCounts.hits += hits;
@@ -77,20 +82,24 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ? new RelayWorker({
         store, chain: new Chain(relayProvider, deployment), relayer: new ethers.Wallet(config.relayerKey, relayProvider), logger, hooks: overrides.relayHooks,
         onReceipt: config.indexer ? () => indexer.syncOnce() : undefined,
-        limits: config.limits, pollMs: Math.min(config.pollMs, 100), ...config.relay, ...overrides.relay,
+        limits: config.limits, pollMs: Math.min(config.pollMs, 100), leadership, ...config.relay, ...overrides.relay,
       })
     : undefined;
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {
-    config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, metrics,
+    config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, leadership, metrics,
     identity: { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile) },
     start() {
+      // Taking the lease over starts a relay pass at once: the requests the last leader left are sent without waiting a poll.
+      leadership?.onChange((leads) => leads && worker?.nudge());
+      leadership?.start();
       if (config.indexer) indexer.start(config.pollMs);
       worker?.start(config.pollMs);
     },
     async close() {
       await indexer.stop();
       await worker?.stop();
+      await leadership?.stop();
       provider.destroy();
       relayProvider.destroy();
       await store.close();

@@ -59,6 +59,21 @@ export class SchemaTooNewError extends Error {
   }
 }
 
+/**
+ * The database cannot be reached (PostgreSQL down, restarting, or the network to it cut): what needs the store answers
+ * 503 DATABASE_UNAVAILABLE and is tried again by the client; the pool reconnects by itself once the server is back.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(readonly location: string, options?: { cause?: unknown }) {
+    super(`The database ${location} cannot be reached.`, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** Now in the database's clock, in milliseconds, as SQL: instances on several hosts compare leases by one clock. */
+export const nowMs = (dialect: Queryable["dialect"]) =>
+  dialect === "postgres" ? "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)" : "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
 /** Whether `e` is a unique-constraint violation (SQLite's SQLITE_CONSTRAINT_UNIQUE / PRIMARYKEY, PostgreSQL's 23505). */
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: unknown; errcode?: unknown; message?: unknown };

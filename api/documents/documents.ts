@@ -5,7 +5,8 @@ import type { Chain } from "../chain.js";
 import { onChain } from "../chain.js";
 import { HISTORY_ACTIONS } from "../indexer/decode.js";
 import { isoSeconds } from "../indexer/indexer.js";
-import type { Store } from "../store.js";
+import { databaseUnavailable } from "../errors.js";
+import { StoreUnavailableError, type Store } from "../store.js";
 import { organisationNames } from "../audit/audit.js";
 
 interface EventRow {
@@ -127,8 +128,20 @@ export class Documents {
 
   private async readNow(hashes: Hex[]): Promise<Map<Hex, VerificationResult>> {
     const client = await this.chain.sdk();
-    const queries = await Promise.all(hashes.map((h) => this.query(h)));
+    // Without the index (database out of reach) the contract is asked for each document alone: what it finds is the
+    // answer, but NOT_FOUND could be a document of a public batch that only the index can find, so that is a 503.
+    let indexDown = false;
+    const queries = await Promise.all(
+      hashes.map((h) =>
+        this.query(h).catch((e: unknown) => {
+          if (!(e instanceof StoreUnavailableError)) throw e;
+          indexDown = true;
+          return { docHash: h };
+        }),
+      ),
+    );
     const fresh = await onChain(() => client.verifyMany(queries));
+    if (indexDown && fresh.some((r) => r.status === "NOT_FOUND")) throw databaseUnavailable();
     const long = fresh.filter((r) => r.attestationsTotal !== undefined);
     if (long.length > 0) await onChain(() => Promise.all(long.map((r) => this.allAttestations(client, r))));
     return new Map(hashes.map((h, i) => [h, fresh[i]]));
@@ -142,10 +155,15 @@ export class Documents {
     client: { organisation(id: number): Promise<{ name: string }> },
     result: VerificationResult,
   ): Promise<void> {
-    const rows = await this.store.all<{ account: string; organisation: number; at: number; details: string }>(
-      "SELECT account, organisation, at, details FROM events WHERE name = 'DocumentAttested' AND doc_hash = ? ORDER BY block, log_index",
-      [result.docHash],
-    );
+    const rows = await this.store
+      .all<{ account: string; organisation: number; at: number; details: string }>(
+        "SELECT account, organisation, at, details FROM events WHERE name = 'DocumentAttested' AND doc_hash = ? ORDER BY block, log_index",
+        [result.docHash],
+      )
+      .catch((e: unknown) => {
+        if (e instanceof StoreUnavailableError) return []; // no index now: the chain's latest, as when the index is behind
+        throw e;
+      });
     if (rows.length < result.attestationsTotal!) return; // the index is behind the chain: keep the chain's latest
     const names = new Map<number, Promise<{ name: string }>>();
     const name = (id: number) => {

@@ -1,6 +1,7 @@
 import { ethers } from "ethers";
 import { directUrl } from "../../sdk/provider.js";
 import type { Logger } from "pino";
+import type { Leadership } from "../leadership.js";
 import type { Store } from "../store.js";
 import { decodeLog, type DecodedEvent } from "./decode.js";
 
@@ -29,6 +30,11 @@ export interface IndexerOptions {
   /** Blocks per eth_getLogs call. */
   chunkSize?: number;
   logger?: Logger;
+  /**
+   * Instances sharing a database: only the leader writes the index; the others follow the shared cursor (and the
+   * chain's head, for their read caches). Without it this instance always writes (SQLite, the `index` command).
+   */
+  leadership?: Leadership;
 }
 
 const CURSOR = "index.cursor";
@@ -38,9 +44,10 @@ const OWNER = "index.registry";
 export const isoSeconds = (unix: number) => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /**
- * Follows the registry's and council's events into SQLite. Resumes from its cursor (the last block
+ * Follows the registry's and council's events into the store. Resumes from its cursor (the last block
  * fully stored); each chunk of blocks is written in one transaction together with the cursor, and
  * events are keyed by (block, logIndex), so a crash or a second run never stores an event twice.
+ * With several instances on one database, one writes (the leader) and the others follow.
  */
 export class Indexer {
   readonly provider: ethers.JsonRpcApiProvider;
@@ -54,8 +61,12 @@ export class Indexer {
   private running: Promise<number> | undefined;
   private readonly listeners = new Set<(cursor: number) => void>();
   private readonly log?: Logger;
+  private readonly leadership?: Leadership;
+  /** The shared cursor as this instance last saw it while following. */
+  private followed: number | undefined;
 
   constructor(opts: IndexerOptions) {
+    this.leadership = opts.leadership;
     this.provider = opts.provider;
     this.contracts = opts.contracts;
     this.store = opts.store;
@@ -89,6 +100,7 @@ export class Indexer {
   }
 
   private async sync(): Promise<number> {
+    if (this.leadership && !this.leadership.leads) return this.follow();
     const head = Number(await rawRpc(this.provider, "eth_blockNumber", []));
     this.head = head;
     // An index is only valid for the chain and registry it was built from: a data dir reused with a
@@ -123,6 +135,17 @@ export class Indexer {
     return stored;
   }
 
+  /** Another instance writes the index: reads the head and the shared cursor, and tells listeners when it moved. */
+  private async follow(): Promise<number> {
+    this.head = Number(await rawRpc(this.provider, "eth_blockNumber", []));
+    const cursor = await this.cursor();
+    if (cursor !== this.followed) {
+      this.followed = cursor;
+      for (const l of this.listeners) l(cursor);
+    }
+    return 0;
+  }
+
   /** Reads, decodes and stores the logs of [from, to], then moves the cursor to `to`. */
   async indexRange(from: number, to: number): Promise<number> {
     const events = await fetchEvents(this.provider, this.contracts, from, to);
@@ -135,6 +158,8 @@ export class Indexer {
   private async write(events: (DecodedEvent & { at: number })[], cursor: number): Promise<number> {
     let stored = 0;
     await this.store.tx(async (t) => {
+      // A leader that lost its lease while it read the chain leaves the index to the one that holds it now.
+      if (this.leadership) await this.leadership.fence(t);
       for (const e of events) {
         if (e.name === "DocumentRegistered") await t.run(INSERT_ANCHOR, [e.anchor, "SINGLE", e.docType]);
         if (e.name === "BatchRegistered") await t.run(INSERT_ANCHOR, [e.anchor, e.details.isPublic ? "PUBLIC_BATCH" : "PRIVATE_BATCH", e.docType]);

@@ -2,6 +2,7 @@ import { ethers } from "ethers";
 import type { Logger } from "pino";
 import { DEFAULT_TRANSACTION_LIMITS, type Hex, type TransactionLimits } from "../../sdk/index.js";
 import { chainError, type Chain } from "../chain.js";
+import { NotLeaderError, type Leadership } from "../leadership.js";
 import type { Queryable, Store } from "../store.js";
 import type { RequestRow } from "./queue.js";
 
@@ -37,6 +38,11 @@ export interface RelayWorkerOptions {
   maxRequestsPerTx?: number;
   /** Most transactions in flight at once (default 16). */
   maxInFlight?: number;
+  /**
+   * Instances sharing a database: only the leader relays, and it checks its lease in the transaction that links
+   * requests to a signed transaction, so that a request is never sent by two instances. Without it: always relays.
+   */
+  leadership?: Leadership;
 }
 
 /** How often transactions in flight are looked for although no block came (a lost one is found by this). */
@@ -52,11 +58,12 @@ const TX_OVERHEAD_BYTES = 400;
  * request whose call reverts as failed (its forwarder nonce used) instead of reverting the batch: one member's bad
  * request never sinks another's, and never blocks the member's own requests behind it.
  *
- * Never twice: a transaction and the link of its requests to it are written to SQLite in one step BEFORE it is
+ * Never twice: a transaction and the link of its requests to it are written to the store in one step BEFORE it is
  * broadcast. After a crash a pending transaction is settled by its receipt, or its very same signed bytes are
  * broadcast again (same hash, same relayer nonce); its requests go back to the queue only when it can never be
  * mined (another transaction took its relayer nonce). The forwarder's per-signer nonce refuses a second execution
- * of any request anyway.
+ * of any request anyway. With several instances on one database only the lease holder relays, and an instance that
+ * takes the lease over settles the transactions its predecessor stored, as after a crash.
  */
 export class RelayWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -90,7 +97,20 @@ export class RelayWorker {
 
   /** Puts requests back in the queue (their transaction can never be mined); `solo` sends each alone from now on. */
   private requeue(rows: RequestRow[], solo = false): Promise<void> {
-    return this.opts.store.tx((t) => this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null, ...(solo ? { solo: 1 } : {}) }, t));
+    return this.opts.store.tx(async (t) => {
+      await this.fence(t);
+      await this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null, ...(solo ? { solo: 1 } : {}) }, t);
+    });
+  }
+
+  /** Inside a transaction: refuses to go on unless this instance holds the relaying lease. */
+  private async fence(t: Queryable): Promise<void> {
+    await this.opts.leadership?.fence(t);
+  }
+
+  /** Whether this instance relays now (always, without leadership). */
+  private get leads(): boolean {
+    return this.opts.leadership?.leads ?? true;
   }
 
   private rowsOf(hash: string): Promise<RequestRow[]> {
@@ -113,6 +133,7 @@ export class RelayWorker {
   /** A transaction that can never be mined: marked dropped, its requests back in the queue, in one step. */
   private drop(hash: string, rows: RequestRow[]): Promise<void> {
     return this.opts.store.tx(async (t) => {
+      await this.fence(t);
       await this.setTx(hash, "dropped", t);
       await this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null }, t);
     });
@@ -128,6 +149,7 @@ export class RelayWorker {
    * timeout passes with transactions still pending (they are settled on a later pass).
    */
   processOnce(): Promise<void> {
+    if (!this.leads) return Promise.resolve(); // another instance relays
     if (this.running) this.again = true;
     this.running ??= this.process().finally(() => (this.running = undefined));
     return this.running;
@@ -139,6 +161,7 @@ export class RelayWorker {
     let waitingSince = Date.now();
     this.lookedAt = undefined; // a pass starts with a look at every transaction in flight
     for (;;) {
+      if (!this.leads) return; // the lease went to another instance: it carries on from the store
       const settledSome = await this.settlePending();
       if (settledSome) waitingSince = Date.now();
       const sent = await this.sendQueued();
@@ -348,14 +371,24 @@ export class RelayWorker {
       const populated = await relayer.populateTransaction({ to: chain.deployment.forwarder, data, gasLimit, nonce });
       const raw = (await relayer.signTransaction(populated)) as Hex;
       const hash = ethers.keccak256(raw) as Hex;
-      await this.opts.store.tx(async (t) => {
+      const linked = await this.opts.store.tx(async (t) => {
+        await this.fence(t);
+        // Still queued: read before the lease check, the rows may have gone with an instance that led meanwhile.
+        const marks = rows.map(() => "?").join(", ");
+        const still = await t.one<{ n: number }>(`SELECT COUNT(*) AS n FROM requests WHERE status = 'queued' AND id IN (${marks})`, rows.map((r) => r.id));
+        if (still!.n !== rows.length) return false;
         // The same bytes may have been signed before and refused (same nonce, same requests): pending again.
         await t.run(
           "INSERT INTO relay_txs (hash, nonce, raw, status, sent_at) VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (hash) DO UPDATE SET status = 'pending', sent_at = excluded.sent_at",
           [hash, nonce!, raw, Date.now()],
         );
         await this.update(rows.map((r) => r.id), { status: "submitted", tx_hash: hash }, t);
+        return true;
       });
+      if (!linked) {
+        nonce = undefined; // nothing was sent with it
+        continue;
+      }
       const tx: RelayTransaction = { hash, nonce, raw, rows: rows.map((r) => ({ ...r, status: "submitted", tx_hash: hash })) };
       await this.opts.hooks?.beforeBroadcast?.(tx);
       const outcome = await this.broadcast(tx);
@@ -423,7 +456,8 @@ export class RelayWorker {
       try {
         await this.processOnce();
       } catch (e) {
-        this.opts.logger?.warn({ err: e }, "relay pass failed; retrying");
+        if (e instanceof NotLeaderError) this.opts.logger?.info("relay pass stopped: another instance relays now");
+        else this.opts.logger?.warn({ err: e }, "relay pass failed; retrying");
       }
       if (this.timer) this.timer = setTimeout(tick, pollMs);
     };

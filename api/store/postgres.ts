@@ -1,5 +1,5 @@
 import pg from "pg";
-import { SchemaTooNewError, type Queryable, type SqlValue, type Store, type Transaction } from "../store.js";
+import { SchemaTooNewError, StoreUnavailableError, type Queryable, type SqlValue, type Store, type Transaction } from "../store.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations/index.js";
 
 /** BIGINT (int8) columns come back as numbers, as SQLite gives them: every one of ours (ms, blocks, counts) is far below 2^53. */
@@ -28,12 +28,33 @@ function lockKey(name: string): string {
   return BigInt.asIntN(64, h).toString();
 }
 
-function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+/**
+ * Whether a driver error means the server is out of reach rather than that the statement was wrong: no answer at the
+ * socket (refused, reset, timed out), a connection the server ended, or SQLSTATE class 08 (connection exception) and
+ * 57P01-57P03 (shut down, crashed, starting up). A DatabaseError carries a `severity`; the others come from the socket.
+ */
+export function isConnectionError(e: unknown): boolean {
+  const err = e as { code?: unknown; severity?: unknown };
+  if (typeof err?.severity === "string") return typeof err.code === "string" && (err.code.startsWith("08") || /^57P0[123]$/.test(err.code));
+  return e instanceof Error;
+}
+
+/** One statement; a failure to reach the server becomes {@link StoreUnavailableError}. */
+async function query(client: pg.Pool | pg.PoolClient, location: string, sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> {
+  try {
+    return await client.query(toPostgres(sql), values(params));
+  } catch (e) {
+    throw isConnectionError(e) ? new StoreUnavailableError(location, { cause: e }) : e;
+  }
+}
+
+function queryable(client: pg.Pool | pg.PoolClient, location: string): Queryable {
+  const q = (sql: string, params?: readonly SqlValue[]) => query(client, location, sql, params);
   return {
     dialect: "postgres",
-    all: async <T>(sql: string, params?: readonly SqlValue[]) => (await client.query(toPostgres(sql), values(params))).rows as T[],
-    one: async <T>(sql: string, params?: readonly SqlValue[]) => (await client.query(toPostgres(sql), values(params))).rows[0] as T | undefined,
-    run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await client.query(toPostgres(sql), values(params))).rowCount ?? 0 }),
+    all: async <T>(sql: string, params?: readonly SqlValue[]) => (await q(sql, params)).rows as T[],
+    one: async <T>(sql: string, params?: readonly SqlValue[]) => (await q(sql, params)).rows[0] as T | undefined,
+    run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await q(sql, params)).rowCount ?? 0 }),
   };
 }
 
@@ -58,12 +79,13 @@ export class PostgresStore implements Store {
   private readonly q: Queryable;
 
   private constructor(readonly pool: pg.Pool, readonly location: string) {
-    this.q = queryable(pool);
+    this.q = queryable(pool, location);
   }
 
   /** Connects, applies the migrations the database lacks (one instance at a time) and refuses a newer schema. */
   static async open(url: string, opts: { max?: number } = {}): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString: url, types, max: opts.max ?? 10, application_name: "tradeproof-api" });
+    // A server that does not answer fails a request within seconds (503) instead of holding it until TCP gives up.
+    const pool = new pg.Pool({ connectionString: url, types, max: opts.max ?? 10, application_name: "tradeproof-api", connectionTimeoutMillis: 3_000, keepAlive: true });
     // An idle connection that breaks (server restarted) is dropped by the pool; without a listener it would crash the process.
     pool.on("error", () => undefined);
     const store = new PostgresStore(pool, redactUrl(url));
@@ -89,16 +111,18 @@ export class PostgresStore implements Store {
   }
 
   async tx<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((e: unknown) => {
+      throw new StoreUnavailableError(this.location, { cause: e });
+    });
     let broken: Error | undefined;
     try {
-      await client.query("BEGIN");
+      await query(client, this.location, "BEGIN");
       const t: Transaction = {
-        ...queryable(client),
-        lock: async (name) => void (await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey(name)])),
+        ...queryable(client, this.location),
+        lock: async (name) => void (await query(client, this.location, "SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))", [lockKey(name)])),
       };
       const result = await fn(t);
-      await client.query("COMMIT");
+      await query(client, this.location, "COMMIT");
       return result;
     } catch (e) {
       await client.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));

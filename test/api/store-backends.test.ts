@@ -9,6 +9,8 @@ import { SiweMessage } from "siwe";
 import { Auth } from "../../api/auth/auth.js";
 import { auditCsv, queryAudit } from "../../api/audit/audit.js";
 import { INSERT_EVENT } from "../../api/indexer/indexer.js";
+import { Leadership, NotLeaderError } from "../../api/leadership.js";
+import { SharedRateLimitStore } from "../../api/rate-limit-store.js";
 import { enqueue } from "../../api/relay/queue.js";
 import { SchemaTooNewError, type Store } from "../../api/store.js";
 import { SCHEMA_VERSION } from "../../api/store/migrations/index.js";
@@ -227,6 +229,65 @@ function shouldBehaveLikeAStore(backend: Backend) {
       expect(lines).to.have.length(1 + all.filter((i) => i % 3 === 0).length);
       expect(lines[1]!.split(",").slice(0, 2)).to.deep.equal(["0", "0"]);
       await store.run("DELETE FROM events");
+    });
+
+    it("one instance at a time holds the lease; a holder that stops renewing loses it after its TTL, one that stops cleanly at once", async function () {
+      const a = new Leadership({ store, name: "test.lease", ttlMs: 400 });
+      const b = new Leadership({ store: await another(), name: "test.lease", ttlMs: 400 });
+      const c = new Leadership({ store: await another(), name: "test.lease", ttlMs: 400 });
+      const first = await Promise.all([a.renew(), b.renew(), c.renew()]);
+      expect(first.filter(Boolean)).to.have.length(1);
+      const [leader, ...rest] = first[0] ? [a, b, c] : first[1] ? [b, a, c] : [c, a, b];
+      expect(await leader!.renew(), "the holder renews").to.equal(true);
+      for (const l of rest) expect(await l.renew(), "the others wait").to.equal(false);
+      // The holder stops renewing (killed): once the TTL has passed, another takes the lease.
+      await new Promise((r) => setTimeout(r, 500));
+      const taken = await Promise.all(rest.map((l) => l.renew()));
+      expect(taken.filter(Boolean)).to.have.length(1);
+      const next = taken[0] ? rest[0]! : rest[1]!;
+      expect(await leader!.renew(), "the old holder finds the lease taken").to.equal(false);
+      await next.stop();
+      const after = rest.find((l) => l !== next)!;
+      expect(await after.renew(), "a lease given up is free at once").to.equal(true);
+      await after.stop();
+    });
+
+    it("a write fenced by the lease is refused inside its transaction once another instance holds it", async function () {
+      const a = new Leadership({ store, name: "test.fence", ttlMs: 300 });
+      const b = new Leadership({ store: await another(), name: "test.fence", ttlMs: 300 });
+      expect(await a.renew()).to.equal(true);
+      await store.tx((t) => a.fence(t));
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await b.renew()).to.equal(true);
+      const refused = await store.tx(async (t) => {
+        await a.fence(t);
+        await t.run("INSERT INTO meta (key, value) VALUES ('fenced', 'written by a stale leader')");
+      }).then(() => undefined, (e: unknown) => e);
+      expect(refused).to.be.instanceOf(NotLeaderError);
+      expect(a.leads).to.equal(false);
+      expect(await store.getMeta("fenced")).to.equal(undefined);
+      await b.stop();
+    });
+
+    it("rate-limit counters add up across instances, per key and prefix, and start again in a new window", async function () {
+      const options = { windowMs: 60_000 } as Parameters<SharedRateLimitStore["init"]>[0];
+      const one = new SharedRateLimitStore(store, "general:");
+      const two = new SharedRateLimitStore(await another(), "general:");
+      const lookups = new SharedRateLimitStore(store, "references:");
+      for (const s of [one, two, lookups]) s.init(options);
+      const hits = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).increment("10.0.0.1")));
+      expect(hits.map((h) => h.totalHits).sort((x, y) => x - y)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(hits[0]!.resetTime!.getTime() % 60_000).to.equal(0);
+      expect((await lookups.increment("10.0.0.1")).totalHits, "another limiter counts apart").to.equal(1);
+      expect((await one.increment("10.0.0.2")).totalHits, "another client counts apart").to.equal(1);
+      await two.decrement("10.0.0.1");
+      expect((await one.increment("10.0.0.1")).totalHits).to.equal(10);
+      // A counter of a past window starts again at 1.
+      await store.run("UPDATE rate_limits SET window_start = window_start - 60000 WHERE key = 'general:10.0.0.1'");
+      expect((await two.increment("10.0.0.1")).totalHits).to.equal(1);
+      await one.resetKey("10.0.0.1");
+      expect(await store.one("SELECT 1 FROM rate_limits WHERE key = 'general:10.0.0.1'")).to.equal(undefined);
+      await store.run("DELETE FROM rate_limits");
     });
 
     it("refuses a database whose schema is newer than the code, naming both versions", async function () {

@@ -1,5 +1,6 @@
 import { initial } from "./001-initial.js";
 import { credentials } from "./002-credentials.js";
+import { instances } from "./003-instances.js";
 
 /**
  * One step of the store's schema, in each backend's dialect. Steps are applied in order, each in a transaction
@@ -13,7 +14,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, credentials];
+export const MIGRATIONS: readonly Migration[] = [initial, credentials, instances];
 
 /** The newest schema version this code knows. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
