@@ -11,13 +11,14 @@ import { onChain } from "./chain.js";
 import { credentialRoutes } from "./credentials/routes.js";
 import { staticHeaders, withHotPath, type RecordRequest } from "./documents/hot-path.js";
 import { documentRoutes } from "./documents/routes.js";
-import { ApiError, notFound, unavailable } from "./errors.js";
+import { ApiError, databaseUnavailable, notFound, unavailable } from "./errors.js";
 import { errorHandler, passThrough, perMinuteLimit, type RouteContext } from "./http.js";
 import { didDocument, didDocumentPath } from "./identity/did.js";
 import { memberRoutes } from "./members/routes.js";
 import { referenceRoutes } from "./references/routes.js";
 import { relayRoutes } from "./relay/routes.js";
 import * as S from "./schemas.js";
+import { StoreUnavailableError } from "./store.js";
 import { webRoutes } from "./web/routes.js";
 import type { Services } from "./services.js";
 
@@ -60,7 +61,7 @@ export function createApp(deps: Services): RequestListener {
     next();
   });
 
-  const rateLimiter = perMinuteLimit(config.rateLimitPerMinute, "Too many requests; slow down.");
+  const rateLimiter = perMinuteLimit(config.rateLimitPerMinute, "Too many requests; slow down.", { store: deps.store, prefix: "general:" });
   const limiter: RequestHandler = rateLimiter ?? passThrough;
 
   const requireAuditor: RequestHandler = async (req, _res, next) => {
@@ -105,13 +106,19 @@ export function createApp(deps: Services): RequestListener {
   });
 
   app.get("/health", async (_req, res) => {
-    const cursor = indexer.cursor();
+    const cursor = await indexer.cursor().catch((e: unknown) => {
+      if (e instanceof StoreUnavailableError) return undefined;
+      throw e;
+    });
+    const database = { reachable: cursor !== undefined, ...(deps.leadership ? { leads: deps.leadership.leads } : {}) };
     try {
       const head = await onChain(() => chain.provider.getBlockNumber());
-      res.json({ status: "ok", chainId: deps.deployment.chainId, node: { reachable: true, head }, index: { block: cursor, lag: Math.max(0, head - cursor) } });
+      if (cursor === undefined) throw databaseUnavailable();
+      res.json({ status: "ok", chainId: deps.deployment.chainId, node: { reachable: true, head }, database, index: { block: cursor, lag: Math.max(0, head - cursor) } });
     } catch (e) {
       const code = e instanceof ApiError ? e.code : "NODE_UNREACHABLE";
-      res.status(503).json({ status: "unavailable", error: { code, message: (e as Error).message }, node: { reachable: false }, index: { block: cursor } });
+      const node = code === "DATABASE_UNAVAILABLE" ? { reachable: true } : { reachable: false };
+      res.status(503).json({ status: "unavailable", error: { code, message: (e as Error).message }, node, database, ...(cursor === undefined ? {} : { index: { block: cursor } }) });
     }
   });
   // The ledger's DID document (did:web): at /.well-known/did.json, or <path>/did.json when the public URL has a path.

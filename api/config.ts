@@ -19,6 +19,11 @@ const EnvSchema = z.object({
   TRADEPROOF_RPC: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545"),
   TRADEPROOF_DEPLOYMENT: z.string().min(1).default("data/deployment.json"),
   TRADEPROOF_DATA_DIR: z.string().min(1).default("data"),
+  /** PostgreSQL for the index, the relay queue, SIWE nonces and rate limits, shared by instances; without it, SQLite in the data dir (api.sqlite). */
+  TRADEPROOF_DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:$/.test(URL.parse(v)?.protocol ?? ""), "a postgres:// (or postgresql://) URL")
+    .optional(),
   TRADEPROOF_API_HOST: z.string().min(1).default("127.0.0.1"),
   TRADEPROOF_API_PORT: int(0, 65535).default(8080),
   /** Public origin of the API, used for SIWE domain and URI checks; defaults to http://HOST:PORT. */
@@ -51,6 +56,8 @@ const EnvSchema = z.object({
   TRADEPROOF_STATUS_LIST_VALIDITY: int(300, 2_592_000).default(172_800),
   /** How often an online verifier should fetch a status list again (its ttl). */
   TRADEPROOF_STATUS_LIST_TTL: int(0, 86_400).default(300),
+  /** Instances on one PostgreSQL: how long the relaying (and indexing) instance's lease lasts unless renewed. */
+  TRADEPROOF_LEASE_MS: int(300, 60_000).default(3_000),
 });
 
 /** The API's configuration, parsed once at start. */
@@ -58,6 +65,8 @@ export interface Config {
   rpcUrl: string;
   deploymentFile: string;
   dataDir: string;
+  /** PostgreSQL's URL when the store is there; undefined: SQLite under `dataDir`. */
+  databaseUrl?: string;
   host: string;
   port: number;
   publicUrl: string;
@@ -82,6 +91,8 @@ export interface Config {
   relay: { maxRequestsPerTx: number; maxInFlight: number };
   /** Validity and refresh interval of the status list credentials. */
   statusList: { validitySeconds: number; ttlSeconds: number };
+  /** Instances on one PostgreSQL: a dead leader's lease runs out after this, and another instance takes over. */
+  leaseMs: number;
 }
 
 /**
@@ -102,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rpcUrl: e.TRADEPROOF_RPC,
     deploymentFile: resolve(e.TRADEPROOF_DEPLOYMENT),
     dataDir: resolve(e.TRADEPROOF_DATA_DIR),
+    databaseUrl: e.TRADEPROOF_DATABASE_URL,
     host: e.TRADEPROOF_API_HOST,
     port: e.TRADEPROOF_API_PORT,
     publicUrl: (e.TRADEPROOF_PUBLIC_URL ?? `http://${e.TRADEPROOF_API_HOST}:${e.TRADEPROOF_API_PORT}`).replace(/\/$/, ""),
@@ -121,5 +133,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits: { maxTxBytes: e.TRADEPROOF_MAX_TX_BYTES, maxTxGas: e.TRADEPROOF_MAX_TX_GAS },
     relay: { maxRequestsPerTx: e.TRADEPROOF_RELAY_BATCH, maxInFlight: e.TRADEPROOF_RELAY_IN_FLIGHT },
     statusList: { validitySeconds: e.TRADEPROOF_STATUS_LIST_VALIDITY, ttlSeconds: e.TRADEPROOF_STATUS_LIST_TTL },
+    leaseMs: e.TRADEPROOF_LEASE_MS,
   };
 }

@@ -32,3 +32,5 @@ export const unsupportedMediaType = (message: string) => new ApiError(415, "UNSU
 export const unprocessable = (code: string, message: string) => new ApiError(422, code, message);
 /** 503: a dependency (node, relayer) is not available; retry later. */
 export const unavailable = (code: string, message: string) => new ApiError(503, code, message);
+/** 503 for what needs the store while it cannot be reached (what the chain alone answers goes on answering). */
+export const databaseUnavailable = () => unavailable("DATABASE_UNAVAILABLE", "The API's database cannot be reached; try again shortly.");

@@ -4,7 +4,9 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import { rateLimit } from "express-rate-limit";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { ApiError, badRequest, unsupportedMediaType } from "./errors.js";
+import { ApiError, badRequest, databaseUnavailable, unsupportedMediaType } from "./errors.js";
+import { SharedRateLimitStore } from "./rate-limit-store.js";
+import { StoreUnavailableError, type Store } from "./store.js";
 import { ErrorBody, INVALID_HASH } from "./schemas.js";
 
 /** A route's one schema, shaped `{ params, query, body }`. */
@@ -113,7 +115,7 @@ export function route<S extends RouteSchema>(router: express.Router, registry: O
       ...(r.schema ? { content: { [r.contentType ?? "application/json"]: { schema: r.schema } } } : {}),
     };
   }
-  for (const [status, description] of [[400, "Malformed request"], [429, "Rate limited"], [503, "Ledger node unreachable"]] as const) {
+  for (const [status, description] of [[400, "Malformed request"], [429, "Rate limited"], [503, "Ledger node or database unreachable"]] as const) {
     responses[status] ??= { description, content: { "application/json": { schema: ErrorBody } } };
   }
   registry.registerPath({
@@ -149,6 +151,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
+    else if (err instanceof StoreUnavailableError) e = databaseUnavailable();
     else if (typeof err?.type === "string" && PARSER_ERRORS[err.type]) e = new ApiError(...PARSER_ERRORS[err.type]);
     else if (typeof err?.code === "string" && err.code.startsWith("Z_")) {
       // zlib, while inflating a body sent with Content-Encoding gzip, deflate or br that is not what it says.
@@ -186,11 +189,17 @@ export interface RouteContext {
   err: (description: string) => { description: string; schema: typeof ErrorBody };
 }
 
-/** A per-client limit of `perMinute` requests a minute answering 429 RATE_LIMITED with `message`; none when 0. */
-export function perMinuteLimit(perMinute: number, message: string): RequestHandler | undefined {
+/**
+ * A per-client limit of `perMinute` requests a minute answering 429 RATE_LIMITED with `message`; none when 0. On
+ * PostgreSQL the counts are kept there under `shared.prefix`, so that they add up across instances; while it cannot be
+ * reached requests pass uncounted (the limit protects the node, and the chain still answers). On SQLite (one instance)
+ * they stay in memory.
+ */
+export function perMinuteLimit(perMinute: number, message: string, shared?: { store: Store; prefix: string }): RequestHandler | undefined {
   if (perMinute <= 0) return undefined;
   return rateLimit({
     windowMs: 60_000, limit: perMinute, standardHeaders: "draft-8", legacyHeaders: false,
+    ...(shared?.store.dialect === "postgres" ? { store: new SharedRateLimitStore(shared.store, shared.prefix), passOnStoreError: true } : {}),
     handler: (_req, _res, next) => next(new ApiError(429, "RATE_LIMITED", message)),
   });
 }

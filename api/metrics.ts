@@ -2,9 +2,9 @@ import client from "prom-client";
 
 /** Prometheus metrics of one app instance (a registry of its own, so tests can build many apps). */
 export function createMetrics(sources: {
-  cursor: () => number;
+  cursor: () => Promise<number>;
   head: () => number | undefined;
-  queue: () => Record<string, number>;
+  queue: () => Promise<Record<string, number>>;
   cache: () => { hits: number; misses: number };
 }) {
   const registry = new client.Registry();
@@ -14,14 +14,14 @@ export function createMetrics(sources: {
     name: "tradeproof_http_request_duration_seconds", help: "HTTP request duration", labelNames: ["method", "route"],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
   });
-  new client.Gauge({ name: "tradeproof_index_block", help: "Last block stored by the audit index", registers: [registry], collect() { this.set(sources.cursor()); } });
+  new client.Gauge({ name: "tradeproof_index_block", help: "Last block stored by the audit index", registers: [registry], async collect() { this.set(await sources.cursor()); } });
   new client.Gauge({
     name: "tradeproof_index_lag_blocks", help: "Blocks the index is behind the chain head", registers: [registry],
-    collect() { const h = sources.head(); if (h !== undefined) this.set(Math.max(0, h - sources.cursor())); },
+    async collect() { const h = sources.head(); if (h !== undefined) this.set(Math.max(0, h - (await sources.cursor()))); },
   });
   new client.Gauge({
     name: "tradeproof_relay_requests", help: "Relayed requests by status", labelNames: ["status"], registers: [registry],
-    collect() { for (const [status, n] of Object.entries(sources.queue())) this.set({ status }, n); },
+    async collect() { for (const [status, n] of Object.entries(await sources.queue())) this.set({ status }, n); },
   });
   new client.Gauge({
     name: "tradeproof_verify_cache", help: "Verification results served from the per-block cache (hit) or read from the contract (miss), since start",

@@ -11,10 +11,11 @@ import { StatusLists } from "./credentials/status-lists.js";
 import { ConfigError, type Config } from "./config.js";
 import { Documents } from "./documents/documents.js";
 import { Indexer } from "./indexer/indexer.js";
+import { Leadership } from "./leadership.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { RelayQueue } from "./relay/queue.js";
 import { RelayWorker, type RelayWorkerOptions } from "./relay/worker.js";
-import { Store, storeFileIn } from "./store.js";
+import { openStore, type Store } from "./store.js";
 
 /** Everything the app's handlers use; built once by {@link createServices}, closed by `close()`. */
 export interface Services {
@@ -30,6 +31,8 @@ export interface Services {
   queue: RelayQueue;
   /** Absent when no relayer key is configured: write endpoints then answer 503 RELAYER_DISABLED. */
   worker?: RelayWorker;
+  /** On PostgreSQL (instances sharing it): whether this instance relays and writes the index. Absent on SQLite: it always does. */
+  leadership?: Leadership;
   metrics: Metrics;
   /** The ledger's signing keys, and the did:web they belong to. */
   identity: { did: string; keys: LedgerKeys };
@@ -65,9 +68,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   // The relayer has a connection of its own: its gas estimates of large batches would otherwise share JSON-RPC
   // batches with the reads of requests being accepted, and hold them up.
   const relayProvider = new RpcProvider(config.rpcUrl, deployment.chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: config.pollMs });
-  const store = new Store(storeFileIn(config.dataDir));
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const chain = new Chain(provider, deployment);
-  const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger });
+  // SQLite serves one instance, which does everything; on PostgreSQL one instance at a time relays and indexes.
+  const leadership = store.dialect === "postgres" ? new Leadership({ store, ttlMs: config.leaseMs, logger }) : undefined;
+  const indexer = new Indexer({ provider, contracts: deployment, store, confirmations: config.confirmations, logger, leadership });
   const cacheCounts = { hits: 0, misses: 0 };
   const documents = new Documents(chain, store, () => (config.indexer ? indexer.head : undefined), (hits, misses) => {
     cacheCounts.hits += hits;
@@ -82,7 +87,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ? new RelayWorker({
         store, chain: new Chain(relayProvider, deployment), relayer: new ethers.Wallet(config.relayerKey, relayProvider), logger, hooks: overrides.relayHooks,
         onReceipt: config.indexer ? () => indexer.syncOnce() : undefined,
-        limits: config.limits, pollMs: Math.min(config.pollMs, 100), ...config.relay, ...overrides.relay,
+        limits: config.limits, pollMs: Math.min(config.pollMs, 100), leadership, ...config.relay, ...overrides.relay,
       })
     : undefined;
   const identity = { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile) };
@@ -94,9 +99,12 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   });
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {
-    config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, metrics,
+    config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, leadership, metrics,
     identity, credentials,
     start() {
+      // Taking the lease over starts a relay pass at once: the requests the last leader left are sent without waiting a poll.
+      leadership?.onChange((leads) => leads && worker?.nudge());
+      leadership?.start();
       if (config.indexer) indexer.start(config.pollMs);
       credentials.warm((err) => logger.warn({ err }, "status lists not brought up to date at start; the first list asked for will try again"));
       worker?.start(config.pollMs);
@@ -104,9 +112,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     async close() {
       await indexer.stop();
       await worker?.stop();
+      await leadership?.stop();
       provider.destroy();
       relayProvider.destroy();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -125,16 +125,16 @@ async function rebuild(quick: boolean): Promise<Row[]> {
     };
     for (let i = 0; i < revoked.length; i += 100) await Promise.all((await Promise.all(revoked.slice(i, i + 100).map(revoke))).map((tx) => tx.wait()));
     do await services.indexer.syncOnce();
-    while (services.indexer.lag() !== 0);
+    while ((await services.indexer.lag()) !== 0);
     const indexes = new StatusIndexes(services.store);
-    docs.forEach((h, i) => indexes.assign(h, batches[Math.floor(i / PART)]!.root));
+    for (const [i, h] of docs.entries()) await indexes.assign(h, batches[Math.floor(i / PART)]!.root);
     const lists = () => new StatusLists(services.store, indexes, services.chain, services.documents, () => services.indexer.cursor());
 
     const fresh = lists();
     const t0 = performance.now();
     await fresh.refresh();
     const rebuildSeconds = seconds(t0);
-    const set = indexes.all().filter((row) => fresh.list("revocation", Math.floor(row.idx / STATUS_LIST_SIZE)).get(row.idx % STATUS_LIST_SIZE)).length;
+    const set = (await indexes.all()).filter((row) => fresh.list("revocation", Math.floor(row.idx / STATUS_LIST_SIZE)).get(row.idx % STATUS_LIST_SIZE)).length;
     if (set !== r) throw new Error(`the rebuilt lists hold ${set} revocations, not ${r}`);
 
     const one = docs.find((h) => !revoked.includes(h))!;

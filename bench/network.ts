@@ -116,12 +116,12 @@ async function relayRun(api: RunningServer, deployment: Deployment, members: eth
       }),
     )
   ).flat();
-  const db = api.services.store.db;
+  const { store } = api.services;
   const placeholders = ids.map(() => "?").join(",");
   type Settled = { status: string; created_at: number; updated_at: number; block_number: number | null; tx_hash: string | null };
   let rows: Settled[] = [];
   for (const until = Date.now() + 600_000; Date.now() < until; ) {
-    rows = db.prepare(`SELECT status, created_at, updated_at, block_number, tx_hash FROM requests WHERE id IN (${placeholders})`).all(...ids) as unknown as Settled[];
+    rows = await store.all<Settled>(`SELECT status, created_at, updated_at, block_number, tx_hash FROM requests WHERE id IN (${placeholders})`, ids);
     if (rows.every((r) => r.status === "mined" || r.status === "failed")) break;
     await new Promise((r) => setTimeout(r, 50));
   }

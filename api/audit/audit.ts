@@ -1,7 +1,7 @@
 import { describeGovernanceCall, withReasonName } from "../../sdk/index.js";
 import { badRequest } from "../errors.js";
 import { isoSeconds } from "../indexer/indexer.js";
-import type { Store } from "../store.js";
+import type { Queryable } from "../store.js";
 
 /** Filters of an audit query; all optional, combined with AND. */
 export interface AuditFilter {
@@ -42,9 +42,9 @@ export interface AuditEvent {
 type OrgNames = Map<number, { name: string; country: string; kind: string }>;
 
 /** The names of the organisations the index has seen admitted (a handful of rows: read for each query). */
-export function organisationNames(store: Store): OrgNames {
+export async function organisationNames(store: Queryable): Promise<OrgNames> {
   const out: OrgNames = new Map();
-  for (const r of store.db.prepare("SELECT organisation, details FROM events WHERE name = 'OrganisationAdded'").all() as { organisation: number; details: string }[]) {
+  for (const r of await store.all<{ organisation: number; details: string }>("SELECT organisation, details FROM events WHERE name = 'OrganisationAdded'")) {
     const d = JSON.parse(r.details) as { name?: string; country?: string; kind?: string };
     out.set(r.organisation, { name: String(d.name ?? ""), country: String(d.country ?? ""), kind: String(d.kind ?? "") });
   }
@@ -85,7 +85,7 @@ function toEvent(r: Row, names: OrgNames): AuditEvent {
   };
 }
 
-function where(store: Store, f: AuditFilter): { sql: string; args: (string | number)[] } {
+async function where(store: Queryable, f: AuditFilter): Promise<{ sql: string; args: (string | number)[] }> {
   const conds: string[] = [];
   const args: (string | number)[] = [];
   if (f.organisation !== undefined) (conds.push("organisation = ?"), args.push(f.organisation));
@@ -94,12 +94,12 @@ function where(store: Store, f: AuditFilter): { sql: string; args: (string | num
   // Block times never decrease, so a time range is a block range: found once through the `at` index,
   // it keeps the scan on the (…, block, log_index) index in key order instead of sorting a day's events.
   if (f.from !== undefined) {
-    const row = store.db.prepare("SELECT block AS b FROM events WHERE at >= ? ORDER BY at, block LIMIT 1").get(f.from) as { b: number } | undefined;
+    const row = await store.one<{ b: number }>("SELECT block AS b FROM events WHERE at >= ? ORDER BY at, block LIMIT 1", [f.from]);
     conds.push("block >= ?");
     args.push(row?.b ?? Number.MAX_SAFE_INTEGER);
   }
   if (f.to !== undefined) {
-    const row = store.db.prepare("SELECT block AS b FROM events WHERE at <= ? ORDER BY at DESC, block DESC LIMIT 1").get(f.to) as { b: number } | undefined;
+    const row = await store.one<{ b: number }>("SELECT block AS b FROM events WHERE at <= ? ORDER BY at DESC, block DESC LIMIT 1", [f.to]);
     conds.push("block <= ?");
     args.push(row?.b ?? -1);
   }
@@ -113,15 +113,13 @@ function where(store: Store, f: AuditFilter): { sql: string; args: (string | num
 }
 
 /** One page of indexed events, oldest first, and the cursor of the next page (absent on the last). */
-export function queryAudit(store: Store, f: AuditFilter): { events: AuditEvent[]; nextCursor?: string } {
-  const w = where(store, f);
-  const rows = store.db
-    .prepare(`SELECT * FROM events ${w.sql} ORDER BY block, log_index LIMIT ?`)
-    .all(...w.args, f.limit + 1) as unknown as Row[];
+export async function queryAudit(store: Queryable, f: AuditFilter): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
+  const w = await where(store, f);
+  const rows = await store.all<Row>(`SELECT * FROM events ${w.sql} ORDER BY block, log_index LIMIT ?`, [...w.args, f.limit + 1]);
   const more = rows.length > f.limit;
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
-  const names = organisationNames(store);
+  const names = await organisationNames(store);
   return { events: page.map((r) => toEvent(r, names)), ...(more && last ? { nextCursor: encodeCursor(last.block, last.log_index) } : {}) };
 }
 
@@ -141,14 +139,16 @@ export const csvCell = (v: unknown) => {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** Every matching event (from the cursor on) as RFC 4180 CSV lines, header first, read lazily. */
-export function* auditCsv(store: Store, f: Omit<AuditFilter, "limit">): Generator<string> {
-  const w = where(store, { ...f, limit: 0 });
+/**
+ * Every matching event (from the cursor on) as RFC 4180 CSV lines, header first, read lazily: a keyset page of
+ * `pageSize` events at a time, so neither backend holds the whole export in memory.
+ */
+export async function* auditCsv(store: Queryable, f: Omit<AuditFilter, "limit">, pageSize = 1_000): AsyncGenerator<string> {
   yield CSV_COLUMNS.join(",") + "\r\n";
-  const stmt = store.db.prepare(`SELECT * FROM events ${w.sql} ORDER BY block, log_index`);
-  const names = organisationNames(store);
-  for (const row of stmt.iterate(...w.args) as Iterable<Row>) {
-    const e = toEvent(row, names);
-    yield CSV_COLUMNS.map((c) => csvCell(e[c])).join(",") + "\r\n";
-  }
+  let cursor = f.cursor;
+  do {
+    const page = await queryAudit(store, { ...f, cursor, limit: pageSize });
+    for (const e of page.events) yield CSV_COLUMNS.map((c) => csvCell(e[c])).join(",") + "\r\n";
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
 }

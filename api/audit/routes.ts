@@ -13,7 +13,7 @@ export function auditRoutes({ v1, registry, deps, requireAuditor, err }: RouteCo
     method: "get", path: "/documents/:docHash/history", summary: "A document's history and versions", tags: ["audit"], auth: true, middleware: [requireAuditor],
     schema: { params: DocParams },
     responses: { 200: { description: "History", schema: z.object({ docHash: S.Hash, entries: z.array(HistoryEntry), versions: z.array(S.Hash) }) }, 401: err("Not signed in"), 403: err("Not customs, agency or auditor") },
-    handler: (req) => ({ docHash: req.params.docHash, ...documents.history(req.params.docHash) }),
+    handler: async (req) => ({ docHash: req.params.docHash, ...(await documents.history(req.params.docHash)) }),
   });
   route(v1, registry, {
     method: "get", path: "/audit/events", summary: "Indexed events with filters, cursor pagination and CSV export", tags: ["audit"], auth: true, middleware: [requireAuditor],
@@ -22,7 +22,7 @@ export function auditRoutes({ v1, registry, deps, requireAuditor, err }: RouteCo
       200: { description: "A page of events (JSON) or all matching events (CSV)", schema: z.object({ events: z.array(AuditEvent), nextCursor: z.string().optional() }) },
       401: err("Not signed in"), 403: err("Not customs, agency or auditor"),
     },
-    handler: (req, res) => {
+    handler: async (req, res) => {
       const q = req.query;
       const filter = {
         organisation: q.organisation, docType: q.docType, action: q.action, cursor: q.cursor,
@@ -31,7 +31,7 @@ export function auditRoutes({ v1, registry, deps, requireAuditor, err }: RouteCo
       };
       if (q.format === "csv") {
         res.type("text/csv").attachment("tradeproof-audit.csv");
-        for (const line of auditCsv(store, filter)) res.write(line);
+        for await (const line of auditCsv(store, filter)) res.write(line);
         res.end();
         return;
       }

@@ -46,13 +46,13 @@ export class Auth {
   }
 
   /** A fresh single-use nonce, valid for `nonceTtlSec`. */
-  issueNonce(): { nonce: string; expiresAt: string } {
+  async issueNonce(): Promise<{ nonce: string; expiresAt: string }> {
     const now = this.now();
     const nonce = generateNonce();
     const expires = now + this.opts.nonceTtlSec * 1000;
-    const db = this.opts.store.db;
-    db.prepare("DELETE FROM nonces WHERE expires_at < ?").run(now - 86_400_000);
-    db.prepare("INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)").run(nonce, expires);
+    const { store } = this.opts;
+    await store.run("DELETE FROM nonces WHERE expires_at < ?", [now - 86_400_000]);
+    await store.run("INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)", [nonce, expires]);
     return { nonce, expiresAt: new Date(expires).toISOString() };
   }
 
@@ -91,7 +91,7 @@ export class Auth {
       if (type === SiweErrorType.NOT_YET_VALID_MESSAGE) throw unauthorized("SIWE_NOT_YET_VALID", "The message is not valid yet.");
       throw unauthorized("SIWE_INVALID_SIGNATURE", "The signature does not match the message's address.");
     }
-    this.consumeNonce(msg.nonce, now);
+    await this.consumeNonce(msg.nonce, now);
     const ttlEnd = now + this.opts.sessionTtlSec * 1000;
     const msgEnd = msg.expirationTime ? Date.parse(msg.expirationTime) : Infinity;
     const expires = Math.floor(Math.min(ttlEnd, msgEnd) / 1000);
@@ -109,11 +109,12 @@ export class Auth {
   }
 
   /** Marks the nonce used, once; says why when it cannot (unknown, replayed, expired). */
-  private consumeNonce(nonce: string, now: number): void {
-    const db = this.opts.store.db;
-    const r = db.prepare("UPDATE nonces SET used_at = ? WHERE nonce = ? AND used_at IS NULL AND expires_at > ?").run(now, nonce, now);
-    if (Number(r.changes) === 1) return;
-    const row = db.prepare("SELECT used_at, expires_at FROM nonces WHERE nonce = ?").get(nonce) as { used_at: number | null } | undefined;
+  private async consumeNonce(nonce: string, now: number): Promise<void> {
+    const { store } = this.opts;
+    // One conditional UPDATE: of two sign-ins with the same nonce (on any instance), exactly one changes the row.
+    const r = await store.run("UPDATE nonces SET used_at = ? WHERE nonce = ? AND used_at IS NULL AND expires_at > ?", [now, nonce, now]);
+    if (r.changes === 1) return;
+    const row = await store.one<{ used_at: number | null }>("SELECT used_at, expires_at FROM nonces WHERE nonce = ?", [nonce]);
     if (!row) throw unauthorized("SIWE_UNKNOWN_NONCE", "The nonce was not issued by this API.");
     if (row.used_at !== null) throw unauthorized("SIWE_NONCE_REPLAYED", "This message was already used to sign in.");
     throw unauthorized("SIWE_NONCE_EXPIRED", "The nonce has expired; ask for a new one.");

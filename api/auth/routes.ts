@@ -9,7 +9,7 @@ export function authRoutes({ v1, registry, deps, limiter, json, err }: RouteCont
   route(v1, registry, {
     method: "get", path: "/auth/nonce", summary: "A single-use SIWE nonce", tags: ["auth"], schema: {}, middleware: [limiter],
     responses: { 200: { description: "Nonce", schema: z.object({ nonce: z.string(), expiresAt: z.string(), domain: z.string(), uri: z.string(), chainId: z.number() }) } },
-    handler: () => ({ ...auth.issueNonce(), domain: auth.domain, uri: auth.origin, chainId: deps.deployment.chainId }),
+    handler: async () => ({ ...(await auth.issueNonce()), domain: auth.domain, uri: auth.origin, chainId: deps.deployment.chainId }),
   });
   route(v1, registry, {
     method: "post", path: "/auth/login", summary: "Sign in with Ethereum (EIP-4361)", tags: ["auth"], middleware: [limiter], body: json,

@@ -69,7 +69,7 @@ export class CredentialIssuer {
     let result = await read();
     refuseUnlessValid(result);
     const anchor = (result.batch?.root ?? docHash) as Hex;
-    const { index, created } = this.deps.indexes.assign(docHash, anchor, result.batch && !result.batch.public ? receipt : undefined);
+    const { index, created } = await this.deps.indexes.assign(docHash, anchor, result.batch && !result.batch.public ? receipt : undefined);
     // A document's first index is stored before the verdict the credential states is read again: a status list built
     // while the row did not exist yet may have passed over a revocation that came in between, and this read sees it.
     if (created) refuseUnlessValid((result = await read()));
@@ -124,8 +124,8 @@ export class CredentialIssuer {
   }
 
   /** The URL of every status list in use, both purposes. */
-  listUrls(): string[] {
-    const last = this.deps.indexes.lastList();
+  async listUrls(): Promise<string[]> {
+    const last = await this.deps.indexes.lastList();
     return Array.from({ length: last + 1 }, (_, list) => STATUS_PURPOSES.map((p) => `${this.deps.publicUrl}${statusListPath(p, list)}`)).flat();
   }
 

@@ -47,7 +47,7 @@ export function credentialRoutes({ v1, registry, deps, limiter, json, err }: Rou
     method: "get", path: "/status", summary: "Every status list this ledger publishes (what `tradeproof cache refresh` fetches)", tags: ["credentials"],
     middleware: [limiter], schema: {},
     responses: { 200: { description: "The lists' URLs", schema: z.object({ lists: z.array(z.string()) }) } },
-    handler: () => ({ lists: credentials.listUrls() }),
+    handler: async () => ({ lists: await credentials.listUrls() }),
   });
   route(v1, registry, {
     method: "get", path: "/status/:purpose/:list", summary: "A status list (BitstringStatusListCredential, vc+jwt): revocation, or superseded (purpose message)", tags: ["credentials"],

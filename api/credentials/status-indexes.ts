@@ -26,50 +26,55 @@ export class StatusIndexes {
   constructor(private readonly store: Store) {}
 
   /** The document's index, assigned now when it has none (`created`). */
-  assign(docHash: Hex, anchor: Hex, receipt?: Receipt): { index: number; created: boolean } {
-    const existing = this.store.prepare("SELECT idx FROM credential_status WHERE doc_hash = ?").get(docHash) as { idx: number } | undefined;
-    if (existing) return { index: existing.idx, created: false };
-    return this.store.tx(() => {
-      const again = this.store.prepare("SELECT idx FROM credential_status WHERE doc_hash = ?").get(docHash) as { idx: number } | undefined;
-      if (again) return { index: again.idx, created: false };
-      const { n } = this.store.prepare("SELECT COUNT(*) AS n FROM credential_status").get() as { n: number };
-      const list = Math.floor(n / FILL);
-      const taken = this.store.prepare("SELECT 1 FROM credential_status WHERE idx = ?");
+  async assign(docHash: Hex, anchor: Hex, receipt?: Receipt): Promise<{ index: number; created: boolean }> {
+    const existing = await this.store.one<{ idx: number }>("SELECT idx FROM credential_status WHERE doc_hash = ?", [docHash]);
+    if (existing) return { index: Number(existing.idx), created: false };
+    return this.store.tx(async (t) => {
+      // One assignment at a time on every instance: the count that picks the list and the draw read what the others wrote.
+      await t.lock("credential_status");
+      const again = await t.one<{ idx: number }>("SELECT idx FROM credential_status WHERE doc_hash = ?", [docHash]);
+      if (again) return { index: Number(again.idx), created: false };
+      const { n } = (await t.one<{ n: number }>("SELECT COUNT(*) AS n FROM credential_status"))!;
+      const list = Math.floor(Number(n) / FILL);
       let idx: number | undefined;
       for (let i = 0; i < DRAWS && idx === undefined; i++) {
         const candidate = list * STATUS_LIST_SIZE + randomInt(STATUS_LIST_SIZE);
-        if (!taken.get(candidate)) idx = candidate;
+        if (!(await t.one("SELECT 1 AS taken FROM credential_status WHERE idx = ?", [candidate]))) idx = candidate;
       }
       // Sixty-four taken draws in a list at most three quarters full: take the first free index instead.
       if (idx === undefined) {
-        const row = this.store
-          .prepare("SELECT MIN(idx) + 1 AS free FROM credential_status c WHERE idx >= ? AND idx < ? AND NOT EXISTS (SELECT 1 FROM credential_status d WHERE d.idx = c.idx + 1)")
-          .get(list * STATUS_LIST_SIZE, (list + 1) * STATUS_LIST_SIZE - 1) as { free: number | null };
-        idx = row.free ?? list * STATUS_LIST_SIZE;
+        const row = await t.one<{ free: number | null }>(
+          "SELECT MIN(idx) + 1 AS free FROM credential_status c WHERE idx >= ? AND idx < ? AND NOT EXISTS (SELECT 1 FROM credential_status d WHERE d.idx = c.idx + 1)",
+          [list * STATUS_LIST_SIZE, (list + 1) * STATUS_LIST_SIZE - 1],
+        );
+        idx = row?.free === null || row?.free === undefined ? list * STATUS_LIST_SIZE : Number(row.free);
       }
-      this.store
-        .prepare("INSERT INTO credential_status (doc_hash, idx, anchor, receipt, assigned_at) VALUES (?, ?, ?, ?, ?)")
-        .run(docHash, idx, anchor, receipt ? JSON.stringify(receipt) : null, Math.floor(Date.now() / 1000));
+      await t.run("INSERT INTO credential_status (doc_hash, idx, anchor, receipt, assigned_at) VALUES (?, ?, ?, ?, ?)", [
+        docHash, idx, anchor, receipt ? JSON.stringify(receipt) : null, Math.floor(Date.now() / 1000),
+      ]);
       return { index: idx, created: true };
     });
   }
 
   /** The highest list number in use (0 when none is). */
-  lastList(): number {
-    const { top } = this.store.prepare("SELECT MAX(idx) AS top FROM credential_status").get() as { top: number | null };
-    return top === null ? 0 : Math.floor(top / STATUS_LIST_SIZE);
+  async lastList(): Promise<number> {
+    const row = await this.store.one<{ top: number | null }>("SELECT MAX(idx) AS top FROM credential_status");
+    return row?.top === null || row?.top === undefined ? 0 : Math.floor(Number(row.top) / STATUS_LIST_SIZE);
   }
 
   /** Every document with an index, in index order. */
-  all(): StatusIndexRow[] {
-    return this.store.prepare("SELECT doc_hash, idx, anchor, receipt FROM credential_status ORDER BY idx").all() as unknown as StatusIndexRow[];
+  async all(): Promise<StatusIndexRow[]> {
+    return (await this.store.all<StatusIndexRow>("SELECT doc_hash, idx, anchor, receipt FROM credential_status ORDER BY idx")).map(asRow);
   }
 
   /** The documents whose status may have changed with an event about `anchors` (batch roots or document hashes). */
-  affectedBy(anchors: string[]): StatusIndexRow[] {
-    const rows: StatusIndexRow[] = [];
-    const stmt = this.store.prepare("SELECT doc_hash, idx, anchor, receipt FROM credential_status WHERE anchor = ? OR doc_hash = ?");
-    for (const a of new Set(anchors)) rows.push(...(stmt.all(a, a) as unknown as StatusIndexRow[]));
-    return rows.filter((r, i) => rows.findIndex((s) => s.doc_hash === r.doc_hash) === i);
+  async affectedBy(anchors: string[]): Promise<StatusIndexRow[]> {
+    const rows = new Map<string, StatusIndexRow>();
+    for (const a of new Set(anchors)) {
+      for (const r of await this.store.all<StatusIndexRow>("SELECT doc_hash, idx, anchor, receipt FROM credential_status WHERE anchor = ? OR doc_hash = ?", [a, a])) rows.set(r.doc_hash, asRow(r));
+    }
+    return [...rows.values()];
   }
 }
+
+const asRow = (r: StatusIndexRow): StatusIndexRow => ({ ...r, idx: Number(r.idx) });

@@ -36,7 +36,7 @@ export class StatusLists {
     private readonly chain: Chain,
     private readonly documents: Documents,
     /** The block up to which the audit index holds the chain's events. */
-    private readonly cursor: () => number,
+    private readonly cursor: () => Promise<number>,
   ) {}
 
   /** The index block the bits reflect (after {@link refresh}). */
@@ -53,28 +53,31 @@ export class StatusLists {
   }
 
   /** The bits as stored, if any were: the block they reflect. */
-  private load(): void {
-    const block = this.store.getMeta(BLOCK_KEY);
+  private async load(): Promise<void> {
+    const block = await this.store.getMeta(BLOCK_KEY);
     if (block === undefined) return;
-    for (const row of this.store.prepare("SELECT purpose, list, bits FROM status_bits").all() as { purpose: StatusPurpose; list: number; bits: Uint8Array }[]) {
-      this.lists.set(`${row.purpose}:${row.list}`, new Bitstring(new Uint8Array(row.bits)));
+    for (const row of await this.store.all<{ purpose: StatusPurpose; list: number; bits: Uint8Array }>("SELECT purpose, list, bits FROM status_bits")) {
+      this.lists.set(`${row.purpose}:${Number(row.list)}`, new Bitstring(new Uint8Array(row.bits)));
     }
     this.builtTo = Number(block);
   }
 
   /** Stores the changed lists and the block, unless the store already holds a later block (another instance's). */
-  private save(block: number): void {
-    this.store.tx(() => {
-      const stored = this.store.getMeta(BLOCK_KEY);
-      if (stored !== undefined && Number(stored) > block) return;
-      const put = this.store.prepare("INSERT INTO status_bits (purpose, list, bits) VALUES (?, ?, ?) ON CONFLICT (purpose, list) DO UPDATE SET bits = excluded.bits");
-      for (const key of this.dirty) {
-        const [purpose, list] = key.split(":");
-        put.run(purpose!, Number(list), this.lists.get(key)!.bytes);
-      }
-      this.store.setMeta(BLOCK_KEY, String(block));
-    });
+  private async save(block: number): Promise<void> {
+    const dirty = [...this.dirty];
     this.dirty.clear();
+    await this.store.tx(async (t) => {
+      await t.lock("status_bits");
+      const stored = await this.store.getMeta(BLOCK_KEY, t);
+      if (stored !== undefined && Number(stored) > block) return;
+      for (const key of dirty) {
+        const [purpose, list] = key.split(":");
+        await t.run("INSERT INTO status_bits (purpose, list, bits) VALUES (?, ?, ?) ON CONFLICT (purpose, list) DO UPDATE SET bits = excluded.bits", [
+          purpose!, Number(list), this.lists.get(key)!.bytes,
+        ]);
+      }
+      await this.store.setMeta(BLOCK_KEY, String(block), t);
+    });
   }
 
   /**
@@ -87,20 +90,21 @@ export class StatusLists {
   }
 
   private async build(): Promise<void> {
-    const to = this.cursor();
-    if (this.builtTo === undefined) this.load();
+    const to = await this.cursor();
+    if (this.builtTo === undefined) await this.load();
     if (this.builtTo !== undefined && to <= this.builtTo) return;
     let rows: StatusIndexRow[];
-    if (this.builtTo === undefined) rows = this.indexes.all();
+    if (this.builtTo === undefined) rows = await this.indexes.all();
     else {
-      const events = this.store
-        .prepare(`SELECT action, anchor, doc_hash FROM events WHERE block > ? AND block <= ? AND action IN (${LIFECYCLE_ACTIONS.map(() => "?").join(", ")})`)
-        .all(this.builtTo, to, ...LIFECYCLE_ACTIONS) as { action: string; anchor: string | null; doc_hash: string | null }[];
+      const events = await this.store.all<{ action: string; anchor: string | null; doc_hash: string | null }>(
+        `SELECT action, anchor, doc_hash FROM events WHERE block > ? AND block <= ? AND action IN (${LIFECYCLE_ACTIONS.map(() => "?").join(", ")})`,
+        [this.builtTo, to, ...LIFECYCLE_ACTIONS],
+      );
       // One document revoked in its batch names the batch's root too: only that document's status changed.
-      rows = this.indexes.affectedBy(events.map((e) => (e.action === "BATCH_DOCUMENT_REVOKED" ? e.doc_hash : e.anchor)).filter((a): a is string => a !== null));
+      rows = await this.indexes.affectedBy(events.map((e) => (e.action === "BATCH_DOCUMENT_REVOKED" ? e.doc_hash : e.anchor)).filter((a): a is string => a !== null));
     }
     for (let i = 0; i < rows.length; i += CHUNK) this.apply(rows.slice(i, i + CHUNK), await this.read(rows.slice(i, i + CHUNK)));
-    this.save(to);
+    await this.save(to);
     this.builtTo = to;
   }
 

@@ -1,11 +1,12 @@
 import { getAddress } from "ethers";
 import { attestationReason, buildBatch, withReasonName, type Batch, type Hex, type HistoryEntry, type Receipt, type VerificationResult } from "../../sdk/index.js";
-import { issuedBy, newestPerDocument, type Filing, type ReferencedDocument } from "../../sdk/actions/references.js";
+import { anchorOf, issuedBy, newestPerDocument, type Filing, type ReferencedDocument } from "../../sdk/actions/references.js";
 import type { Chain } from "../chain.js";
 import { onChain } from "../chain.js";
 import { HISTORY_ACTIONS } from "../indexer/decode.js";
 import { isoSeconds } from "../indexer/indexer.js";
-import type { Store } from "../store.js";
+import { databaseUnavailable } from "../errors.js";
+import { StoreUnavailableError, type Store } from "../store.js";
 import { organisationNames } from "../audit/audit.js";
 
 interface EventRow {
@@ -127,7 +128,20 @@ export class Documents {
 
   private async readNow(hashes: Hex[]): Promise<Map<Hex, VerificationResult>> {
     const client = await this.chain.sdk();
-    const fresh = await onChain(() => client.verifyMany(hashes.map((h) => this.query(h))));
+    // Without the index (database out of reach) the contract is asked for each document alone: what it finds is the
+    // answer, but NOT_FOUND could be a document of a public batch that only the index can find, so that is a 503.
+    let indexDown = false;
+    const queries = await Promise.all(
+      hashes.map((h) =>
+        this.query(h).catch((e: unknown) => {
+          if (!(e instanceof StoreUnavailableError)) throw e;
+          indexDown = true;
+          return { docHash: h };
+        }),
+      ),
+    );
+    const fresh = await onChain(() => client.verifyMany(queries));
+    if (indexDown && fresh.some((r) => r.status === "NOT_FOUND")) throw databaseUnavailable();
     const long = fresh.filter((r) => r.attestationsTotal !== undefined);
     if (long.length > 0) await onChain(() => Promise.all(long.map((r) => this.allAttestations(client, r))));
     return new Map(hashes.map((h, i) => [h, fresh[i]]));
@@ -141,9 +155,15 @@ export class Documents {
     client: { organisation(id: number): Promise<{ name: string }> },
     result: VerificationResult,
   ): Promise<void> {
-    const rows = this.store.db
-      .prepare("SELECT account, organisation, at, details FROM events WHERE name = 'DocumentAttested' AND doc_hash = ? ORDER BY block, log_index")
-      .all(result.docHash) as { account: string; organisation: number; at: number; details: string }[];
+    const rows = await this.store
+      .all<{ account: string; organisation: number; at: number; details: string }>(
+        "SELECT account, organisation, at, details FROM events WHERE name = 'DocumentAttested' AND doc_hash = ? ORDER BY block, log_index",
+        [result.docHash],
+      )
+      .catch((e: unknown) => {
+        if (e instanceof StoreUnavailableError) return []; // no index now: the chain's latest, as when the index is behind
+        throw e;
+      });
     if (rows.length < result.attestationsTotal!) return; // the index is behind the chain: keep the chain's latest
     const names = new Map<number, Promise<{ name: string }>>();
     const name = (id: number) => {
@@ -170,20 +190,19 @@ export class Documents {
    * What to ask the contract: the document alone, unless the index knows it only as a leaf of a
    * public batch; then the newest such batch, with the proof rebuilt from the stored leaves.
    */
-  private query(docHash: Hex): { docHash: Hex; receipt?: Receipt } {
-    const db = this.store.db;
-    if (db.prepare("SELECT 1 FROM anchors WHERE anchor = ?").get(docHash)) return { docHash };
-    const batch = db
-      .prepare(
-        `SELECT e.anchor AS root, e.tx_hash, e.block, e.at, e.account, e.doc_type FROM leaves l
-         JOIN events e ON e.anchor = l.root AND e.name = 'BatchRegistered'
-         WHERE l.doc_hash = ? ORDER BY e.block DESC, e.log_index DESC LIMIT 1`,
-      )
-      .get(docHash) as { root: Hex; tx_hash: Hex; block: number; at: number; account: Hex; doc_type: number } | undefined;
+  private async query(docHash: Hex): Promise<{ docHash: Hex; receipt?: Receipt }> {
+    const { store } = this;
+    if (await store.one("SELECT 1 FROM anchors WHERE anchor = ?", [docHash])) return { docHash };
+    const batch = await store.one<{ root: Hex; tx_hash: Hex; block: number; at: number; account: Hex; doc_type: number }>(
+      `SELECT e.anchor AS root, e.tx_hash, e.block, e.at, e.account, e.doc_type FROM leaves l
+       JOIN events e ON e.anchor = l.root AND e.name = 'BatchRegistered'
+       WHERE l.doc_hash = ? ORDER BY e.block DESC, e.log_index DESC LIMIT 1`,
+      [docHash],
+    );
     if (!batch) return { docHash };
     let tree = this.trees.get(batch.root);
     if (!tree) {
-      const leaves = db.prepare("SELECT doc_hash FROM leaves WHERE root = ? ORDER BY position").all(batch.root) as { doc_hash: Hex }[];
+      const leaves = await store.all<{ doc_hash: Hex }>("SELECT doc_hash FROM leaves WHERE root = ? ORDER BY position", [batch.root]);
       tree = buildBatch(leaves.map((l) => l.doc_hash));
       if (this.trees.size > 1_000) this.trees.clear();
       this.trees.set(batch.root, tree);
@@ -205,54 +224,63 @@ export class Documents {
    * made by that same organisation (so no member can file another's documents, or its own under another's number).
    */
   async byReference(organisation: number, commitment: Hex): Promise<ReferencedDocument[]> {
-    const db = this.store.db;
+    const { store } = this;
     const filings = newestPerDocument(
-      db
-        .prepare("SELECT doc_hash AS docHash, tx_hash AS txHash, block AS blockNumber FROM events WHERE related = ? AND name = 'DocumentReferenced' AND organisation = ? ORDER BY block DESC, log_index DESC")
-        .all(commitment, organisation) as unknown as Filing[],
+      await store.all<Filing>(
+        `SELECT doc_hash AS "docHash", tx_hash AS "txHash", block AS "blockNumber" FROM events
+         WHERE related = ? AND name = 'DocumentReferenced' AND organisation = ? ORDER BY block DESC, log_index DESC`,
+        [commitment, organisation],
+      ),
     );
     if (filings.length === 0) return [];
     const results = await this.verify(filings.map((f) => f.docHash));
-    const anchoredBy = db.prepare("SELECT organisation FROM events WHERE anchor = ? AND name IN ('DocumentRegistered', 'BatchRegistered') LIMIT 1");
-    return issuedBy(filings, results, (anchor) => (anchoredBy.get(anchor) as { organisation: number } | undefined)?.organisation, organisation);
+    const anchoredBy = new Map<Hex, number | undefined>();
+    for (const anchor of new Set(results.map(anchorOf))) {
+      const row = await store.one<{ organisation: number }>(
+        "SELECT organisation FROM events WHERE anchor = ? AND name IN ('DocumentRegistered', 'BatchRegistered') LIMIT 1",
+        [anchor],
+      );
+      anchoredBy.set(anchor, row?.organisation);
+    }
+    return issuedBy(filings, results, (anchor) => anchoredBy.get(anchor), organisation);
   }
 
   /**
    * The indexed history of a document (its own events, those of the batch it is a public leaf of, and
    * supersessions either way) and its chain of versions, oldest first.
    */
-  history(docHash: Hex): { entries: HistoryEntry[]; versions: Hex[] } {
-    const db = this.store.db;
-    const roots = (db.prepare("SELECT DISTINCT root FROM leaves WHERE doc_hash = ?").all(docHash) as { root: string }[]).map((r) => r.root);
+  async history(docHash: Hex): Promise<{ entries: HistoryEntry[]; versions: Hex[] }> {
+    const { store } = this;
+    const roots = (await store.all<{ root: string }>("SELECT DISTINCT root FROM leaves WHERE doc_hash = ?", [docHash])).map((r) => r.root);
     const anchors = [docHash, ...roots];
     const marks = anchors.map(() => "?").join(", ");
     const actions = HISTORY_ACTIONS.map((a) => `'${a}'`).join(", ");
-    const rows = db
-      .prepare(
-        `SELECT * FROM events WHERE action IN (${actions}) AND (anchor IN (${marks}) OR doc_hash = ? OR related = ?)
-         ORDER BY block, log_index`,
-      )
-      .all(...anchors, docHash, docHash) as unknown as EventRow[];
+    const rows = await store.all<EventRow>(
+      `SELECT * FROM events WHERE action IN (${actions}) AND (anchor IN (${marks}) OR doc_hash = ? OR related = ?)
+       ORDER BY block, log_index`,
+      [...anchors, docHash, docHash],
+    );
+    const names = await organisationNames(store);
     const entries = rows
       // Revocation of another document of the same batch is not this document's history.
       .filter((r) => !(r.name === "BatchDocumentRevoked" && r.doc_hash !== docHash))
-      .map((r) => toHistoryEntry(r, organisationNames(this.store)));
-    return { entries, versions: this.versions(docHash) };
+      .map((r) => toHistoryEntry(r, names));
+    return { entries, versions: await this.versions(docHash) };
   }
 
-  private versions(docHash: Hex): Hex[] {
-    const older = this.store.db.prepare("SELECT anchor FROM events WHERE name = 'DocumentSuperseded' AND related = ? LIMIT 1");
-    const newer = this.store.db.prepare("SELECT related FROM events WHERE name = 'DocumentSuperseded' AND anchor = ? LIMIT 1");
+  private async versions(docHash: Hex): Promise<Hex[]> {
+    const older = async (h: Hex) => (await this.store.one<{ anchor: Hex }>("SELECT anchor FROM events WHERE name = 'DocumentSuperseded' AND related = ? LIMIT 1", [h]))?.anchor;
+    const newer = async (h: Hex) => (await this.store.one<{ related: Hex }>("SELECT related FROM events WHERE name = 'DocumentSuperseded' AND anchor = ? LIMIT 1", [h]))?.related;
     const chain: Hex[] = [docHash];
     const seen = new Set<string>(chain);
     for (let h: Hex | undefined = docHash; h; ) {
-      h = (older.get(h) as { anchor: Hex } | undefined)?.anchor;
+      h = await older(h);
       if (!h || seen.has(h)) break;
       seen.add(h);
       chain.unshift(h);
     }
     for (let h: Hex | undefined = docHash; h; ) {
-      h = (newer.get(h) as { related: Hex } | undefined)?.related;
+      h = await newer(h);
       if (!h || seen.has(h)) break;
       seen.add(h);
       chain.push(h);

@@ -1,6 +1,7 @@
 import { ethers } from "ethers";
 import { directUrl } from "../../sdk/provider.js";
 import type { Logger } from "pino";
+import type { Leadership } from "../leadership.js";
 import type { Store } from "../store.js";
 import { decodeLog, type DecodedEvent } from "./decode.js";
 
@@ -14,6 +15,12 @@ export interface IndexedContracts {
   startBlock: number;
 }
 
+/** The indexer's inserts: storing a log (or an anchor, or a leaf) again is a no-op, whichever instance does it. */
+export const INSERT_EVENT = `INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related,
+  organisation, account, doc_type, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+export const INSERT_ANCHOR = "INSERT INTO anchors (anchor, kind, doc_type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+export const INSERT_LEAF = "INSERT INTO leaves (root, position, doc_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+
 export interface IndexerOptions {
   provider: ethers.JsonRpcApiProvider;
   contracts: IndexedContracts;
@@ -23,6 +30,11 @@ export interface IndexerOptions {
   /** Blocks per eth_getLogs call. */
   chunkSize?: number;
   logger?: Logger;
+  /**
+   * Instances sharing a database: only the leader writes the index; the others follow the shared cursor (and the
+   * chain's head, for their read caches). Without it this instance always writes (SQLite, the `index` command).
+   */
+  leadership?: Leadership;
 }
 
 const CURSOR = "index.cursor";
@@ -32,9 +44,10 @@ const OWNER = "index.registry";
 export const isoSeconds = (unix: number) => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /**
- * Follows the registry's and council's events into SQLite. Resumes from its cursor (the last block
+ * Follows the registry's and council's events into the store. Resumes from its cursor (the last block
  * fully stored); each chunk of blocks is written in one transaction together with the cursor, and
  * events are keyed by (block, logIndex), so a crash or a second run never stores an event twice.
+ * With several instances on one database, one writes (the leader) and the others follow.
  */
 export class Indexer {
   readonly provider: ethers.JsonRpcApiProvider;
@@ -48,8 +61,12 @@ export class Indexer {
   private running: Promise<number> | undefined;
   private readonly listeners = new Set<(cursor: number) => void>();
   private readonly log?: Logger;
+  private readonly leadership?: Leadership;
+  /** The shared cursor as this instance last saw it while following. */
+  private followed: number | undefined;
 
   constructor(opts: IndexerOptions) {
+    this.leadership = opts.leadership;
     this.provider = opts.provider;
     this.contracts = opts.contracts;
     this.store = opts.store;
@@ -59,14 +76,14 @@ export class Indexer {
   }
 
   /** Last block whose events are all stored. */
-  cursor(): number {
-    const v = this.store.getMeta(CURSOR);
+  async cursor(): Promise<number> {
+    const v = await this.store.getMeta(CURSOR);
     return v === undefined ? this.contracts.startBlock - 1 : Number(v);
   }
 
   /** Blocks the index is behind the chain head (undefined until the head was read once). */
-  lag(): number | undefined {
-    return this.head === undefined ? undefined : Math.max(0, this.head - this.cursor());
+  async lag(): Promise<number | undefined> {
+    return this.head === undefined ? undefined : Math.max(0, this.head - (await this.cursor()));
   }
 
   /** Called after each stored chunk with the new cursor (the API drops its read caches then). */
@@ -83,15 +100,17 @@ export class Indexer {
   }
 
   private async sync(): Promise<number> {
+    if (this.leadership && !this.leadership.leads) return this.follow();
     const head = Number(await rawRpc(this.provider, "eth_blockNumber", []));
     this.head = head;
     // An index is only valid for the chain and registry it was built from: a data dir reused with a
     // new deployment, or a chain reset under an old index, must not be served as history.
-    const owner = this.store.getMeta(OWNER);
+    const owner = await this.store.getMeta(OWNER);
     const registry = this.contracts.registry.toLowerCase();
-    if (owner === undefined) this.store.setMeta(OWNER, registry);
+    if (owner === undefined) await this.store.setMeta(OWNER, registry);
     else if (owner !== registry) throw new Error(`The index in this data dir belongs to registry ${owner}, not ${registry}; use another data dir.`);
-    if (this.cursor() > head) throw new Error(`The index is at block ${this.cursor()} but the chain's head is ${head}: the chain was reset; use a fresh data dir.`);
+    const cursor = await this.cursor();
+    if (cursor > head) throw new Error(`The index is at block ${cursor} but the chain's head is ${head}: the chain was reset; use a fresh data dir.`);
     const target = head - this.confirmations;
     let stored = 0;
     let span = this.chunkSize;
@@ -100,7 +119,7 @@ export class Indexer {
       return fetchEvents(this.provider, this.contracts, from, to).then((events) => ({ from, to, events }));
     };
     // Pipelined: the next chunk is read from the node while this one is written to SQLite.
-    let next = this.cursor() + 1 <= target ? fetchChunk(this.cursor() + 1) : undefined;
+    let next = cursor + 1 <= target ? fetchChunk(cursor + 1) : undefined;
     while (next) {
       const { from, to, events } = await next;
       // Aim at a few thousand logs per call: wide spans over quiet blocks, narrow ones over busy blocks.
@@ -108,7 +127,7 @@ export class Indexer {
       else if (events.length < 1_000) span = Math.min(this.chunkSize * 8, span * 2);
       next = to + 1 <= target ? fetchChunk(to + 1) : undefined;
       next?.catch(() => undefined); // surfaced when awaited
-      const count = this.write(events, to);
+      const count = await this.write(events, to);
       this.log?.debug({ from, to, events: count }, "indexed blocks");
       for (const l of this.listeners) l(to);
       stored += count;
@@ -116,46 +135,50 @@ export class Indexer {
     return stored;
   }
 
+  /** Another instance writes the index: reads the head and the shared cursor, and tells listeners when it moved. */
+  private async follow(): Promise<number> {
+    this.head = Number(await rawRpc(this.provider, "eth_blockNumber", []));
+    const cursor = await this.cursor();
+    if (cursor !== this.followed) {
+      this.followed = cursor;
+      for (const l of this.listeners) l(cursor);
+    }
+    return 0;
+  }
+
   /** Reads, decodes and stores the logs of [from, to], then moves the cursor to `to`. */
   async indexRange(from: number, to: number): Promise<number> {
     const events = await fetchEvents(this.provider, this.contracts, from, to);
-    const count = this.write(events, to);
+    const count = await this.write(events, to);
     this.log?.debug({ from, to, events: count }, "indexed blocks");
     for (const l of this.listeners) l(to);
     return count;
   }
 
-  private write(events: (DecodedEvent & { at: number })[], cursor: number): number {
-    const db = this.store.db;
-    const insertEvent = db.prepare(
-      `INSERT OR IGNORE INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related,
-         organisation, account, doc_type, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertAnchor = db.prepare("INSERT OR IGNORE INTO anchors (anchor, kind, doc_type) VALUES (?, ?, ?)");
-    const insertLeaf = db.prepare("INSERT OR IGNORE INTO leaves (root, position, doc_hash) VALUES (?, ?, ?)");
-    const typeOfAnchor = db.prepare("SELECT doc_type FROM anchors WHERE anchor = ?");
-    const typeOfLeaf = db.prepare(
-      "SELECT a.doc_type FROM leaves l JOIN anchors a ON a.anchor = l.root WHERE l.doc_hash = ? LIMIT 1",
-    );
+  private async write(events: (DecodedEvent & { at: number })[], cursor: number): Promise<number> {
     let stored = 0;
-    this.store.tx(() => {
+    await this.store.tx(async (t) => {
+      // A leader that lost its lease while it read the chain leaves the index to the one that holds it now.
+      if (this.leadership) await this.leadership.fence(t);
       for (const e of events) {
-        if (e.name === "DocumentRegistered") insertAnchor.run(e.anchor, "SINGLE", e.docType);
-        if (e.name === "BatchRegistered") insertAnchor.run(e.anchor, e.details.isPublic ? "PUBLIC_BATCH" : "PRIVATE_BATCH", e.docType);
-        e.leaves?.forEach((h, i) => insertLeaf.run(e.anchor, i, h));
+        if (e.name === "DocumentRegistered") await t.run(INSERT_ANCHOR, [e.anchor, "SINGLE", e.docType]);
+        if (e.name === "BatchRegistered") await t.run(INSERT_ANCHOR, [e.anchor, e.details.isPublic ? "PUBLIC_BATCH" : "PRIVATE_BATCH", e.docType]);
+        if (e.leaves) for (const [i, h] of e.leaves.entries()) await t.run(INSERT_LEAF, [e.anchor, i, h]);
         // Events about an anchor carry no type: take it from the anchor, so audits can filter by type.
         let docType = e.docType;
         if (docType === null && e.anchor) {
-          const row = (typeOfAnchor.get(e.anchor) ?? (e.docHash ? typeOfLeaf.get(e.docHash) : undefined)) as
-            | { doc_type: number }
-            | undefined;
+          const row =
+            (await t.one<{ doc_type: number }>("SELECT doc_type FROM anchors WHERE anchor = ?", [e.anchor])) ??
+            (e.docHash
+              ? await t.one<{ doc_type: number }>("SELECT a.doc_type FROM leaves l JOIN anchors a ON a.anchor = l.root WHERE l.doc_hash = ? LIMIT 1", [e.docHash])
+              : undefined);
           docType = row?.doc_type ?? null;
         }
-        const r = insertEvent.run(e.block, e.logIndex, e.txHash, e.at, e.contract, e.name, e.action, e.anchor, e.docHash,
-          e.related, e.organisation, e.account, docType, JSON.stringify(e.details));
-        stored += Number(r.changes);
+        const r = await t.run(INSERT_EVENT, [e.block, e.logIndex, e.txHash, e.at, e.contract, e.name, e.action, e.anchor, e.docHash,
+          e.related, e.organisation, e.account, docType, JSON.stringify(e.details)]);
+        stored += r.changes;
       }
-      this.store.setMeta(CURSOR, String(cursor));
+      await this.store.setMeta(CURSOR, String(cursor), t);
     });
     return stored;
   }

@@ -1,5 +1,5 @@
 import type { ethers } from "ethers";
-import { Store, storeFileIn } from "../store.js";
+import { openStore, type Store } from "../store.js";
 import { fetchEvents, type IndexedContracts } from "./indexer.js";
 
 /** One way in which the index and the chain disagree. */
@@ -20,8 +20,9 @@ export interface VerifyIndexParameters {
   provider: ethers.JsonRpcApiProvider;
   /** Registry, council and deployment block (a Deployment object fits). */
   contracts: IndexedContracts;
-  /** An open store, or the data directory holding `api.sqlite`. */
+  /** An open store; else the PostgreSQL database at `databaseUrl`, or the data directory holding `api.sqlite`. */
   store?: Store;
+  databaseUrl?: string;
   dataDir?: string;
   /** Blocks per eth_getLogs call. */
   chunkSize?: number;
@@ -62,21 +63,19 @@ interface Row {
  * ```
  */
 export async function verifyIndex(params: VerifyIndexParameters): Promise<VerifyIndexReturnType> {
-  const store = params.store ?? new Store(storeFileIn(params.dataDir ?? "data"));
+  const store = params.store ?? (await openStore({ databaseUrl: params.databaseUrl, dataDir: params.dataDir ?? "data" }));
   try {
     const chunk = params.chunkSize ?? 5_000;
     const fromBlock = params.contracts.startBlock;
-    const cursor = store.getMeta("index.cursor");
+    const cursor = await store.getMeta("index.cursor");
     const toBlock = cursor === undefined ? fromBlock - 1 : Number(cursor);
     const differences: IndexDifference[] = [];
     let chainEvents = 0;
     let indexedEvents = 0;
-    const rowsIn = store.db.prepare("SELECT * FROM events WHERE block BETWEEN ? AND ? ORDER BY block, log_index");
-    const leavesOf = store.db.prepare("SELECT doc_hash FROM leaves WHERE root = ? ORDER BY position");
     for (let from = fromBlock; from <= toBlock; from += chunk) {
       const to = Math.min(toBlock, from + chunk - 1);
       const onChain = await fetchEvents(params.provider, params.contracts, from, to);
-      const stored = new Map((rowsIn.all(from, to) as unknown as Row[]).map((r) => [`${r.block}:${r.log_index}`, r]));
+      const stored = new Map((await store.all<Row>("SELECT * FROM events WHERE block BETWEEN ? AND ? ORDER BY block, log_index", [from, to])).map((r) => [`${r.block}:${r.log_index}`, r]));
       chainEvents += onChain.length;
       indexedEvents += stored.size;
       for (const e of onChain) {
@@ -98,7 +97,7 @@ export async function verifyIndex(params: VerifyIndexParameters): Promise<Verify
           if (actual !== value) differences.push({ kind: "different", block: e.block, logIndex: e.logIndex, name: e.name, field, chain: value, index: actual });
         }
         if (e.leaves) {
-          const have = (leavesOf.all(e.anchor) as { doc_hash: string }[]).map((l) => l.doc_hash);
+          const have = (await store.all<{ doc_hash: string }>("SELECT doc_hash FROM leaves WHERE root = ? ORDER BY position", [e.anchor])).map((l) => l.doc_hash);
           if (have.join() !== e.leaves.join()) {
             differences.push({ kind: "different", block: e.block, logIndex: e.logIndex, name: e.name, field: "leaves", chain: e.leaves, index: have });
           }
@@ -109,6 +108,6 @@ export async function verifyIndex(params: VerifyIndexParameters): Promise<Verify
     }
     return { ok: differences.length === 0, fromBlock, toBlock, chainEvents, indexedEvents, differences };
   } finally {
-    if (!params.store) store.close();
+    if (!params.store) await store.close();
   }
 }

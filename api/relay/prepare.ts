@@ -93,7 +93,7 @@ export async function prepareRequest(
     }
   }
   const data = encodeAction(encodable);
-  const pending = queue.pendingCount(from);
+  const pending = await queue.pendingCount(from);
   const chainNonce = await onChain(() => chain.forwarder.nonces(from));
   let gas: bigint;
   if (pending === 0) {
@@ -103,12 +103,13 @@ export async function prepareRequest(
   } else {
     gas = action.action === "registerPublicBatch" ? publicBatchGas(action.docHashes.length) : UNSIMULATED_GAS;
   }
+  const nonce = await queue.nextNonce(from, chainNonce);
   return {
     domain: forwarderDomain(chain.deployment),
     types: FORWARD_REQUEST_TYPES,
     primaryType: "ForwardRequest",
     message: {
-      from, to, value: "0", gas: gas.toString(), nonce: queue.nextNonce(from, chainNonce).toString(),
+      from, to, value: "0", gas: gas.toString(), nonce: nonce.toString(),
       deadline: Math.floor(Date.now() / 1000) + opts.ttlSec, data,
     },
   };

@@ -3,7 +3,7 @@ import { ethers } from "ethers";
 import type { ForwardRequest, Hex } from "../../sdk/index.js";
 import { onChain, type Chain } from "../chain.js";
 import { badRequest, conflict, forbidden } from "../errors.js";
-import type { Store } from "../store.js";
+import { isUniqueViolation, type Queryable, type Store } from "../store.js";
 import { forwardRequestSigner, SignatureError } from "./signer.js";
 
 export type RequestStatus = "queued" | "submitted" | "mined" | "failed";
@@ -34,7 +34,7 @@ export interface RequestRow {
 }
 
 /**
- * The relay queue in SQLite. A request is validated in full before it is accepted (signature,
+ * The relay queue in the store. A request is validated in full before it is accepted (signature,
  * membership, nonce, deadline, forwarder.verify and a simulation), and once accepted it is a row
  * that survives any crash; the worker (worker.ts) takes it from there.
  */
@@ -42,11 +42,9 @@ export class RelayQueue {
   constructor(private readonly store: Store, private readonly chain: Chain) {}
 
   /** Requests of `from` accepted but not yet mined or failed. */
-  pendingCount(from: string): number {
-    const row = this.store
-      .prepare("SELECT COUNT(*) AS n FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted')")
-      .get(from.toLowerCase()) as { n: number };
-    return row.n;
+  async pendingCount(from: string): Promise<number> {
+    const row = await this.store.one<{ n: number }>("SELECT COUNT(*) AS n FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted')", [from.toLowerCase()]);
+    return row!.n;
   }
 
   /** Validates a signed request and queues it; returns its id. */
@@ -72,7 +70,7 @@ export class RelayQueue {
     }
     // The chain is asked at most twice, each time for everything at once: a member's back office submits its
     // requests one after another (each takes the next nonce), so this latency bounds its rate.
-    const pending = this.pendingCount(from);
+    const pending = await this.pendingCount(from);
     const simulate = async () => {
       if (pending !== 0) return;
       const data = { ...request, signature };
@@ -90,59 +88,23 @@ export class RelayQueue {
     ]);
     if (org === 0n) throw forbidden("NOT_MEMBER", `${from} is not an account of a member organisation.`);
     if (!active) throw forbidden("ORGANISATION_SUSPENDED", `The organisation of ${from} is suspended.`);
-    this.checkNonce(from, request.nonce, chainNonce);
+    await checkNonce(this.store, from, request.nonce, chainNonce);
     if (simulated) throw simulated;
-    const id = randomUUID();
-    const now = Date.now();
-    this.store.tx(() => {
-      // Again, now that the awaits above are over: another request of the same member may have been accepted
-      // meanwhile (the same signed request posted several times at once, or two requests with one nonce). The
-      // check and the insert run without a pause in between, so exactly one of them is accepted.
-      this.checkNonce(from, request.nonce, chainNonce);
-      const { seq } = this.store.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM requests").get() as { seq: number };
-      this.store
-        .prepare(
-          `INSERT INTO requests (id, seq, from_addr, to_addr, value, gas, nonce, deadline, data, signature, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
-        )
-        .run(id, seq, from, request.to.toLowerCase(), request.value, request.gas, request.nonce, request.deadline, request.data, signature, now, now);
-    });
-    return id;
-  }
-
-  /**
-   * Refuses a nonce that a live request of `from` already holds (409 DUPLICATE_REQUEST) or that is not the member's
-   * next one (409 STALE_NONCE). The next nonce is one past the highest the queue holds for `from` (queued, sent or
-   * mined), or the forwarder's `chainNonce` when that is higher: counting pending rows instead would be off by one
-   * whenever the worker settles a request between the chain read and the count. A request that failed before it
-   * reached the chain used no nonce, so the member signs the same one again; one whose call failed on chain used it
-   * (the forwarder's executeBatch records the failure), and the forwarder's nonce already counts it.
-   */
-  private checkNonce(from: string, nonce: string, chainNonce: bigint): void {
-    if (this.store.prepare("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ? AND status <> 'failed'").get(from, nonce)) {
-      throw conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
-    }
-    const next = this.nextNonce(from, chainNonce);
-    if (BigInt(nonce) !== next) throw conflict("STALE_NONCE", `The nonce is ${nonce}; the next one for ${from} is ${next}.`);
+    return enqueue(this.store, { ...request, from, signature }, chainNonce);
   }
 
   /** The forwarder nonce of `from`'s next request: one past the highest the queue holds, or `chainNonce` if higher. */
-  nextNonce(from: string, chainNonce: bigint): bigint {
-    // Forwarder nonces count up from 0 by one per request: far inside SQLite's 64-bit integers.
-    const { highest } = this.store
-      .prepare("SELECT MAX(CAST(nonce AS INTEGER)) AS highest FROM requests WHERE from_addr = ? AND status <> 'failed'")
-      .get(from.toLowerCase()) as { highest: number | bigint | null };
-    const queued = highest === null ? 0n : BigInt(highest) + 1n;
-    return queued > chainNonce ? queued : chainNonce;
+  nextNonce(from: string, chainNonce: bigint): Promise<bigint> {
+    return nextNonce(this.store, from, chainNonce);
   }
 
   /** The stored row of a request, as the worker keeps it. */
-  row(id: string): RequestRow | undefined {
-    return this.store.prepare("SELECT * FROM requests WHERE id = ?").get(id) as RequestRow | undefined;
+  row(id: string): Promise<RequestRow | undefined> {
+    return this.store.one<RequestRow>("SELECT * FROM requests WHERE id = ?", [id]);
   }
 
-  get(id: string): RelayedRequest | undefined {
-    const r = this.row(id);
+  async get(id: string): Promise<RelayedRequest | undefined> {
+    const r = await this.row(id);
     if (!r) return undefined;
     return {
       id: r.id, status: r.status, from: r.from_addr, to: r.to_addr, nonce: r.nonce, deadline: r.deadline,
@@ -154,9 +116,67 @@ export class RelayQueue {
   }
 
   /** Count of requests by status (for /metrics). */
-  counts(): Record<RequestStatus, number> {
+  async counts(): Promise<Record<RequestStatus, number>> {
     const out: Record<RequestStatus, number> = { queued: 0, submitted: 0, mined: 0, failed: 0 };
-    for (const r of this.store.prepare("SELECT status, COUNT(*) AS n FROM requests GROUP BY status").all() as { status: RequestStatus; n: number }[]) out[r.status] = r.n;
+    for (const r of await this.store.all<{ status: RequestStatus; n: number }>("SELECT status, COUNT(*) AS n FROM requests GROUP BY status")) out[r.status] = r.n;
     return out;
   }
+}
+
+/**
+ * Queues a validated request, signed by `from` (lower case), and returns its id. Atomic on either backend and across
+ * API instances: the nonce check and the insert run in one transaction behind one lock, so of the same signed
+ * request posted several times at once (or two requests with one nonce) exactly one is accepted and the others are
+ * refused with 409 DUPLICATE_REQUEST; the unique index on live (from_addr, nonce) stands behind the lock.
+ */
+export async function enqueue(
+  store: Store,
+  request: Omit<ForwardRequest, "from"> & { from: Hex; signature: Hex },
+  chainNonce: bigint,
+): Promise<string> {
+  const id = randomUUID();
+  const now = Date.now();
+  try {
+    await store.tx(async (t) => {
+      await t.lock("relay.requests");
+      // Again, now that the caller's awaits are over: another request of the same member may have been accepted meanwhile.
+      await checkNonce(t, request.from, request.nonce, chainNonce);
+      const { seq } = (await t.one<{ seq: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM requests"))!;
+      await t.run(
+        `INSERT INTO requests (id, seq, from_addr, to_addr, value, gas, nonce, deadline, data, signature, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        [id, seq, request.from, request.to.toLowerCase(), request.value, request.gas, request.nonce, request.deadline, request.data, request.signature, now, now],
+      );
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw duplicate();
+    throw e;
+  }
+  return id;
+}
+
+const duplicate = () => conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
+
+/**
+ * Refuses a nonce that a live request of `from` already holds (409 DUPLICATE_REQUEST) or that is not the member's
+ * next one (409 STALE_NONCE). The next nonce is one past the highest the queue holds for `from` (queued, sent or
+ * mined), or the forwarder's `chainNonce` when that is higher: counting pending rows instead would be off by one
+ * whenever the worker settles a request between the chain read and the count. A request that failed before it
+ * reached the chain used no nonce, so the member signs the same one again; one whose call failed on chain used it
+ * (the forwarder's executeBatch records the failure), and the forwarder's nonce already counts it.
+ */
+async function checkNonce(q: Queryable, from: string, nonce: string, chainNonce: bigint): Promise<void> {
+  if (await q.one("SELECT 1 FROM requests WHERE from_addr = ? AND nonce = ? AND status <> 'failed'", [from, nonce])) throw duplicate();
+  const next = await nextNonce(q, from, chainNonce);
+  if (BigInt(nonce) !== next) throw conflict("STALE_NONCE", `The nonce is ${nonce}; the next one for ${from} is ${next}.`);
+}
+
+async function nextNonce(q: Queryable, from: string, chainNonce: bigint): Promise<bigint> {
+  // Forwarder nonces count up from 0 by one per request: far inside 64-bit integers.
+  const row = await q.one<{ highest: number | bigint | null }>(
+    "SELECT MAX(CAST(nonce AS BIGINT)) AS highest FROM requests WHERE from_addr = ? AND status <> 'failed'",
+    [from.toLowerCase()],
+  );
+  const queued = row?.highest == null ? 0n : BigInt(row.highest) + 1n;
+  return queued > chainNonce ? queued : chainNonce;
 }

@@ -34,7 +34,7 @@ export function relayRoutes({ v1, registry, deps, limiter, requireRelayer, json,
     method: "get", path: "/requests/:id", summary: "State of a relayed request", tags: ["writes"],
     schema: { params: z.object({ id: z.uuid() }) },
     responses: { 200: { description: "Request", schema: RelayedRequest }, 404: err("Unknown id") },
-    handler: (req) => queue.get(req.params.id) ?? (() => { throw notFound("REQUEST_NOT_FOUND", "No request has this id."); })(),
+    handler: async (req) => (await queue.get(req.params.id)) ?? (() => { throw notFound("REQUEST_NOT_FOUND", "No request has this id."); })(),
   });
   route(v1, registry, {
     method: "get", path: "/requests/:id/receipts", summary: "Receipts of a mined relayed write", tags: ["writes"], middleware: [limiter],
@@ -43,8 +43,8 @@ export function relayRoutes({ v1, registry, deps, limiter, requireRelayer, json,
       200: { description: "The anchor, and a receipt per document (register, registerPublicBatch)", schema: RelayedReceipts },
       404: err("Unknown id"), 409: err("Not mined (yet), or not an anchoring write"),
     },
-    handler: (req) => {
-      const row = queue.row(req.params.id);
+    handler: async (req) => {
+      const row = await queue.row(req.params.id);
       if (!row) throw notFound("REQUEST_NOT_FOUND", "No request has this id.");
       return relayedReceipts(chain, row);
     },

@@ -2,7 +2,8 @@ import { ethers } from "ethers";
 import type { Logger } from "pino";
 import { DEFAULT_TRANSACTION_LIMITS, type Hex, type TransactionLimits } from "../../sdk/index.js";
 import { chainError, type Chain } from "../chain.js";
-import type { Store } from "../store.js";
+import { NotLeaderError, type Leadership } from "../leadership.js";
+import type { Queryable, Store } from "../store.js";
 import type { RequestRow } from "./queue.js";
 
 /** A transaction of the relayer as stored before it is broadcast: one `executeBatch` carrying `rows`. */
@@ -37,6 +38,11 @@ export interface RelayWorkerOptions {
   maxRequestsPerTx?: number;
   /** Most transactions in flight at once (default 16). */
   maxInFlight?: number;
+  /**
+   * Instances sharing a database: only the leader relays, and it checks its lease in the transaction that links
+   * requests to a signed transaction, so that a request is never sent by two instances. Without it: always relays.
+   */
+  leadership?: Leadership;
 }
 
 /** How often transactions in flight are looked for although no block came (a lost one is found by this). */
@@ -52,11 +58,12 @@ const TX_OVERHEAD_BYTES = 400;
  * request whose call reverts as failed (its forwarder nonce used) instead of reverting the batch: one member's bad
  * request never sinks another's, and never blocks the member's own requests behind it.
  *
- * Never twice: a transaction and the link of its requests to it are written to SQLite in one step BEFORE it is
+ * Never twice: a transaction and the link of its requests to it are written to the store in one step BEFORE it is
  * broadcast. After a crash a pending transaction is settled by its receipt, or its very same signed bytes are
  * broadcast again (same hash, same relayer nonce); its requests go back to the queue only when it can never be
  * mined (another transaction took its relayer nonce). The forwarder's per-signer nonce refuses a second execution
- * of any request anyway.
+ * of any request anyway. With several instances on one database only the lease holder relays, and an instance that
+ * takes the lease over settles the transactions its predecessor stored, as after a crash.
  */
 export class RelayWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -71,30 +78,47 @@ export class RelayWorker {
     this.limits = opts.limits ?? DEFAULT_TRANSACTION_LIMITS;
   }
 
-  private update(ids: string[], fields: Partial<Pick<RequestRow, "status" | "tx_hash" | "block_number" | "reason" | "reason_code"> & { solo: number }>) {
+  private async update(
+    ids: string[],
+    fields: Partial<Pick<RequestRow, "status" | "tx_hash" | "block_number" | "reason" | "reason_code"> & { solo: number }>,
+    q: Queryable = this.opts.store,
+  ): Promise<void> {
     const keys = Object.keys(fields);
-    const stmt = this.opts.store.prepare(`UPDATE requests SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id = ?`);
+    const sql = `UPDATE requests SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id = ?`;
     const values = keys.map((k) => (fields as Record<string, string | number | null>)[k]!);
-    for (const id of ids) stmt.run(...values, Date.now(), id);
+    for (const id of ids) await q.run(sql, [...values, Date.now(), id]);
   }
 
-  private fail(rows: RequestRow[], code: string, reason: string) {
+  private async fail(rows: RequestRow[], code: string, reason: string): Promise<void> {
     if (rows.length === 0) return;
-    this.update(rows.map((r) => r.id), { status: "failed", reason_code: code, reason });
+    await this.update(rows.map((r) => r.id), { status: "failed", reason_code: code, reason });
     this.opts.logger?.info({ ids: rows.map((r) => r.id), code }, "relay request failed");
   }
 
   /** Puts requests back in the queue (their transaction can never be mined); `solo` sends each alone from now on. */
-  private requeue(rows: RequestRow[], solo = false) {
-    this.opts.store.tx(() => this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null, ...(solo ? { solo: 1 } : {}) }));
+  private requeue(rows: RequestRow[], solo = false): Promise<void> {
+    return this.opts.store.tx(async (t) => {
+      await this.fence(t);
+      await this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null, ...(solo ? { solo: 1 } : {}) }, t);
+    });
   }
 
-  private rowsOf(hash: string): RequestRow[] {
-    return this.opts.store.prepare("SELECT * FROM requests WHERE tx_hash = ? AND status = 'submitted' ORDER BY seq").all(hash) as unknown as RequestRow[];
+  /** Inside a transaction: refuses to go on unless this instance holds the relaying lease. */
+  private async fence(t: Queryable): Promise<void> {
+    await this.opts.leadership?.fence(t);
   }
 
-  private pendingTxs(): { hash: Hex; nonce: number; raw: Hex }[] {
-    return this.opts.store.prepare("SELECT hash, nonce, raw FROM relay_txs WHERE status = 'pending' ORDER BY nonce").all() as { hash: Hex; nonce: number; raw: Hex }[];
+  /** Whether this instance relays now (always, without leadership). */
+  private get leads(): boolean {
+    return this.opts.leadership?.leads ?? true;
+  }
+
+  private rowsOf(hash: string): Promise<RequestRow[]> {
+    return this.opts.store.all<RequestRow>("SELECT * FROM requests WHERE tx_hash = ? AND status = 'submitted' ORDER BY seq", [hash]);
+  }
+
+  private pendingTxs(): Promise<{ hash: Hex; nonce: number; raw: Hex }[]> {
+    return this.opts.store.all<{ hash: Hex; nonce: number; raw: Hex }>("SELECT hash, nonce, raw FROM relay_txs WHERE status = 'pending' ORDER BY nonce");
   }
 
   /** Whether the node knows the transaction (in its pool or mined): raw JSON-RPC, without ethers parsing the answer. */
@@ -107,15 +131,16 @@ export class RelayWorker {
   }
 
   /** A transaction that can never be mined: marked dropped, its requests back in the queue, in one step. */
-  private drop(hash: string, rows: RequestRow[]) {
-    this.opts.store.tx(() => {
-      this.setTx(hash, "dropped");
-      this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null });
+  private drop(hash: string, rows: RequestRow[]): Promise<void> {
+    return this.opts.store.tx(async (t) => {
+      await this.fence(t);
+      await this.setTx(hash, "dropped", t);
+      await this.update(rows.map((r) => r.id), { status: "queued", tx_hash: null }, t);
     });
   }
 
-  private setTx(hash: string, status: "done" | "dropped") {
-    this.opts.store.prepare("UPDATE relay_txs SET status = ? WHERE hash = ?").run(status, hash);
+  private async setTx(hash: string, status: "done" | "dropped", q: Queryable = this.opts.store): Promise<void> {
+    await q.run("UPDATE relay_txs SET status = ? WHERE hash = ?", [status, hash]);
   }
 
   /**
@@ -124,6 +149,7 @@ export class RelayWorker {
    * timeout passes with transactions still pending (they are settled on a later pass).
    */
   processOnce(): Promise<void> {
+    if (!this.leads) return Promise.resolve(); // another instance relays
     if (this.running) this.again = true;
     this.running ??= this.process().finally(() => (this.running = undefined));
     return this.running;
@@ -135,11 +161,12 @@ export class RelayWorker {
     let waitingSince = Date.now();
     this.lookedAt = undefined; // a pass starts with a look at every transaction in flight
     for (;;) {
+      if (!this.leads) return; // the lease went to another instance: it carries on from the store
       const settledSome = await this.settlePending();
       if (settledSome) waitingSince = Date.now();
       const sent = await this.sendQueued();
       if (sent) waitingSince = Date.now();
-      if (this.pendingTxs().length === 0 && !this.hasQueued()) {
+      if ((await this.pendingTxs()).length === 0 && !(await this.hasQueued())) {
         if (!this.again) return;
         this.again = false;
         continue;
@@ -149,14 +176,14 @@ export class RelayWorker {
     }
   }
 
-  private hasQueued(): boolean {
-    return this.opts.store.prepare("SELECT 1 FROM requests WHERE status = 'queued' LIMIT 1").get() !== undefined;
+  private async hasQueued(): Promise<boolean> {
+    return (await this.opts.store.one("SELECT 1 FROM requests WHERE status = 'queued' LIMIT 1")) !== undefined;
   }
 
   /** Settles every pending transaction that has a receipt; re-sends one the node lost; fills nonce gaps. Returns whether any settled. */
   private async settlePending(): Promise<boolean> {
     const { provider } = this.opts.chain;
-    const pending = this.pendingTxs();
+    const pending = await this.pendingTxs();
     if (pending.length === 0) return false;
     // A receipt can only come with a new block: while the head stays where it was, a pass does not ask for each
     // transaction in flight again (with 16 in flight and a look every 50 ms that was 600 questions a second), except
@@ -182,13 +209,13 @@ export class RelayWorker {
       latest ??= await provider.getTransactionCount(this.opts.relayer.address, "latest");
       if (tx.nonce < latest) {
         // Another transaction took its relayer nonce: it can never be mined, so its requests are sent again.
-        this.drop(tx.hash, this.rowsOf(tx.hash));
+        await this.drop(tx.hash, await this.rowsOf(tx.hash));
         this.opts.logger?.warn({ txHash: tx.hash, nonce: tx.nonce }, "relayer nonce taken by another transaction; its requests go back to the queue");
         settled = true;
         continue;
       }
       this.opts.logger?.warn({ txHash: tx.hash }, "stored transaction unknown to the node; broadcasting the same signed transaction again");
-      const again = { ...tx, rows: this.rowsOf(tx.hash) };
+      const again = { ...tx, rows: await this.rowsOf(tx.hash) };
       await this.opts.hooks?.beforeBroadcast?.(again);
       await this.broadcast(again);
     }
@@ -204,7 +231,7 @@ export class RelayWorker {
    */
   private async fillGaps(): Promise<void> {
     const { provider } = this.opts.chain;
-    const pending = this.pendingTxs();
+    const pending = await this.pendingTxs();
     if (pending.length === 0) return;
     const latest = await provider.getTransactionCount(this.opts.relayer.address, "latest");
     const held = new Set(pending.map((t) => t.nonce));
@@ -226,16 +253,16 @@ export class RelayWorker {
   /** Marks the requests of a mined transaction from its ExecutedForwardRequest events. */
   private async finish(tx: { hash: Hex }, receipt: ethers.TransactionReceipt): Promise<void> {
     const { chain } = this.opts;
-    const rows = this.rowsOf(tx.hash);
+    const rows = await this.rowsOf(tx.hash);
     await this.opts.onReceipt?.().catch((e: unknown) => this.opts.logger?.warn({ err: e }, "index refresh after a relayed transaction failed"));
     if (receipt.status !== 1) {
       // The whole batch reverted (none of its requests used a nonce): a single request fails with its reason, the
       // requests of a larger batch are sent again one per transaction, so that one cannot take the others down.
       if (rows.length === 1) {
         const reason = await this.revertReason(rows[0]!, receipt.blockNumber);
-        this.update([rows[0]!.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The transaction reverted." });
-      } else this.requeue(rows, true);
-      this.setTx(tx.hash, "done");
+        await this.update([rows[0]!.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The transaction reverted." });
+      } else await this.requeue(rows, true);
+      await this.setTx(tx.hash, "done");
       return;
     }
     const outcome = new Map<string, boolean>();
@@ -248,14 +275,14 @@ export class RelayWorker {
     for (const row of rows) {
       const success = outcome.get(`${row.from_addr.toLowerCase()}:${row.nonce}`);
       if (success === true) {
-        this.update([row.id], { status: "mined", block_number: receipt.blockNumber });
+        await this.update([row.id], { status: "mined", block_number: receipt.blockNumber });
         this.opts.logger?.info({ id: row.id, txHash: tx.hash, block: receipt.blockNumber }, "relay request mined");
       } else if (success === false) {
         const reason = await this.revertReason(row, receipt.blockNumber);
-        this.update([row.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The call reverted." });
+        await this.update([row.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The call reverted." });
       } else skipped.push(row);
     }
-    this.setTx(tx.hash, "done");
+    await this.setTx(tx.hash, "done");
     for (const row of skipped) await this.settleSkipped(row);
   }
 
@@ -268,9 +295,10 @@ export class RelayWorker {
     if (chainNonce < BigInt(row.nonce)) {
       // An earlier request of the member is still queued or in flight (its transaction went back to the queue): this
       // one follows it. Otherwise the earlier one failed before reaching the chain and this nonce can never be used.
-      const earlier = this.opts.store
-        .prepare("SELECT 1 FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted') AND CAST(nonce AS INTEGER) >= ? AND CAST(nonce AS INTEGER) < ? LIMIT 1")
-        .get(row.from_addr, Number(chainNonce), Number(row.nonce));
+      const earlier = await this.opts.store.one(
+        "SELECT 1 FROM requests WHERE from_addr = ? AND status IN ('queued', 'submitted') AND CAST(nonce AS BIGINT) >= ? AND CAST(nonce AS BIGINT) < ? LIMIT 1",
+        [row.from_addr, Number(chainNonce), Number(row.nonce)],
+      );
       if (earlier) return this.requeue([row]);
       return this.fail([row], "NONCE_GAP", "An earlier request of the same signer failed before it reached the ledger, so this nonce cannot be used; sign it again.");
     }
@@ -282,11 +310,11 @@ export class RelayWorker {
    * goes alone. Gas is checked on the whole batch by estimation: a request's signed `gas` is the most its call may
    * use, which the forwarder needs in hand at the call, not the sum over the batch.
    */
-  private nextBatch(max: number): RequestRow[] {
-    const candidates = this.opts.store.prepare("SELECT * FROM requests WHERE status = 'queued' ORDER BY seq LIMIT ?").all(max) as unknown as RequestRow[];
+  private async nextBatch(max: number): Promise<RequestRow[]> {
+    const candidates = await this.opts.store.all<RequestRow>("SELECT * FROM requests WHERE status = 'queued' ORDER BY seq LIMIT ?", [max]);
     const now = Math.floor(Date.now() / 1000);
     const expired = candidates.filter((r) => r.deadline <= now);
-    this.fail(expired, "DEADLINE_PASSED", "The deadline passed before the request could be sent.");
+    await this.fail(expired, "DEADLINE_PASSED", "The deadline passed before the request could be sent.");
     const batch: RequestRow[] = [];
     let bytes = TX_OVERHEAD_BYTES;
     for (const row of candidates) {
@@ -307,8 +335,8 @@ export class RelayWorker {
     let sent = false;
     let nonce: number | undefined;
     let max = this.opts.maxRequestsPerTx ?? 200;
-    while (this.pendingTxs().length < maxInFlight) {
-      const rows = this.nextBatch(max);
+    while ((await this.pendingTxs()).length < maxInFlight) {
+      const rows = await this.nextBatch(max);
       if (rows.length === 0) break;
       const requests = rows.map((r) => ({ from: r.from_addr, to: r.to_addr, value: r.value, gas: r.gas, deadline: r.deadline, data: r.data, signature: r.signature }));
       const data = chain.forwarder.interface.encodeFunctionData("executeBatch", [requests, relayer.address]);
@@ -328,28 +356,39 @@ export class RelayWorker {
         // A batch with a refund receiver skips bad requests rather than reverting; if it cannot be estimated at all,
         // each request goes alone, where its own refusal is named.
         if (rows.length > 1) {
-          this.requeue(rows, true);
+          await this.requeue(rows, true);
           continue;
         }
         const reason = await this.revertReason(rows[0]!);
-        this.fail(rows, reason?.code ?? "FORWARDER_REJECTED", reason?.message ?? "The forwarder refused the request (signature, nonce or deadline).");
+        await this.fail(rows, reason?.code ?? "FORWARDER_REJECTED", reason?.message ?? "The forwarder refused the request (signature, nonce or deadline).");
         continue;
       }
       if (nonce === undefined) {
-        const stored = this.pendingTxs().reduce((m, t) => Math.max(m, t.nonce + 1), 0);
+        const stored = (await this.pendingTxs()).reduce((m, t) => Math.max(m, t.nonce + 1), 0);
         nonce = Math.max(await chain.provider.getTransactionCount(relayer.address, "pending"), stored);
       }
       // Sign first, store the signed transaction and the link of its requests, and only then broadcast it.
       const populated = await relayer.populateTransaction({ to: chain.deployment.forwarder, data, gasLimit, nonce });
       const raw = (await relayer.signTransaction(populated)) as Hex;
       const hash = ethers.keccak256(raw) as Hex;
-      this.opts.store.tx(() => {
+      const linked = await this.opts.store.tx(async (t) => {
+        await this.fence(t);
+        // Still queued: read before the lease check, the rows may have gone with an instance that led meanwhile.
+        const marks = rows.map(() => "?").join(", ");
+        const still = await t.one<{ n: number }>(`SELECT COUNT(*) AS n FROM requests WHERE status = 'queued' AND id IN (${marks})`, rows.map((r) => r.id));
+        if (still!.n !== rows.length) return false;
         // The same bytes may have been signed before and refused (same nonce, same requests): pending again.
-        this.opts.store
-          .prepare("INSERT INTO relay_txs (hash, nonce, raw, status, sent_at) VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (hash) DO UPDATE SET status = 'pending', sent_at = excluded.sent_at")
-          .run(hash, nonce!, raw, Date.now());
-        this.update(rows.map((r) => r.id), { status: "submitted", tx_hash: hash });
+        await t.run(
+          "INSERT INTO relay_txs (hash, nonce, raw, status, sent_at) VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (hash) DO UPDATE SET status = 'pending', sent_at = excluded.sent_at",
+          [hash, nonce!, raw, Date.now()],
+        );
+        await this.update(rows.map((r) => r.id), { status: "submitted", tx_hash: hash }, t);
+        return true;
       });
+      if (!linked) {
+        nonce = undefined; // nothing was sent with it
+        continue;
+      }
       const tx: RelayTransaction = { hash, nonce, raw, rows: rows.map((r) => ({ ...r, status: "submitted", tx_hash: hash })) };
       await this.opts.hooks?.beforeBroadcast?.(tx);
       const outcome = await this.broadcast(tx);
@@ -383,16 +422,16 @@ export class RelayWorker {
       if (chainError(e).status === 503) throw e;
       if ((await provider.getTransactionReceipt(tx.hash)) || (await provider.getTransaction(tx.hash))) return "sent";
       const message = nodeMessage(e);
-      this.drop(tx.hash, tx.rows);
+      await this.drop(tx.hash, tx.rows);
       if ((e as { code?: string }).code === "NONCE_EXPIRED" || /nonce too low/i.test(message)) {
         this.opts.logger?.warn({ txHash: tx.hash }, "relayer nonce taken by another transaction; its requests go back to the queue");
         return "nonce-taken";
       }
       if (tx.rows.length > 1) {
-        this.requeue(tx.rows, true);
+        await this.requeue(tx.rows, true);
         this.opts.logger?.warn({ txHash: tx.hash, requests: tx.rows.length, reason: message }, "the node refused a relay transaction; its requests go again one per transaction");
       } else {
-        this.fail(tx.rows, "BROADCAST_REJECTED", `The ledger node refused the relayer's transaction: ${message}.`);
+        await this.fail(tx.rows, "BROADCAST_REJECTED", `The ledger node refused the relayer's transaction: ${message}.`);
       }
       return "refused";
     }
@@ -417,7 +456,8 @@ export class RelayWorker {
       try {
         await this.processOnce();
       } catch (e) {
-        this.opts.logger?.warn({ err: e }, "relay pass failed; retrying");
+        if (e instanceof NotLeaderError) this.opts.logger?.info("relay pass stopped: another instance relays now");
+        else this.opts.logger?.warn({ err: e }, "relay pass failed; retrying");
       }
       if (this.timer) this.timer = setTimeout(tick, pollMs);
     };

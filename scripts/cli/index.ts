@@ -1,4 +1,4 @@
-// `tradeproof index verify`: compares the API's SQLite audit index with the chain and lists every difference,
+// `tradeproof index verify`: compares the API's audit index (SQLite or PostgreSQL) with the chain and lists every difference,
 // so an auditor need not trust the fast path.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -10,6 +10,7 @@ import { printJson } from "./output.js";
 
 interface IndexVerifyOptions extends ConnectionOptions {
   dataDir: string;
+  databaseUrl?: string;
   json?: boolean;
 }
 
@@ -22,15 +23,16 @@ export function indexCommand(): Command {
           "from the index, extra in it, or different (field by field). Exit code 1 when there is any difference.",
       )
       .addOption(new Option("--data-dir <dir>", "the API's data directory (holds api.sqlite)").env("TRADEPROOF_DATA_DIR").default("data"))
+      .addOption(new Option("--database-url <url>", "the API's PostgreSQL, when its index is there (postgres://…)").env("TRADEPROOF_DATABASE_URL"))
       .option("--json", "print the report as JSON"),
   ).action(async (opts: IndexVerifyOptions) => {
     const dataDir = resolve(opts.dataDir);
-    if (!existsSync(join(dataDir, "api.sqlite"))) throw new UsageError(`no audit index at ${join(dataDir, "api.sqlite")} (pass --data-dir)`);
+    if (!opts.databaseUrl && !existsSync(join(dataDir, "api.sqlite"))) throw new UsageError(`no audit index at ${join(dataDir, "api.sqlite")} (pass --data-dir)`);
     const deployment = await (await ledger()).readDeployment(opts.deployment);
     const provider = await (await ledger()).checkedProvider(opts.rpc, deployment);
-    // Loaded here: node:sqlite is only needed by this command.
+    // Loaded here: the store's drivers are only needed by this command.
     const { verifyIndex } = await import("../../api/indexer/verify.js");
-    const report = await verifyIndex({ provider, contracts: deployment, dataDir });
+    const report = await verifyIndex({ provider, contracts: deployment, dataDir, databaseUrl: opts.databaseUrl || undefined });
     if (opts.json) printJson(report);
     else {
       process.stdout.write(

@@ -174,7 +174,8 @@ export function newestPerDocument<F extends Filing>(filings: F[]): F[] {
 }
 
 /** The anchor a document was found under: itself, or its public batch's root. */
-const anchorOf = (r: VerificationResult) => (r.batch?.root ?? r.docHash).toLowerCase() as Hex;
+/** The anchor a verified document stands on: its batch's root, or itself. */
+export const anchorOf = (r: VerificationResult) => (r.batch?.root ?? r.docHash).toLowerCase() as Hex;
 
 /**
  * The filed documents that count, with their verification results (`results[i]` of `filings[i]`): those found on the

@@ -5,7 +5,7 @@ import { ethers } from "ethers";
 import { auditCsv, queryAudit } from "../../api/audit/audit.js";
 import { Indexer } from "../../api/indexer/indexer.js";
 import { verifyIndex } from "../../api/indexer/verify.js";
-import { Store } from "../../api/store.js";
+import { SqliteStore } from "../../api/store/sqlite.js";
 import { Anvil, deployConsortium, DocType, tempDir, type Consortium } from "./helpers.js";
 
 const hash = (label: string) => ethers.keccak256(ethers.toUtf8Bytes(label)).toLowerCase();
@@ -46,7 +46,7 @@ describe("audit index", function () {
   });
 
   it("stores every registry and council event once, with the anchor's document type on later events", async function () {
-    const store = new Store(join(dir, "a.sqlite"));
+    const store = new SqliteStore(join(dir, "a.sqlite"));
     const indexer = new Indexer({ provider: c.provider, contracts: c.deployment, store });
     const stored = await indexer.syncOnce();
     const rows = store.db.prepare("SELECT name, action, anchor, doc_type, organisation FROM events ORDER BY block, log_index").all() as Record<string, unknown>[];
@@ -60,62 +60,62 @@ describe("audit index", function () {
     expect(revoked).to.deep.include({ action: "REVOKED", anchor: docs.amended, doc_type: DocType.INVOICE, organisation: 1 });
     const leaves = store.db.prepare("SELECT doc_hash FROM leaves WHERE root = ? ORDER BY position").all(batch.root) as { doc_hash: string }[];
     expect(leaves.map((l) => l.doc_hash)).to.deep.equal(batch.ordered);
-    expect(indexer.cursor()).to.equal(await c.provider.getBlockNumber());
-    expect(indexer.lag()).to.equal(0);
-    store.close();
+    expect(await indexer.cursor()).to.equal(await c.provider.getBlockNumber());
+    expect(await indexer.lag()).to.equal(0);
+    await store.close();
   });
 
   it("indexing the same blocks again stores nothing new", async function () {
-    const store = new Store(join(dir, "a.sqlite"));
+    const store = new SqliteStore(join(dir, "a.sqlite"));
     const indexer = new Indexer({ provider: c.provider, contracts: c.deployment, store });
     const before = (store.db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n;
-    expect(await indexer.indexRange(c.deployment.startBlock, indexer.cursor())).to.equal(0);
+    expect(await indexer.indexRange(c.deployment.startBlock, await indexer.cursor())).to.equal(0);
     expect((store.db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n).to.equal(before);
-    store.close();
+    await store.close();
   });
 
   it("a restarted indexer resumes from its cursor and picks up only the new blocks", async function () {
-    const store = new Store(join(dir, "a.sqlite"));
+    const store = new SqliteStore(join(dir, "a.sqlite"));
     const indexer = new Indexer({ provider: c.provider, contracts: c.deployment, store });
-    const cursor = indexer.cursor();
+    const cursor = await indexer.cursor();
     await (await c.registry.connect(c.agency).attest(docs.invoice, 3, 7)).wait();
     expect(await indexer.syncOnce()).to.equal(1);
-    expect(indexer.cursor()).to.equal(cursor + 1);
+    expect(await indexer.cursor()).to.equal(cursor + 1);
     const row = store.db.prepare("SELECT action, doc_hash, details FROM events WHERE block = ?").get(cursor + 1) as Record<string, string>;
     expect(row.action).to.equal("ATTESTED");
     expect(row.doc_hash).to.equal(docs.invoice);
     expect(JSON.parse(row.details)).to.deep.equal({ outcome: "INSPECTED", reasonCode: 7 });
-    store.close();
+    await store.close();
   });
 
   it("leaves the last blocks alone until they have the configured confirmations", async function () {
-    const store = new Store(join(dir, "b.sqlite"));
+    const store = new SqliteStore(join(dir, "b.sqlite"));
     const indexer = new Indexer({ provider: c.provider, contracts: c.deployment, store, confirmations: 3 });
     await indexer.syncOnce();
-    expect(indexer.cursor()).to.equal((await c.provider.getBlockNumber()) - 3);
-    expect(indexer.lag()).to.equal(3);
-    store.close();
+    expect(await indexer.cursor()).to.equal((await c.provider.getBlockNumber()) - 3);
+    expect(await indexer.lag()).to.equal(3);
+    await store.close();
   });
 
   it("refuses to extend an index built for another registry", async function () {
-    const store = new Store(join(dir, "a.sqlite"));
+    const store = new SqliteStore(join(dir, "a.sqlite"));
     const other = new Indexer({ provider: c.provider, contracts: { ...c.deployment, registry: "0x000000000000000000000000000000000000dead" }, store });
     const err = await other.syncOnce().then(() => undefined, (e: Error) => e);
     expect(err?.message).to.equal(`The index in this data dir belongs to registry ${c.deployment.registry}, not 0x000000000000000000000000000000000000dead; use another data dir.`);
-    store.close();
+    await store.close();
   });
 
   it("index verify finds no difference in a faithful index", async function () {
-    const store = new Store(join(dir, "a.sqlite"));
+    const store = new SqliteStore(join(dir, "a.sqlite"));
     const report = await verifyIndex({ provider: c.provider, contracts: c.deployment, store });
     expect(report.ok).to.equal(true);
     expect(report.differences).to.deep.equal([]);
     expect(report.chainEvents).to.equal(report.indexedEvents);
-    store.close();
+    await store.close();
   });
 
   it("index verify reports a missing, an extra and a changed event and tampered leaves", async function () {
-    const store = new Store(join(dir, "a.sqlite"));
+    const store = new SqliteStore(join(dir, "a.sqlite"));
     const db = store.db;
     const registered = db.prepare("SELECT block, log_index FROM events WHERE name = 'DocumentRegistered' ORDER BY block LIMIT 1").get() as { block: number; log_index: number };
     db.prepare("DELETE FROM events WHERE block = ? AND log_index = ?").run(registered.block, registered.log_index);
@@ -134,40 +134,41 @@ describe("audit index", function () {
     const changed = report.differences.find((d) => d.field === "details")!;
     expect(changed.chain).to.equal(JSON.stringify({ reason: "issued in error" }));
     expect(changed.index).to.equal(JSON.stringify({ reason: "forged" }));
-    store.close();
+    await store.close();
   });
 
-  it("CSV export quotes fields with commas, quotes and line breaks (RFC 4180)", function () {
-    const store = new Store(join(dir, "csv.sqlite"));
+  it("CSV export quotes fields with commas, quotes and line breaks (RFC 4180)", async function () {
+    const store = new SqliteStore(join(dir, "csv.sqlite"));
     store.db
       .prepare("INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, organisation, account, doc_type, details) VALUES (1, 0, '0xaa', 0, 'registry', 'DocumentRevoked', 'REVOKED', '0xbb', NULL, 2, '0xcc', 861, ?)")
       .run(JSON.stringify({ reason: 'wrong "origin", see\nletter' }));
-    const lines = [...auditCsv(store, {})];
+    const lines: string[] = [];
+    for await (const line of auditCsv(store, {})) lines.push(line);
     expect(lines).to.have.length(2);
     // Organisation 2 was never seen admitted by this index: its name, country and kind are empty.
     expect(lines[1]).to.equal(`1,0,0xaa,1970-01-01T00:00:00Z,registry,DocumentRevoked,REVOKED,0xbb,,,2,,,,0xcc,861,"{""reason"":""wrong \\""origin\\"", see\\nletter""}"\r\n`);
-    store.close();
+    await store.close();
   });
 
   it("audit pages walk every event once, in order, with filters", async function () {
-    const store = new Store(join(dir, "b.sqlite"));
+    const store = new SqliteStore(join(dir, "b.sqlite"));
     await new Indexer({ provider: c.provider, contracts: c.deployment, store }).syncOnce();
     const all = (store.db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n;
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = queryAudit(store, { limit: 4, cursor });
+      const page = await queryAudit(store, { limit: 4, cursor });
       seen.push(...page.events.map((e) => `${e.blockNumber}:${e.logIndex}`));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).to.have.length(all);
     expect(new Set(seen).size).to.equal(all);
-    const byType = queryAudit(store, { limit: 100, docType: DocType.CERTIFICATE_OF_ORIGIN });
+    const byType = await queryAudit(store, { limit: 100, docType: DocType.CERTIFICATE_OF_ORIGIN });
     expect(byType.events.map((e) => e.action)).to.deep.equal(["DOCUMENT_POLICY_SET", "REGISTERED", "APPROVED", "ATTESTED"]);
-    const byOrg = queryAudit(store, { limit: 100, organisation: 3, action: "ATTESTED" });
+    const byOrg = await queryAudit(store, { limit: 100, organisation: 3, action: "ATTESTED" });
     expect(byOrg.events).to.have.length(1);
     expect(byOrg.events[0]).to.deep.include({ docHash: docs.coo, account: c.customs.address.toLowerCase(), docType: "861", details: { outcome: "ACCEPTED", reasonCode: 0 } });
-    expect(queryAudit(store, { limit: 100, from: 4_000_000_000 }).events).to.deep.equal([]);
-    store.close();
+    expect((await queryAudit(store, { limit: 100, from: 4_000_000_000 })).events).to.deep.equal([]);
+    await store.close();
   });
 });

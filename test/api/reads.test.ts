@@ -442,7 +442,7 @@ describe("API reads: documents, files, batches, members, history, audit", functi
   describe("service endpoints", function () {
     it("GET /health says the node is reachable and the index has no lag", async function () {
       const { body } = await request(app).get("/health").expect(200);
-      expect(body).to.deep.equal({ status: "ok", chainId: 31337, node: { reachable: true, head: await c.provider.getBlockNumber() }, index: { block: services.indexer.cursor(), lag: 0 } });
+      expect(body).to.deep.equal({ status: "ok", chainId: 31337, node: { reachable: true, head: await c.provider.getBlockNumber() }, database: { reachable: true }, index: { block: await services.indexer.cursor(), lag: 0 } });
     });
 
     it("GET /metrics speaks Prometheus with request and index figures", async function () {

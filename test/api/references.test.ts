@@ -121,11 +121,11 @@ describe("API: documents by the number printed on them", function () {
   it("index verify covers the filings", async function () {
     const report = await verifyIndex({ provider: c.provider, contracts: c.deployment, store: services.store });
     expect(report.differences).to.deep.equal([]);
-    const filings = services.store.db.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'DocumentReferenced'").get() as { n: number };
+    const filings = (await services.store.one<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE name = 'DocumentReferenced'"))!;
     expect(filings.n).to.be.at.least(5);
     // A filing removed from the index is reported missing.
-    const first = services.store.db.prepare("SELECT block, log_index FROM events WHERE name = 'DocumentReferenced' ORDER BY block LIMIT 1").get() as { block: number; log_index: number };
-    services.store.db.prepare("DELETE FROM events WHERE block = ? AND log_index = ?").run(first.block, first.log_index);
+    const first = (await services.store.one<{ block: number; log_index: number }>("SELECT block, log_index FROM events WHERE name = 'DocumentReferenced' ORDER BY block LIMIT 1"))!;
+    await services.store.run("DELETE FROM events WHERE block = ? AND log_index = ?", [first.block, first.log_index]);
     const after = await verifyIndex({ provider: c.provider, contracts: c.deployment, store: services.store });
     expect(after.differences).to.deep.equal([{ kind: "missing", block: first.block, logIndex: first.log_index, name: "DocumentReferenced" }]);
   });

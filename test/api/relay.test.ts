@@ -407,7 +407,7 @@ describe("API writes: build, sign, send through the relayer", function () {
       let inFlightAtLast = 0;
       const api = await apiFor(c, anvil.url, {
         env: { TRADEPROOF_RELAY_BATCH: "3" },
-        overrides: { relayHooks: { afterBroadcast: () => { inFlightAtLast = (api.services.store.db.prepare("SELECT COUNT(*) AS n FROM relay_txs WHERE status = 'pending'").get() as { n: number }).n; } } },
+        overrides: { relayHooks: { afterBroadcast: async () => { inFlightAtLast = (await api.services.store.one<{ n: number }>("SELECT COUNT(*) AS n FROM relay_txs WHERE status = 'pending'"))!.n; } } },
       });
       const ids = await submitAll(api.app, Array.from({ length: 10 }, (_, i) => [[c.trader, c.trader2][i % 2]!, `pipelined ${i}`] as [ethers.HDNodeWallet, string]));
       const before = await relayerNonce();
@@ -466,7 +466,7 @@ describe("API writes: build, sign, send through the relayer", function () {
       await api.services.worker!.processOnce();
       const done = await Promise.all(ids.map((id) => status(api.app, id)));
       expect(done.map((d) => d.status)).to.deep.equal(["mined", "mined"]);
-      const dropped = api.services.store.db.prepare("SELECT COUNT(*) AS n FROM relay_txs WHERE status = 'dropped'").get() as { n: number };
+      const dropped = (await api.services.store.one<{ n: number }>("SELECT COUNT(*) AS n FROM relay_txs WHERE status = 'dropped'"))!;
       expect(dropped.n).to.equal(1);
       await api.services.close();
     });
@@ -495,7 +495,7 @@ describe("API writes: build, sign, send through the relayer", function () {
       try {
         const ids = await submitAll(api.app, [[c.trader, "gap first"], [c.trader2, "gap second"]]);
         await api.services.worker!.processOnce(); // both sent, neither mined: the node mines nothing now
-        const sent = api.services.store.db.prepare("SELECT hash, nonce FROM relay_txs WHERE status = 'pending' ORDER BY nonce").all() as { hash: string; nonce: number }[];
+        const sent = await api.services.store.all<{ hash: string; nonce: number }>("SELECT hash, nonce FROM relay_txs WHERE status = 'pending' ORDER BY nonce");
         expect(sent.map((t) => t.nonce)).to.deep.equal([before, before + 1]);
         await c.provider.send("anvil_dropAllTransactions", []);
         refuse = sent[0]!.hash;
@@ -574,7 +574,7 @@ describe("API writes: build, sign, send through the relayer", function () {
       const before = await relayerTxCount();
       const err = await crashing.services.worker!.processOnce().then(() => undefined, (e: Error) => e);
       expect(err?.message).to.equal("simulated crash before broadcast");
-      const stored = crashing.services.store.db.prepare("SELECT * FROM requests WHERE id = ?").get(id) as unknown as RequestRow;
+      const stored = (await crashing.services.store.one<RequestRow>("SELECT * FROM requests WHERE id = ?", [id]))!;
       expect(stored.status).to.equal("submitted");
       expect(await c.provider.getTransaction(stored.tx_hash!)).to.equal(null);
       await crashing.services.close();

@@ -75,7 +75,7 @@ describe("Sign-In with Ethereum", function () {
   it("an expired nonce is refused: 401 SIWE_NONCE_EXPIRED", async function () {
     let now = Date.now();
     const auth = new Auth({ store: services.store, publicUrl: "http://127.0.0.1:8080", chainId: 31337, secret: new Uint8Array(32), sessionTtlSec: 900, nonceTtlSec: 60, now: () => now });
-    const { nonce: n } = auth.issueNonce();
+    const { nonce: n } = await auth.issueNonce();
     const message = siweMessage(c.customs.address, n);
     now += 61_000;
     const err = await auth.login(message, await c.customs.signMessage(message)).then(() => undefined, (e: { code: string }) => e);
@@ -85,7 +85,7 @@ describe("Sign-In with Ethereum", function () {
   it("a session token past its expiry is refused: 401 SESSION_EXPIRED", async function () {
     let now = Date.now();
     const auth = new Auth({ store: services.store, publicUrl: "http://127.0.0.1:8080", chainId: 31337, secret: new Uint8Array(32).fill(7), sessionTtlSec: 60, nonceTtlSec: 300, now: () => now });
-    const message = siweMessage(c.customs.address, auth.issueNonce().nonce);
+    const message = siweMessage(c.customs.address, (await auth.issueNonce()).nonce);
     const { token } = await auth.login(message, await c.customs.signMessage(message));
     expect((await auth.authenticate(`Bearer ${token}`)).address).to.equal(c.customs.address.toLowerCase());
     now += 61_000;
@@ -95,7 +95,7 @@ describe("Sign-In with Ethereum", function () {
 
   it("a token signed with another secret is refused: 401 SESSION_INVALID", async function () {
     const other = new Auth({ store: services.store, publicUrl: "http://127.0.0.1:8080", chainId: 31337, secret: new Uint8Array(32).fill(9), sessionTtlSec: 60, nonceTtlSec: 300 });
-    const message = siweMessage(c.auditor.address, other.issueNonce().nonce);
+    const message = siweMessage(c.auditor.address, (await other.issueNonce()).nonce);
     const { token } = await other.login(message, await c.auditor.signMessage(message));
     const { body } = await request(app).get("/v1/audit/events").set("authorization", `Bearer ${token}`).expect(401);
     expect(body.error.code).to.equal("SESSION_INVALID");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Wallet, keccak256 } from "ethers";
-import { Store } from "../../api/store.js";
+import { SqliteStore } from "../../api/store/sqlite.js";
 
 /** The relay queue's table as files written before the migration have it. */
 const OLD_REQUESTS = `
@@ -28,24 +28,24 @@ const insert = (db: DatabaseSync, id: string, seq: number, nonce: string, status
     )
     .run(id, seq, nonce, status);
 
-describe("API store: the relay queue's table", function () {
+describe("SQLite store: the relay queue's table, and files written before versioned migrations", function () {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "tradeproof-store-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("takes a failed request's nonce again, but never a live one twice", function () {
-    const store = new Store(join(dir, "api.sqlite"));
+  it("takes a failed request's nonce again, but never a live one twice", async function () {
+    const store = new SqliteStore(join(dir, "api.sqlite"));
     try {
       insert(store.db, "a", 1, "7", "failed");
       insert(store.db, "b", 2, "7", "queued");
       expect(() => insert(store.db, "c", 3, "7", "queued")).to.throw(/UNIQUE/);
       expect(() => insert(store.db, "d", 4, "7", "mined")).to.throw(/UNIQUE/);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("rebuilds a file of the earlier schema without losing a row, with its indexes", function () {
+  it("rebuilds a file of the earlier schema without losing a row, with its indexes", async function () {
     const file = join(dir, "api.sqlite");
     const old = new DatabaseSync(file);
     old.exec(OLD_REQUESTS);
@@ -54,7 +54,7 @@ describe("API store: the relay queue's table", function () {
     expect(() => insert(old, "c", 3, "7", "queued")).to.throw(/UNIQUE/);
     old.close();
 
-    const store = new Store(file);
+    const store = new SqliteStore(file);
     try {
       const rows = store.db.prepare("SELECT id, nonce, status FROM requests ORDER BY seq").all();
       expect(rows).to.deep.equal([
@@ -67,12 +67,12 @@ describe("API store: the relay queue's table", function () {
       expect(indexes.sort()).to.deep.equal(["requests_live_nonce", "requests_status", "requests_tx"]);
       expect(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'requests_before_migration'").get()).to.equal(undefined);
     } finally {
-      store.close();
+      await store.close();
     }
     // Opening it again changes nothing.
-    const again = new Store(file);
+    const again = new SqliteStore(file);
     expect((again.db.prepare("SELECT COUNT(*) AS n FROM requests").get() as { n: number }).n).to.equal(3);
-    again.close();
+    await again.close();
   });
 
   it("a file from before relayer transactions keeps a transaction in flight, now as the relayer's, and its request linked to it", async function () {
@@ -87,7 +87,7 @@ describe("API store: the relay queue's table", function () {
     insert(old, "waiting", 2, "4", "queued");
     old.close();
 
-    const store = new Store(file);
+    const store = new SqliteStore(file);
     try {
       expect(store.db.prepare("SELECT hash, nonce, raw, status, sent_at FROM relay_txs").all()).to.deep.equal([{ hash, nonce: 5, raw, status: "pending", sent_at: 1234 }]);
       expect(store.db.prepare("SELECT id, status, tx_hash, raw_tx, solo FROM requests ORDER BY seq").all()).to.deep.equal([
@@ -95,10 +95,10 @@ describe("API store: the relay queue's table", function () {
         { id: "waiting", status: "queued", tx_hash: null, raw_tx: null, solo: 0 },
       ]);
     } finally {
-      store.close();
+      await store.close();
     }
-    const again = new Store(file);
+    const again = new SqliteStore(file);
     expect((again.db.prepare("SELECT COUNT(*) AS n FROM relay_txs").get() as { n: number }).n).to.equal(1);
-    again.close();
+    await again.close();
   });
 });

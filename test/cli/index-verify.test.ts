@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ethers } from "ethers";
 import { Indexer } from "../../api/indexer/indexer.js";
-import { Store } from "../../api/store.js";
+import { SqliteStore } from "../../api/store/sqlite.js";
 import { Anvil, deployConsortium, DocType, tempDir, type Consortium } from "../api/helpers.js";
 import { runCli } from "./harness.js";
 
@@ -16,9 +16,9 @@ describe("tradeproof index verify", function () {
   /** A data folder of its own for each test, with an index synced to the chain: no test sees another's changes. */
   async function freshIndex(): Promise<string> {
     const dataDir = tempDir();
-    const store = new Store(join(dataDir, "api.sqlite"));
+    const store = new SqliteStore(join(dataDir, "api.sqlite"));
     await new Indexer({ provider: c.provider, contracts: c.deployment, store }).syncOnce();
-    store.close();
+    await store.close();
     return dataDir;
   }
 
@@ -47,9 +47,9 @@ describe("tradeproof index verify", function () {
 
   it("lists a changed event field by field and exits 1", async function () {
     const dataDir = await freshIndex();
-    const store = new Store(join(dataDir, "api.sqlite"));
+    const store = new SqliteStore(join(dataDir, "api.sqlite"));
     store.db.prepare("UPDATE events SET details = ? WHERE name = 'DocumentRevoked'").run(JSON.stringify({ reason: "forged" }));
-    store.close();
+    await store.close();
     const run = await runCli(["index", "verify", "--json"], { ...env, TRADEPROOF_DATA_DIR: dataDir });
     expect(run.code).to.equal(1);
     const report = JSON.parse(run.stdout) as { ok: boolean; differences: { kind: string; name: string; field?: string }[] };

@@ -1,0 +1,21 @@
+import type { Migration } from "./index.js";
+
+/**
+ * Several API instances on one database (issue 11): `leases` names the one instance that relays and writes the index
+ * (api/leadership.ts), `rate_limits` counts each client's requests of the current window across instances
+ * (api/rate-limit-store.ts). Both hold only a few short-lived rows.
+ */
+export const instances: Migration = {
+  version: 3,
+  name: "instances",
+  sqlite: `
+CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, hits INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rate_limits_window ON rate_limits (window_start);
+`,
+  postgres: `
+CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);
+CREATE TABLE rate_limits (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, hits INTEGER NOT NULL);
+CREATE INDEX rate_limits_window ON rate_limits (window_start);
+`,
+};

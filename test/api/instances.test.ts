@@ -1,0 +1,129 @@
+// Several API instances on one PostgreSQL (issue 11): what one instance accepted or used, the other refuses; rate
+// limits add up; and while the database is out of reach, what the chain answers still answers and the rest is a 503
+// that clears by itself. Instances here are two sets of services in this process, each with its own pool.
+import { expect } from "chai";
+import type { RequestListener } from "node:http";
+import { ethers } from "ethers";
+import request from "supertest";
+import type { Services } from "../../api/services.js";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { apiFor, siweMessage } from "./app-helpers.js";
+import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
+
+const SECRET = "aa".repeat(32);
+const label = (s: string) => ethers.keccak256(ethers.toUtf8Bytes(s)).toLowerCase();
+
+describe("API instances on one PostgreSQL", function () {
+  this.timeout(120_000);
+  let anvil: Anvil;
+  let c: Consortium;
+  let db: TestDatabase;
+  const opened: Services[] = [];
+
+  /** An instance on `url` (the test database unless given), sharing the session secret as a deployment would. */
+  async function instance(env: Record<string, string> = {}, url = db.url): Promise<{ app: RequestListener; services: Services }> {
+    const api = await apiFor(c, anvil.url, { env: { TRADEPROOF_DATABASE_URL: url, TRADEPROOF_SESSION_SECRET: SECRET, ...env } });
+    opened.push(api.services);
+    return api;
+  }
+
+  before(async function () {
+    anvil = await Anvil.start();
+    c = await deployConsortium(anvil.url);
+    db = await createTestDatabase();
+  });
+  after(async function () {
+    for (const s of opened) await s.close();
+    await db?.drop();
+    c?.provider.destroy();
+    await anvil?.stop();
+  });
+
+  it("a signed request accepted by one instance is refused by the other as a duplicate", async function () {
+    const [a, b] = [await instance(), await instance()];
+    const prep = await request(a.app).post("/v1/requests/prepare").send({ action: "register", from: c.trader.address, docHash: label("replayed"), docType: DocType.INVOICE }).expect(200);
+    const body = { request: prep.body.message, signature: await c.trader.signTypedData(prep.body.domain, prep.body.types, prep.body.message) };
+    const accepted = await request(a.app).post("/v1/requests").send(body).expect(202);
+    const replayed = await request(b.app).post("/v1/requests").send(body).expect(409);
+    expect(replayed.body.error.code).to.equal("DUPLICATE_REQUEST");
+    // Either instance shows the request, and prepares the member's next nonce after it.
+    expect((await request(b.app).get(`/v1/requests/${accepted.body.id}`).expect(200)).body.status).to.equal("queued");
+    const next = await request(b.app).post("/v1/requests/prepare").send({ action: "register", from: c.trader.address, docHash: label("next"), docType: DocType.INVOICE }).expect(200);
+    expect(next.body.message.nonce).to.equal(String(Number(prep.body.message.nonce) + 1));
+  });
+
+  it("a SIWE nonce issued by one instance signs in on the other once, and is refused there after it was used on the first", async function () {
+    const [a, b] = [await instance(), await instance()];
+    const sign = async (nonce: string) => {
+      const message = siweMessage(c.auditor.address, nonce);
+      return { message, signature: await c.auditor.signMessage(message) };
+    };
+    const issuedByA = (await request(a.app).get("/v1/auth/nonce").expect(200)).body.nonce as string;
+    const login = await request(b.app).post("/v1/auth/login").send(await sign(issuedByA)).expect(200);
+    // The session works on the other instance (one secret), and the nonce is spent on both.
+    await request(a.app).get("/v1/audit/events").set("authorization", `Bearer ${login.body.token}`).expect(200);
+    const usedOnA = (await request(a.app).get("/v1/auth/nonce").expect(200)).body.nonce as string;
+    const body = await sign(usedOnA);
+    await request(a.app).post("/v1/auth/login").send(body).expect(200);
+    const replay = await request(b.app).post("/v1/auth/login").send(body).expect(401);
+    expect(replay.body.error.code).to.equal("SIWE_NONCE_REPLAYED");
+  });
+
+  it("rate limits count a client's requests on every instance together", async function () {
+    const [a, b] = [await instance({ TRADEPROOF_RATE_LIMIT: "6" }), await instance({ TRADEPROOF_RATE_LIMIT: "6" })];
+    await opened[0]!.store.run("DELETE FROM rate_limits");
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await request(i % 2 ? b.app : a.app).get(`/v1/documents/${label(`limit ${i}`)}`)).status);
+    expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 200, 429, 429]);
+  });
+
+  describe("while PostgreSQL is out of reach", function () {
+    let proxy: TcpProxy;
+    let api: { app: RequestListener; services: Services };
+    const anchored = label("anchored before the outage");
+
+    before(async function () {
+      proxy = await startTcpProxy(Number(new URL(db.url).port));
+      const url = new URL(db.url);
+      url.port = String(proxy.port);
+      api = await instance({ TRADEPROOF_RATE_LIMIT: "600" }, url.toString());
+      await (await c.registry.connect(c.otherTrader).register(anchored, DocType.INVOICE)).wait();
+      await api.services.leadership!.renew();
+      await api.services.indexer.syncOnce();
+    });
+    after(async () => {
+      await proxy?.restore();
+      await proxy?.close();
+    });
+
+    it("reads the chain answers still answer, what needs the database is 503 DATABASE_UNAVAILABLE, and all recovers by itself", async function () {
+      const { app } = api;
+      const unknown = label("never anchored");
+      await proxy.cut();
+      try {
+        // The verdict comes from the contract; the index is not needed for a document anchored alone.
+        expect((await request(app).get(`/v1/documents/${anchored}`).expect(200)).body.status).to.equal("VALID");
+        await request(app).get("/v1/members").expect(200);
+        // NOT_FOUND could be a document of a public batch that only the index finds: not a verdict without it.
+        const missing = await request(app).get(`/v1/documents/${unknown}`).expect(503);
+        expect(missing.body).to.deep.equal({ error: { code: "DATABASE_UNAVAILABLE", message: "The API's database cannot be reached; try again shortly." } });
+        expect((await request(app).get("/v1/auth/nonce").expect(503)).body.error.code).to.equal("DATABASE_UNAVAILABLE");
+        const prep = await request(app).post("/v1/requests/prepare").send({ action: "register", from: c.trader2.address, docHash: unknown, docType: DocType.INVOICE });
+        expect(prep.status).to.equal(503);
+        expect(prep.body.error.code).to.equal("DATABASE_UNAVAILABLE");
+        const health = await request(app).get("/health").expect(503);
+        expect(health.body).to.deep.include({ status: "unavailable", node: { reachable: true } });
+        expect(health.body.database.reachable).to.equal(false);
+        expect(await api.services.leadership!.renew(), "no lease can be proved without the database").to.equal(false);
+      } finally {
+        await proxy.restore();
+      }
+      // No restart: the pool connects again on the next request.
+      expect((await request(app).get(`/v1/documents/${unknown}`).expect(200)).body.status).to.equal("NOT_FOUND");
+      expect((await request(app).get("/v1/auth/nonce").expect(200)).body.nonce).to.be.a("string");
+      expect((await request(app).get("/health").expect(200)).body.database.reachable).to.equal(true);
+      expect(await api.services.leadership!.renew()).to.equal(true);
+    });
+  });
+});
