@@ -75,6 +75,8 @@ export interface StartAnvilOptions {
    * head's time of the state loaded, so that a replay may mine blocks at their recorded (older) times.
    */
   startTimestamp?: number;
+  /** The time of the chain's block 0 (the journal's genesis record): the upstream's genesis, so block 0 is the same. */
+  genesisTimestamp?: number;
   /**
    * Where the node's process id is kept while it runs. Given (as `npm start` does), the node runs in a process group
    * of its own, so that Ctrl-C in the terminal, which signals the whole foreground group, reaches the start script
@@ -87,6 +89,9 @@ export interface StartAnvilOptions {
 
 /** util-linux's setpriv, where installed: it sets the parent-death signal, then becomes the node (same process). */
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
+
+/** Where the id of the node's upstream (see {@link startAnvil}) is kept beside the node's own. */
+export const upstreamPidFile = (pidFile: string) => `${pidFile.replace(/\.pid$/, "")}-upstream.pid`;
 
 /** Stops a node left running by a start that was killed outright (its id in `pidFile`, and still an anvil). */
 async function stopLeftover(pidFile: string): Promise<void> {
@@ -119,14 +124,60 @@ async function stopLeftover(pidFile: string): Promise<void> {
  * nothing in Tradeproof reads state at an older block.
  */
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
-  const port = await freePort();
-  const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(opts.chainId ?? 31337), "--silent", "--prune-history", ...FREE_GAS_FLAGS];
+  const chainId = String(opts.chainId ?? 31337);
+  // The upstream: an idle node that never mines, with the same chain id, accounts and genesis (its time is the recorded
+  // genesis's, or now for a new chain). The ledger's node forks from it, which spares it the state root of the whole
+  // state at every block (fork mode leaves it out: the header's stateRoot is zero), so a block costs the same at
+  // 100,000 documents as at 1,000. It answers the few reads of accounts the ledger's node has never written.
+  const upstream = await spawnAnvil(
+    ["--chain-id", chainId, "--no-mining", "--prune-history", ...FREE_GAS_FLAGS, "--timestamp", String(opts.genesisTimestamp ?? Math.floor(Date.now() / 1000))],
+    opts.pidFile && upstreamPidFile(opts.pidFile),
+    opts.log,
+  );
+  let node: Anvil;
+  try {
+    node = await spawnAnvil(nodeArgs(opts, upstream.url), opts.pidFile, opts.log);
+  } catch (e) {
+    await upstream.stop();
+    throw e;
+  }
+  // Without its upstream the node cannot mine (it reads a system contract's slot from it at every block): the one
+  // does not outlive the other.
+  let stopping = false;
+  upstream.process.once("exit", () => {
+    if (!stopping) node.process.kill("SIGKILL");
+  });
+  node.process.once("exit", () => {
+    if (!stopping) upstream.process.kill("SIGKILL");
+  });
+  return {
+    url: node.url,
+    process: node.process,
+    async stop(graceMs = 5_000) {
+      stopping = true;
+      await node.stop(graceMs);
+      await upstream.stop(graceMs);
+    },
+  };
+}
+
+/** The ledger node's flags: the embedded chain's, forked from `upstreamUrl`. */
+function nodeArgs(opts: StartAnvilOptions, upstreamUrl: string): string[] {
+  const args = ["--chain-id", String(opts.chainId ?? 31337), "--fork-url", upstreamUrl, "--prune-history", ...FREE_GAS_FLAGS];
   // First come, first mined (a zero-fee chain has no fee order to keep); a replay then mines the recorded order.
   args.push("--order", "fifo");
   if (opts.noMining) args.push("--no-mining");
   else if (opts.blockTime !== undefined) args.push("--block-time", String(opts.blockTime));
   if (opts.stateFile && existsSync(opts.stateFile)) args.push("--load-state", opts.stateFile);
   if (opts.startTimestamp !== undefined) args.push("--timestamp", String(opts.startTimestamp));
+  return args;
+}
+
+/** Spawns anvil with `args` on a free 127.0.0.1 port and waits until it answers. */
+async function spawnAnvil(args: string[], pidFile: string | undefined, log: ((line: string) => void) | undefined): Promise<Anvil> {
+  const port = await freePort();
+  args = ["--host", "127.0.0.1", "--port", String(port), "--silent", ...args];
+  const opts = { pidFile, log };
   if (opts.pidFile) await stopLeftover(opts.pidFile);
   // A node in a group of its own outlives a start script killed outright: where util-linux's setpriv is at hand
   // (Debian, Ubuntu), the kernel kills the node when the script dies (PR_SET_PDEATHSIG); else the next start does.

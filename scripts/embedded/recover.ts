@@ -91,7 +91,7 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
   let checkpoint: Checkpoint | undefined;
   for (const c of candidates) {
     try {
-      anvil = await startAnvil({ stateFile: c.file, chainId: opts.chainId, noMining: true, startTimestamp: stateTimestamp(c.file), pidFile: files.nodePid });
+      anvil = await startAnvil({ stateFile: c.file, chainId: opts.chainId, noMining: true, startTimestamp: stateTimestamp(c.file), genesisTimestamp: genesis?.timestamp, pidFile: files.nodePid });
       const head = Number(await rpc<string>(anvil.url, "eth_blockNumber"));
       if (head !== c.block) throw new Error(`it holds block ${head}, not ${c.block}`);
       checkpoint = c;
@@ -102,7 +102,7 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
       anvil = undefined;
     }
   }
-  anvil ??= await startAnvil({ chainId: opts.chainId, noMining: true, startTimestamp: genesis?.timestamp, pidFile: files.nodePid });
+  anvil ??= await startAnvil({ chainId: opts.chainId, noMining: true, startTimestamp: genesis?.timestamp, genesisTimestamp: genesis?.timestamp, pidFile: files.nodePid });
   const base = checkpoint?.block ?? 0;
 
   try {
