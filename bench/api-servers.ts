@@ -14,7 +14,10 @@ import { Anvil, deployConsortium, DocType, freePort, tempDir } from "../test/api
 import { encodeCursor, queryAudit, type AuditFilter } from "../api/audit/audit.js";
 import { registryInterface } from "../api/indexer/decode.js";
 import { Indexer } from "../api/indexer/indexer.js";
+import type { Store } from "../api/store.js";
+import { PostgresStore } from "../api/store/postgres.js";
 import { SqliteStore } from "../api/store/sqlite.js";
+import { createTestDatabase } from "../test/support/postgres.js";
 
 /** The machine the figures were taken on. */
 export const machine = () => ({ cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version });
@@ -220,23 +223,44 @@ async function expressBaseline(connections: number, duration: number): Promise<n
   }
 }
 
+/** Where a benchmark keeps the API's store: a SQLite file (the embedded default) or PostgreSQL (what instances share). */
+export type BenchBackend = "sqlite" | "postgres";
+
+/**
+ * A fresh store of `backend`: a file in a temporary folder, or a database of its own on the PostgreSQL the tests use
+ * (TRADEPROOF_TEST_DATABASE_URL, else a throwaway cluster on 127.0.0.1 with durability off, like SQLite's
+ * synchronous = NORMAL a commit not waiting for the disk), dropped by `close`.
+ */
+async function benchStore(backend: BenchBackend, name: string): Promise<{ store: Store; close(): Promise<void> }> {
+  if (backend === "sqlite") {
+    const store = new SqliteStore(join(tempDir(), `${name}.sqlite`));
+    return { store, close: () => store.close() };
+  }
+  const db = await createTestDatabase();
+  const store = await PostgresStore.open(db.url);
+  return {
+    store,
+    async close() {
+      await store.close();
+      await db.drop();
+    },
+  };
+}
+
 /**
  * Synthesises `events` index rows (50 organisations, 10 document types, 8 actions, 10 events a
  * block, 2 s blocks) into a temporary SQLite file and times the first page of typical audit queries.
  */
-export async function benchAuditQuery(opts: { events?: number; pageSize?: number; runs?: number } = {}) {
+export async function benchAuditQuery(opts: { events?: number; pageSize?: number; runs?: number; backend?: BenchBackend } = {}) {
   const events = opts.events ?? 1_000_000;
   const limit = opts.pageSize ?? 100;
   const runs = opts.runs ?? 5;
-  const store = new SqliteStore(join(tempDir(), "audit.sqlite"));
+  const backend = opts.backend ?? "sqlite";
+  const { store, close } = await benchStore(backend, "audit");
   try {
     const actions = ["REGISTERED", "APPROVED", "ATTESTED", "REVOKED", "SUPERSEDED", "BATCH_REGISTERED", "ACCOUNT_ADDED", "PROPOSAL_CREATED"];
     const types = [380, 861, 830, 705, 271, 335, 325, 785, 740, 632];
     const t0 = performance.now();
-    const insert = store.db.prepare(
-      `INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related, organisation, account, doc_type, details)
-       VALUES (?, ?, ?, ?, 'registry', 'DocumentRegistered', ?, ?, ?, NULL, ?, ?, ?, '{}')`,
-    );
     // mulberry32: a small seeded generator with well-mixed low bits (so every filter combination occurs).
     let seed = 42;
     const rnd = (n: number) => {
@@ -245,19 +269,44 @@ export async function benchAuditQuery(opts: { events?: number; pageSize?: number
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       return (((t ^ (t >>> 14)) >>> 0) % n);
     };
+    /** Event j's columns: block, log index, hash (tx, anchor, document), time, action, organisation, account, type. */
+    const row = (j: number) => {
+      const block = Math.floor(j / 10);
+      const h = `0x${j.toString(16).padStart(64, "0")}`;
+      return [block, j % 10, h, 1_767_000_000 + block * 2, actions[rnd(actions.length)]!, 1 + rnd(50), `0x${(1 + rnd(200)).toString(16).padStart(40, "0")}`, types[rnd(types.length)]!] as const;
+    };
     const BATCH = 50_000;
-    for (let i = 0; i < events; i += BATCH) {
-      // Straight into the file: a million rows through the async interface would time the interface, not the queries.
-      store.db.exec("BEGIN");
-      for (let j = i; j < Math.min(events, i + BATCH); j++) {
-        const block = Math.floor(j / 10);
-        const h = `0x${j.toString(16).padStart(64, "0")}`;
-        insert.run(block, j % 10, h, 1_767_000_000 + block * 2, actions[rnd(actions.length)], h, h, 1 + rnd(50), `0x${(1 + rnd(200)).toString(16).padStart(40, "0")}`, types[rnd(types.length)]);
+    // Straight into the database: a million rows one statement at a time would time the interface, not the queries.
+    if (store instanceof SqliteStore) {
+      const insert = store.db.prepare(
+        `INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related, organisation, account, doc_type, details)
+         VALUES (?, ?, ?, ?, 'registry', 'DocumentRegistered', ?, ?, ?, NULL, ?, ?, ?, '{}')`,
+      );
+      for (let i = 0; i < events; i += BATCH) {
+        store.db.exec("BEGIN");
+        for (let j = i; j < Math.min(events, i + BATCH); j++) {
+          const [block, logIndex, h, at, action, org, account, type] = row(j);
+          insert.run(block, logIndex, h, at, action, h, h, org, account, type);
+        }
+        store.db.exec("COMMIT");
       }
-      store.db.exec("COMMIT");
+      store.db.exec("ANALYZE");
+    } else {
+      // PostgreSQL: the same rows, a batch a statement, as arrays unnested into rows.
+      for (let i = 0; i < events; i += BATCH) {
+        const cols: (number | string)[][] = Array.from({ length: 8 }, () => []);
+        for (let j = i; j < Math.min(events, i + BATCH); j++) row(j).forEach((v, k) => cols[k]!.push(v));
+        await store.run(
+          `INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related, organisation, account, doc_type, details)
+           SELECT b, l, h, t, 'registry', 'DocumentRegistered', a, h, h, NULL, o, acc, d, '{}'
+           FROM unnest(CAST(? AS BIGINT[]), CAST(? AS INTEGER[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS INTEGER[]), CAST(? AS TEXT[]), CAST(? AS INTEGER[]))
+             AS u(b, l, h, t, a, o, acc, d)`,
+          cols as never,
+        );
+      }
+      await store.run("VACUUM ANALYZE events");
     }
     const insertSec = (performance.now() - t0) / 1000;
-    store.db.exec("ANALYZE");
     const midBlock = Math.floor(events / 20);
     const queries: [string, Omit<AuditFilter, "limit">][] = [
       ["all events", {}],
@@ -281,9 +330,9 @@ export async function benchAuditQuery(opts: { events?: number; pageSize?: number
       }
       results.push({ name, firstMs: times[0]!, medianMs: median(times), maxMs: Math.max(...times), rows });
     }
-    return { events, pageSize: limit, insertSec, queries: results, worstFirstPageMs: Math.max(...results.map((q) => q.firstMs)), machine: machine() };
+    return { backend, events, pageSize: limit, insertSec, queries: results, worstFirstPageMs: Math.max(...results.map((q) => q.firstMs)), machine: machine() };
   } finally {
-    await store.close();
+    await close();
   }
 }
 
@@ -293,12 +342,13 @@ export async function benchAuditQuery(opts: { events?: number; pageSize?: number
  * with anvil_setCode (a registry would need ~50,000 gas per attestation; the indexer only sees
  * the logs, which have the registry's exact ABI).
  */
-export async function benchIndexCatchup(opts: { blocks?: number; perBlock?: number } = {}) {
+export async function benchIndexCatchup(opts: { blocks?: number; perBlock?: number; backend?: BenchBackend } = {}) {
   const blocks = opts.blocks ?? 100;
   const perBlock = opts.perBlock ?? 500;
+  const backend = opts.backend ?? "sqlite";
   const anvil = await Anvil.start(["--gas-limit", "100000000"]);
   const provider = new RpcProvider(anvil.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
-  const store = new SqliteStore(join(tempDir(), "catchup.sqlite"));
+  const { store, close } = await benchStore(backend, "catchup");
   try {
     const emitter = "0x00000000000000000000000000000000000e1171";
     const council = "0x00000000000000000000000000000000000c0c11";
@@ -322,9 +372,9 @@ export async function benchIndexCatchup(opts: { blocks?: number; perBlock?: numb
     const stored = await indexer.syncOnce();
     const seconds = (performance.now() - t0) / 1000;
     if (stored !== blocks * perBlock) throw new Error(`indexed ${stored} events, expected ${blocks * perBlock}`);
-    return { events: stored, blocks, seconds, eventsPerSec: stored / seconds, machine: machine() };
+    return { backend, events: stored, blocks, seconds, eventsPerSec: stored / seconds, machine: machine() };
   } finally {
-    await store.close();
+    await close();
     provider.destroy();
     await anvil.stop();
   }
@@ -334,8 +384,8 @@ export async function benchIndexCatchup(opts: { blocks?: number; perBlock?: numb
 if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv[2] ?? "audit";
   const run = {
-    audit: () => benchAuditQuery({ events: Number(process.argv[3] ?? 1_000_000) }),
-    catchup: () => benchIndexCatchup(),
+    audit: () => benchAuditQuery({ events: Number(process.argv[3] ?? 1_000_000), backend: (process.argv[4] ?? "sqlite") as BenchBackend }),
+    catchup: () => benchIndexCatchup({ blocks: 200, perBlock: 500, backend: (process.argv[3] ?? "sqlite") as BenchBackend }),
     documents: () => benchDocumentsEndpoint({ connections: 50, durationSec: 10 }),
     "documents-cold": () => benchDocumentsEndpoint({ connections: 50, durationSec: 10, mode: "cold" }),
     verify: () => benchVerifyEndpoint({ connections: 50, durationSec: 15 }),

@@ -2,7 +2,7 @@ import { ethers } from "ethers";
 import { directUrl } from "../../sdk/provider.js";
 import type { Logger } from "pino";
 import type { Leadership } from "../leadership.js";
-import type { Store } from "../store.js";
+import type { Queryable, SqlValue, Store } from "../store.js";
 import { decodeLog, type DecodedEvent } from "./decode.js";
 
 /** What the indexer needs to know about the deployment. */
@@ -155,32 +155,61 @@ export class Indexer {
     return count;
   }
 
+  /**
+   * Stores a chunk's events, anchors and leaves and moves the cursor, in one transaction. A statement carries many
+   * rows, and the types of the anchors the events refer to are read in one query: on PostgreSQL each statement is a
+   * round trip, and one per event (three with the type lookups) held catch-up to under 2,000 events a second.
+   */
   private async write(events: (DecodedEvent & { at: number })[], cursor: number): Promise<number> {
-    let stored = 0;
-    await this.store.tx(async (t) => {
+    return this.store.tx(async (t) => {
       // A leader that lost its lease while it read the chain leaves the index to the one that holds it now.
       if (this.leadership) await this.leadership.fence(t);
+      const untyped = events.filter((e) => e.docType === null && e.anchor);
+      // What the store held before this chunk: the leaves' batches of untyped events' documents, and the types of
+      // those batches and of the untyped events' anchors.
+      const leafRoots = new Map<string, string[]>();
+      const docHashes = [...new Set(untyped.flatMap((e) => (e.docHash ? [e.docHash] : [])))];
+      for (const r of await selectIn<{ doc_hash: string; root: string }>(t, "SELECT doc_hash, root FROM leaves WHERE doc_hash IN", docHashes)) {
+        leafRoots.set(r.doc_hash, [...(leafRoots.get(r.doc_hash) ?? []), r.root]);
+      }
+      const types = new Map<string, number>();
+      const anchors = [...new Set([...untyped.map((e) => e.anchor!), ...[...leafRoots.values()].flat()])];
+      for (const r of await selectIn<{ anchor: string; doc_type: number }>(t, "SELECT anchor, doc_type FROM anchors WHERE anchor IN", anchors)) types.set(r.anchor, r.doc_type);
+
+      const anchorRows: SqlValue[][] = [];
+      const leafRows: SqlValue[][] = [];
+      const eventRows: SqlValue[][] = [];
+      // In order, as if each event were stored before the next is read: an anchor or leaf of this chunk counts for
+      // the events after it (the first row of a key wins, as ON CONFLICT DO NOTHING keeps it).
+      const anchor = (a: string, kind: string, docType: number | null) => {
+        anchorRows.push([a, kind, docType]);
+        if (!types.has(a) && docType !== null) types.set(a, docType);
+      };
       for (const e of events) {
-        if (e.name === "DocumentRegistered") await t.run(INSERT_ANCHOR, [e.anchor, "SINGLE", e.docType]);
-        if (e.name === "BatchRegistered") await t.run(INSERT_ANCHOR, [e.anchor, e.details.isPublic ? "PUBLIC_BATCH" : "PRIVATE_BATCH", e.docType]);
-        if (e.leaves) for (const [i, h] of e.leaves.entries()) await t.run(INSERT_LEAF, [e.anchor, i, h]);
+        if (e.name === "DocumentRegistered") anchor(e.anchor!, "SINGLE", e.docType);
+        if (e.name === "BatchRegistered") anchor(e.anchor!, e.details.isPublic ? "PUBLIC_BATCH" : "PRIVATE_BATCH", e.docType);
+        if (e.leaves) {
+          for (const [i, h] of e.leaves.entries()) {
+            leafRows.push([e.anchor, i, h]);
+            leafRoots.set(h, [...(leafRoots.get(h) ?? []), e.anchor!]);
+          }
+        }
         // Events about an anchor carry no type: take it from the anchor, so audits can filter by type.
         let docType = e.docType;
         if (docType === null && e.anchor) {
-          const row =
-            (await t.one<{ doc_type: number }>("SELECT doc_type FROM anchors WHERE anchor = ?", [e.anchor])) ??
-            (e.docHash
-              ? await t.one<{ doc_type: number }>("SELECT a.doc_type FROM leaves l JOIN anchors a ON a.anchor = l.root WHERE l.doc_hash = ? LIMIT 1", [e.docHash])
-              : undefined);
-          docType = row?.doc_type ?? null;
+          docType = types.get(e.anchor) ?? null;
+          if (docType === null && e.docHash) docType = (leafRoots.get(e.docHash) ?? []).map((root) => types.get(root)).find((x) => x !== undefined) ?? null;
         }
-        const r = await t.run(INSERT_EVENT, [e.block, e.logIndex, e.txHash, e.at, e.contract, e.name, e.action, e.anchor, e.docHash,
+        eventRows.push([e.block, e.logIndex, e.txHash, e.at, e.contract, e.name, e.action, e.anchor, e.docHash,
           e.related, e.organisation, e.account, docType, JSON.stringify(e.details)]);
-        stored += r.changes;
       }
+      await insertRows(t, "INSERT INTO anchors (anchor, kind, doc_type)", anchorRows);
+      await insertRows(t, "INSERT INTO leaves (root, position, doc_hash)", leafRows);
+      const stored = await insertRows(t, `INSERT INTO events (block, log_index, tx_hash, at, contract, name, action, anchor, doc_hash, related,
+        organisation, account, doc_type, details)`, eventRows);
       await this.store.setMeta(CURSOR, String(cursor), t);
+      return stored;
     });
-    return stored;
   }
 
   /** Polls every `pollMs`; errors (node down) are logged and retried on the next tick. */
@@ -201,6 +230,36 @@ export class Indexer {
     this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
+}
+
+/**
+ * Rows of a chunk, many to a statement (ON CONFLICT DO NOTHING); returns how many were inserted. Statements carry
+ * 256 rows, and the rest in powers of two, so that a handful of statement texts serve every chunk (both backends
+ * prepare or memoise each text).
+ */
+async function insertRows(t: Queryable, head: string, rows: SqlValue[][]): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < rows.length; ) {
+    let n = 256;
+    while (n > rows.length - i) n /= 2;
+    const slice = rows.slice(i, i + n);
+    const marks = `(${slice[0]!.map(() => "?").join(", ")})`;
+    inserted += (await t.run(`${head} VALUES ${Array(n).fill(marks).join(", ")} ON CONFLICT DO NOTHING`, slice.flat())).changes;
+    i += n;
+  }
+  return inserted;
+}
+
+/** `sql` followed by `(?, ?, …)` for `keys`, in pieces of a few hundred keys (a statement's parameters are bounded). */
+async function selectIn<T>(q: Queryable, sql: string, keys: string[]): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < keys.length; ) {
+    let n = 256;
+    while (n > keys.length - i) n /= 2;
+    out.push(...(await q.all<T>(`${sql} (${Array(n).fill("?").join(", ")})`, keys.slice(i, i + n))));
+    i += n;
+  }
+  return out;
 }
 
 /**

@@ -91,13 +91,14 @@ describe("API instances on one PostgreSQL", function () {
       await (await c.registry.connect(c.otherTrader).register(anchored, DocType.INVOICE)).wait();
       await api.services.leadership!.renew();
       await api.services.indexer.syncOnce();
+      api.services.start(); // the lease, the indexer and the relayer run through the outage
     });
     after(async () => {
       await proxy?.restore();
       await proxy?.close();
     });
 
-    it("reads the chain answers still answer, what needs the database is 503 DATABASE_UNAVAILABLE, and all recovers by itself", async function () {
+    it("reads the chain answers still answer, what needs the database is 503 DATABASE_UNAVAILABLE, and all (relayer and indexer too) recovers by itself", async function () {
       const { app } = api;
       const unknown = label("never anchored");
       await proxy.cut();
@@ -116,6 +117,20 @@ describe("API instances on one PostgreSQL", function () {
         expect(health.body).to.deep.include({ status: "unavailable", node: { reachable: true } });
         expect(health.body.database.reachable).to.equal(false);
         expect(await api.services.leadership!.renew(), "no lease can be proved without the database").to.equal(false);
+        // Traffic of every kind meanwhile: answers or 503s, never a 500 and never a verdict from the outage.
+        const traffic = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            [
+              () => request(app).get(`/v1/documents/${anchored}`),
+              () => request(app).get(`/v1/documents/${label(`traffic ${i}`)}`),
+              () => request(app).get("/v1/auth/nonce"),
+              () => request(app).get("/health"),
+              () => request(app).get("/metrics"),
+            ][i % 5]!(),
+          ),
+        );
+        for (const r of traffic) expect([200, 503], `${r.status} ${r.text}`).to.include(r.status);
+        expect(traffic.filter((r, i) => i % 5 === 0).map((r) => r.body.status)).to.deep.equal(Array(6).fill("VALID"));
       } finally {
         await proxy.restore();
       }
@@ -124,6 +139,16 @@ describe("API instances on one PostgreSQL", function () {
       expect((await request(app).get("/v1/auth/nonce").expect(200)).body.nonce).to.be.a("string");
       expect((await request(app).get("/health").expect(200)).body.database.reachable).to.equal(true);
       expect(await api.services.leadership!.renew()).to.equal(true);
+      // The relayer and the indexer took up their work again: a relayed write is mined and shows.
+      const docHash = label("relayed after the outage");
+      const prepared = await request(app).post("/v1/requests/prepare").send({ action: "register", from: c.trader2.address, docHash, docType: DocType.INVOICE }).expect(200);
+      const signed = { request: prepared.body.message, signature: await c.trader2.signTypedData(prepared.body.domain, prepared.body.types, prepared.body.message) };
+      const { id } = (await request(app).post("/v1/requests").send(signed).expect(202)).body;
+      for (let i = 0; (await request(app).get(`/v1/requests/${id}`)).body.status !== "mined"; i++) {
+        if (i > 100) throw new Error("the relayed write was not mined after the outage");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await request(app).get(`/v1/documents/${docHash}`).expect(200)).body.status).to.equal("VALID");
     });
   });
 });
