@@ -94,7 +94,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const statusIndexes = new StatusIndexes(store);
   const credentials = new CredentialIssuer({
     ...identity, publicUrl: config.publicUrl, chain, documents, indexes: statusIndexes,
-    statusLists: new StatusLists(store, statusIndexes, chain, documents, () => indexer.cursor()),
+    statusLists: new StatusLists(store, statusIndexes, () => indexer.cursor()),
     head: () => (config.indexer ? indexer.head : undefined), timing: config.statusList,
   });
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });

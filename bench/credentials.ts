@@ -128,7 +128,7 @@ async function rebuild(quick: boolean): Promise<Row[]> {
     while ((await services.indexer.lag()) !== 0);
     const indexes = new StatusIndexes(services.store);
     for (const [i, h] of docs.entries()) await indexes.assign(h, batches[Math.floor(i / PART)]!.root);
-    const lists = () => new StatusLists(services.store, indexes, services.chain, services.documents, () => services.indexer.cursor());
+    const lists = () => new StatusLists(services.store, indexes, () => services.indexer.cursor());
 
     const fresh = lists();
     const t0 = performance.now();
@@ -148,11 +148,11 @@ async function rebuild(quick: boolean): Promise<Row[]> {
       {
         section, figure: `status lists rebuilt from the chain, ${m.toLocaleString("en")} documents with a credential, ${r.toLocaleString("en")} revoked`, unit: "s", better: "lower",
         tradeproof: rebuildSeconds,
-        note: `every document's verdict read from the contract (verifyMany, 1,000 a call; their batch proofs from the index): ${Math.round(m / rebuildSeconds).toLocaleString("en")} documents/s, into ${lists_} list(s) of each purpose. Done once when an API instance starts.`,
+        note: `from the index's revocation and supersession events, with no stored bits: ${Math.round(m / rebuildSeconds).toLocaleString("en")} documents/s, into ${lists_} list(s) of each purpose. An instance starting continues from the bits in the store instead.`,
       },
       {
         section, figure: "status lists after one more revocation (incremental refresh)", unit: "ms", better: "lower", tradeproof: incrementalMs,
-        note: "only the documents the index's new revocation and supersession events name are read again.",
+        note: "only the index's new revocation and supersession events are read.",
       },
     ];
   } finally {

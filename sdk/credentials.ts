@@ -188,7 +188,8 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
   try {
     did = await sources.didDocument(issuer);
   } catch (e) {
-    return { verdict: "STATUS_UNKNOWN", problem: { code: "NO_DID_DOCUMENT", message: `The DID document of ${issuer} cannot be had: ${(e as Error).message}` }, statuses: [] };
+    // The signature cannot be checked at all: never a verdict that implies it was good.
+    return fail("NO_DID_DOCUMENT", `The signature cannot be checked: the DID document of ${issuer} cannot be had: ${(e as Error).message}`);
   }
   const checked = await verifyJws(jwt.trim(), issuer, did.document, VC_JWT_TYP);
   if ("problem" in checked) return fail(checked.problem.code, checked.problem.message);

@@ -134,6 +134,9 @@ export class CredentialIssuer {
    * when the bits moved, the key changed, or a tenth of its validity has passed.
    */
   async statusList(purpose: StatusPurpose, list: number): Promise<string> {
+    // Only lists in use exist: a list asked for by any number would otherwise be built, signed and kept for each.
+    const last = await this.deps.indexes.lastList();
+    if (list > last) throw notFound("NO_SUCH_LIST", `There is no ${purpose} list ${list}: lists 0 to ${last} are in use (GET /v1/status).`);
     await this.deps.statusLists.refresh();
     const block = this.deps.statusLists.block ?? 0;
     const keys = await this.deps.keys.get();

@@ -62,6 +62,11 @@ export class StatusIndexes {
     return row?.top === null || row?.top === undefined ? 0 : Math.floor(Number(row.top) / STATUS_LIST_SIZE);
   }
 
+  /** The documents whose index was assigned at or after `seconds` (Unix time). */
+  async assignedSince(seconds: number): Promise<StatusIndexRow[]> {
+    return (await this.store.all<StatusIndexRow>("SELECT doc_hash, idx, anchor, receipt FROM credential_status WHERE assigned_at >= ?", [seconds])).map(asRow);
+  }
+
   /** Every document with an index, in index order. */
   async all(): Promise<StatusIndexRow[]> {
     return (await this.store.all<StatusIndexRow>("SELECT doc_hash, idx, anchor, receipt FROM credential_status ORDER BY idx")).map(asRow);

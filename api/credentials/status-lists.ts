@@ -1,26 +1,33 @@
-// The status lists' bits, from the chain's state as the indexer follows it: a document's revocation bit is set once the
-// contract says REVOKED, its superseded bit once it says SUPERSEDED. Both only ever go from 0 to 1, as on the ledger.
-// A document's index is stored before the verdict its credential states is read (api/credentials/issuer.ts), so a
-// revocation an incremental build passes over can only be of a document that then gets no credential.
-import type { Hex, Receipt, VerificationResult } from "../../sdk/index.js";
+// The status lists' bits, from the chain's events as the indexer follows them: a document's revocation bit is set by
+// the revocation of its anchor (the document alone, or its whole batch) or of it within its batch, its superseded bit
+// by the supersession of its anchor. These are the events the contract's verdict follows (REVOKED, SUPERSEDED), read
+// from the shared index at its cursor, so every instance sets the same bits whatever its own view of the head. Bits
+// only ever go from 0 to 1, as on the ledger.
 import { Bitstring, STATUS_LIST_SIZE, type StatusPurpose } from "../../sdk/status-list.js";
-import type { Chain } from "../chain.js";
-import { onChain } from "../chain.js";
-import type { Documents } from "../documents/documents.js";
 import type { Store } from "../store.js";
 import type { StatusIndexes, StatusIndexRow } from "./status-indexes.js";
 
-/** Events after which a document's status may have changed. */
-const LIFECYCLE_ACTIONS = ["REVOKED", "BATCH_DOCUMENT_REVOKED", "SUPERSEDED"];
-/** Documents read from the contract per call while (re)building. */
-const CHUNK = 1_000;
-
 /** Where the bits' index block is kept beside them in the store. */
 const BLOCK_KEY = "status_lists_block";
+/** Rows assigned this long before a build started are looked at again by the next one (clocks of several hosts). */
+const ASSIGNMENT_MARGIN_SECONDS = 10;
+
+interface LifecycleEvent { action: string; anchor: string | null; doc_hash: string | null }
+
+/** The purpose an event sets, and the key (anchor or document) that names the documents it sets it for. */
+function effect(e: LifecycleEvent): { key: string; purpose: StatusPurpose } | undefined {
+  // One document revoked in its batch names the batch's root too: only that document's status changed.
+  if (e.action === "BATCH_DOCUMENT_REVOKED") return e.doc_hash ? { key: e.doc_hash, purpose: "revocation" } : undefined;
+  if (e.action === "REVOKED") return e.anchor ? { key: e.anchor, purpose: "revocation" } : undefined;
+  if (e.action === "SUPERSEDED") return e.anchor ? { key: e.anchor, purpose: "superseded" } : undefined;
+  return undefined;
+}
+const ACTIONS = ["REVOKED", "BATCH_DOCUMENT_REVOKED", "SUPERSEDED"];
+const IN_ACTIONS = `action IN (${ACTIONS.map(() => "?").join(", ")})`;
 
 /**
  * The bits are kept in the store with the index block they reflect, so that an instance starting (or another one
- * beside it) continues from there instead of reading every document's verdict again.
+ * beside it) continues from there; a save ORs its bits into the stored ones, so no instance undoes another's.
  */
 export class StatusLists {
   private readonly lists = new Map<string, Bitstring>();
@@ -28,13 +35,13 @@ export class StatusLists {
   private readonly dirty = new Set<string>();
   /** The index block the bits reflect; undefined until the first build. */
   private builtTo: number | undefined;
+  /** When the last build started (seconds): rows assigned since are looked at in full by the next one. */
+  private lastStart: number | undefined;
   private building: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly indexes: StatusIndexes,
-    private readonly chain: Chain,
-    private readonly documents: Documents,
     /** The block up to which the audit index holds the chain's events. */
     private readonly cursor: () => Promise<number>,
   ) {}
@@ -52,6 +59,51 @@ export class StatusLists {
     return bits;
   }
 
+  /** Brings the bits up to the index's cursor. Concurrent callers share one run. */
+  refresh(): Promise<void> {
+    this.building ??= this.build().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  private async build(): Promise<void> {
+    const startedAt = Math.floor(Date.now() / 1000);
+    const to = await this.cursor();
+    if (this.builtTo === undefined) await this.load();
+    // A document whose index was stored after the last build read its events may have been revoked before: its own
+    // events are read in full (the issuance re-reads its verdict too, but from a cache that may lag the index).
+    const recent = this.lastStart === undefined ? [] : await this.indexes.assignedSince(this.lastStart - ASSIGNMENT_MARGIN_SECONDS);
+    this.lastStart = startedAt;
+    if (this.builtTo !== undefined && to <= this.builtTo && recent.length === 0) return;
+    const from = this.builtTo ?? -1;
+    const events = await this.store.all<LifecycleEvent>(`SELECT action, anchor, doc_hash FROM events WHERE block > ? AND block <= ? AND ${IN_ACTIONS}`, [from, to, ...ACTIONS]);
+    const effects = new Map<string, Set<StatusPurpose>>();
+    for (const e of events) {
+      const x = effect(e);
+      if (x) effects.set(x.key, new Set([...(effects.get(x.key) ?? []), x.purpose]));
+    }
+    for (const row of await this.indexes.affectedBy([...effects.keys()])) {
+      for (const purpose of new Set([...(effects.get(row.anchor) ?? []), ...(effects.get(row.doc_hash) ?? [])])) this.mark(row, purpose);
+    }
+    for (const row of recent) {
+      const own = await this.store.all<LifecycleEvent>(
+        `SELECT action, anchor, doc_hash FROM events WHERE block <= ? AND ${IN_ACTIONS} AND (anchor = ? OR anchor = ? OR doc_hash = ?)`,
+        [to, ...ACTIONS, row.anchor, row.doc_hash, row.doc_hash],
+      );
+      for (const e of own) {
+        const x = effect(e);
+        if (x && (x.key === row.anchor || x.key === row.doc_hash)) this.mark(row, x.purpose);
+      }
+    }
+    await this.save(Math.max(to, this.builtTo ?? -1));
+    this.builtTo = Math.max(to, this.builtTo ?? -1);
+  }
+
+  private mark(row: Pick<StatusIndexRow, "idx">, purpose: StatusPurpose): void {
+    const list = Math.floor(row.idx / STATUS_LIST_SIZE);
+    this.list(purpose, list).set(row.idx % STATUS_LIST_SIZE);
+    this.dirty.add(`${purpose}:${list}`);
+  }
+
   /** The bits as stored, if any were: the block they reflect. */
   private async load(): Promise<void> {
     const block = await this.store.getMeta(BLOCK_KEY);
@@ -62,73 +114,21 @@ export class StatusLists {
     this.builtTo = Number(block);
   }
 
-  /** Stores the changed lists and the block, unless the store already holds a later block (another instance's). */
+  /** Stores the changed lists, ORed into what is stored (another instance's bits stay), and the later of the two blocks. */
   private async save(block: number): Promise<void> {
     const dirty = [...this.dirty];
     this.dirty.clear();
     await this.store.tx(async (t) => {
       await t.lock("status_bits");
-      const stored = await this.store.getMeta(BLOCK_KEY, t);
-      if (stored !== undefined && Number(stored) > block) return;
       for (const key of dirty) {
-        const [purpose, list] = key.split(":");
-        await t.run("INSERT INTO status_bits (purpose, list, bits) VALUES (?, ?, ?) ON CONFLICT (purpose, list) DO UPDATE SET bits = excluded.bits", [
-          purpose!, Number(list), this.lists.get(key)!.bytes,
-        ]);
+        const [purpose, list] = key.split(":") as [StatusPurpose, string];
+        const mine = this.lists.get(key)!;
+        const stored = await t.one<{ bits: Uint8Array }>("SELECT bits FROM status_bits WHERE purpose = ? AND list = ?", [purpose, Number(list)]);
+        if (stored) new Uint8Array(stored.bits).forEach((b, i) => (mine.bytes[i]! |= b));
+        await t.run("INSERT INTO status_bits (purpose, list, bits) VALUES (?, ?, ?) ON CONFLICT (purpose, list) DO UPDATE SET bits = excluded.bits", [purpose, Number(list), mine.bytes]);
       }
-      await this.store.setMeta(BLOCK_KEY, String(block), t);
+      const stored = await this.store.getMeta(BLOCK_KEY, t);
+      if (stored === undefined || Number(stored) < block) await this.store.setMeta(BLOCK_KEY, String(block), t);
     });
-  }
-
-  /**
-   * Brings the bits up to the index's cursor: on the first call every document with an index is read from the contract;
-   * after that only those named by a revocation or supersession the index saw since. Concurrent callers share one run.
-   */
-  refresh(): Promise<void> {
-    this.building ??= this.build().finally(() => (this.building = undefined));
-    return this.building;
-  }
-
-  private async build(): Promise<void> {
-    const to = await this.cursor();
-    if (this.builtTo === undefined) await this.load();
-    if (this.builtTo !== undefined && to <= this.builtTo) return;
-    let rows: StatusIndexRow[];
-    if (this.builtTo === undefined) rows = await this.indexes.all();
-    else {
-      const events = await this.store.all<{ action: string; anchor: string | null; doc_hash: string | null }>(
-        `SELECT action, anchor, doc_hash FROM events WHERE block > ? AND block <= ? AND action IN (${LIFECYCLE_ACTIONS.map(() => "?").join(", ")})`,
-        [this.builtTo, to, ...LIFECYCLE_ACTIONS],
-      );
-      // One document revoked in its batch names the batch's root too: only that document's status changed.
-      rows = await this.indexes.affectedBy(events.map((e) => (e.action === "BATCH_DOCUMENT_REVOKED" ? e.doc_hash : e.anchor)).filter((a): a is string => a !== null));
-    }
-    for (let i = 0; i < rows.length; i += CHUNK) this.apply(rows.slice(i, i + CHUNK), await this.read(rows.slice(i, i + CHUNK)));
-    await this.save(to);
-    this.builtTo = to;
-  }
-
-  /** Sets the bits a document's verdict calls for (a newly issued credential's document is VALID: nothing to set). */
-  apply(rows: Pick<StatusIndexRow, "idx">[], results: Pick<VerificationResult, "status">[]): void {
-    rows.forEach((row, i) => {
-      const status = results[i]!.status;
-      const list = Math.floor(row.idx / STATUS_LIST_SIZE);
-      const purpose: StatusPurpose | undefined = status === "REVOKED" ? "revocation" : status === "SUPERSEDED" ? "superseded" : undefined;
-      if (!purpose) return;
-      this.list(purpose, list).set(row.idx % STATUS_LIST_SIZE);
-      this.dirty.add(`${purpose}:${list}`);
-    });
-  }
-
-  /** The contract's verdicts of `rows`, in order: a private batch's document with its stored receipt. */
-  private async read(rows: StatusIndexRow[]): Promise<VerificationResult[]> {
-    const plain = rows.filter((r) => r.receipt === null).map((r) => r.doc_hash as Hex);
-    const withReceipt = rows.filter((r) => r.receipt !== null).map((r) => ({ docHash: r.doc_hash as Hex, receipt: JSON.parse(r.receipt!) as Receipt }));
-    const [a, b] = await Promise.all([
-      plain.length > 0 ? this.documents.verify(plain) : [],
-      withReceipt.length > 0 ? onChain(async () => (await this.chain.sdk()).verifyMany(withReceipt)) : [],
-    ]);
-    const byHash = new Map<string, VerificationResult>([...a, ...b].map((r) => [r.docHash, r]));
-    return rows.map((r) => byHash.get(r.doc_hash)!);
   }
 }

@@ -173,6 +173,7 @@ describe("API: anchor credentials and status lists", function () {
     expect(await refused(toSupersede, 409)).to.equal("SUPERSEDED");
     expect((await request(app).get("/v1/documents/0x1234/credential").expect(400)).body.error.code).to.equal("INVALID_HASH");
     expect((await request(app).get("/v1/status/suspension/0").expect(400)).body.error.code).to.equal("VALIDATION_FAILED");
+    expect((await request(app).get("/v1/status/revocation/7").expect(404)).body.error.code).to.equal("NO_SUCH_LIST");
   });
 
   it("issues a private batch's document from its receipt, and follows its revocation within the batch", async function () {

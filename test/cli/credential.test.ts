@@ -80,7 +80,7 @@ describe("CLI: credential, verify-credential, cache refresh", function () {
   it("offline: says what to do with an empty cache; after `cache refresh` verifies with the API stopped, saying how old the lists are", async function () {
     const empty = await runCli(["verify-credential", jwt, "--offline", "--api", api], { TRADEPROOF_CACHE_DIR: cache });
     expect(empty.code).to.equal(1);
-    expect(empty.stdout).to.include("STATUS UNKNOWN");
+    expect(empty.stdout).to.include("INVALID").and.include("The signature cannot be checked: the DID document");
     expect(empty.stderr).to.include("tradeproof cache refresh");
     const refreshed = await runCli(["cache", "refresh", "--api", api], { TRADEPROOF_CACHE_DIR: cache });
     expect(refreshed.code, refreshed.stderr).to.equal(0);
@@ -91,7 +91,7 @@ describe("CLI: credential, verify-credential, cache refresh", function () {
     expect(offline.stdout).to.match(/revocation\s+clear\s+cached \d+ s ago, valid until \d{4}-/);
     const online = await runCli(["verify-credential", jwt, "--api", api]);
     expect(online.code).to.equal(1);
-    expect(online.stdout).to.include("STATUS UNKNOWN").and.include("cannot be reached");
+    expect(online.stdout).to.include("INVALID").and.include("cannot be reached");
     const noApi = await runCli(["credential", invoice, "--api", api]);
     expect(noApi.code).to.equal(3);
     expect(noApi.stderr).to.include(`The API at ${api} cannot be reached`);
