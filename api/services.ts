@@ -13,7 +13,7 @@ import { Documents } from "./documents/documents.js";
 import { Indexer } from "./indexer/indexer.js";
 import { Leadership } from "./leadership.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { RelayQueue } from "./relay/queue.js";
+import { RELAY_CHANNEL, RelayQueue } from "./relay/queue.js";
 import { RelayWorker, type RelayWorkerOptions } from "./relay/worker.js";
 import { openStore, type Store } from "./store.js";
 
@@ -97,6 +97,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     statusLists: new StatusLists(store, statusIndexes, () => indexer.cursor()),
     head: () => (config.indexer ? indexer.head : undefined), timing: config.statusList,
   });
+  let unlisten: Promise<() => Promise<void>> | undefined;
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {
     config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, leadership, metrics,
@@ -105,11 +106,19 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       // Taking the lease over starts a relay pass at once: the requests the last leader left are sent without waiting a poll.
       leadership?.onChange((leads) => leads && worker?.nudge());
       leadership?.start();
+      // A request accepted by another instance starts a pass here at once (a pass does nothing unless this one leads).
+      if (leadership && worker) {
+        unlisten = store.listen(RELAY_CHANNEL, () => worker.nudge()).catch((e: unknown) => {
+          logger.warn({ err: e }, "cannot listen for relayed requests; they are picked up at each poll");
+          return async () => undefined;
+        });
+      }
       if (config.indexer) indexer.start(config.pollMs);
       credentials.warm((err) => logger.warn({ err }, "status lists not brought up to date at start; the first list asked for will try again"));
       worker?.start(config.pollMs);
     },
     async close() {
+      await (await unlisten)?.();
       await indexer.stop();
       await worker?.stop();
       await leadership?.stop();

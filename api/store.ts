@@ -42,6 +42,15 @@ export interface Store extends Queryable {
   tx<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
   getMeta(key: string, q?: Queryable): Promise<string | undefined>;
   setMeta(key: string, value: string, q?: Queryable): Promise<void>;
+  /**
+   * Calls `onNotice` when any instance sharing the database {@link notify}s `channel` (PostgreSQL: LISTEN on a
+   * connection of its own, taken again after it breaks; a notice may be lost meanwhile, so `onNotice` is also called
+   * each time listening starts). SQLite serves one instance, whose own code already acts: nothing to listen to.
+   * Returns how to stop listening.
+   */
+  listen(channel: string, onNotice: () => void): Promise<() => Promise<void>>;
+  /** Tells the listeners of `channel`, when `q`'s transaction commits (at once outside a transaction). */
+  notify(channel: string, q?: Queryable): Promise<void>;
   /** The schema version the database is at (the highest migration applied). */
   schemaVersion(): Promise<number>;
   /** Where the data lives, for logs: a file, or a PostgreSQL URL without its password. */

@@ -147,6 +147,8 @@ export async function enqueue(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
         [id, seq, request.from, request.to.toLowerCase(), request.value, request.gas, request.nonce, request.deadline, request.data, request.signature, now, now],
       );
+      // The instance that relays may be another one: it hears of the request at commit instead of at its next poll.
+      await store.notify(RELAY_CHANNEL, t);
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw duplicate();
@@ -154,6 +156,9 @@ export async function enqueue(
   }
   return id;
 }
+
+/** The notice channel of newly queued requests (PostgreSQL LISTEN/NOTIFY). */
+export const RELAY_CHANNEL = "tradeproof_relay";
 
 const duplicate = () => conflict("DUPLICATE_REQUEST", "A request with this nonce is already queued.");
 

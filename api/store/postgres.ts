@@ -78,7 +78,7 @@ export class PostgresStore implements Store {
   readonly dialect = "postgres";
   private readonly q: Queryable;
 
-  private constructor(readonly pool: pg.Pool, readonly location: string) {
+  private constructor(readonly pool: pg.Pool, readonly location: string, private readonly url: string) {
     this.q = queryable(pool, location);
   }
 
@@ -88,7 +88,7 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({ connectionString: url, types, max: opts.max ?? 10, application_name: "tradeproof-api", connectionTimeoutMillis: 3_000, keepAlive: true });
     // An idle connection that breaks (server restarted) is dropped by the pool; without a listener it would crash the process.
     pool.on("error", () => undefined);
-    const store = new PostgresStore(pool, redactUrl(url));
+    const store = new PostgresStore(pool, redactUrl(url), url);
     try {
       await store.migrate();
     } catch (e) {
@@ -130,6 +130,42 @@ export class PostgresStore implements Store {
     } finally {
       client.release(broken);
     }
+  }
+
+  async listen(channel: string, onNotice: () => void): Promise<() => Promise<void>> {
+    let client: pg.Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const again = () => {
+      client = undefined;
+      if (!stopped && !retry) retry = setTimeout(() => ((retry = undefined), void connect()), 1_000);
+    };
+    const connect = async () => {
+      const c = new pg.Client({ connectionString: this.url, types, application_name: "tradeproof-api-listen", connectionTimeoutMillis: 3_000, keepAlive: true });
+      c.on("error", () => undefined); // followed by "end"
+      c.on("end", again);
+      c.on("notification", (n) => n.channel === channel && onNotice());
+      try {
+        await c.connect();
+        await c.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+      } catch {
+        await c.end().catch(() => undefined);
+        return again();
+      }
+      if (stopped) return void (await c.end().catch(() => undefined));
+      client = c;
+      onNotice();
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    };
+  }
+
+  async notify(channel: string, q: Queryable = this): Promise<void> {
+    await q.run("SELECT pg_notify(?, '')", [channel]);
   }
 
   async getMeta(key: string, q: Queryable = this): Promise<string | undefined> {

@@ -101,6 +101,13 @@ export class SqliteStore implements Store {
     await q.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]);
   }
 
+  /** One instance per file: what it does, it already knows (the relay route nudges its own worker). */
+  async listen(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+
+  async notify(): Promise<void> {}
+
   async schemaVersion(): Promise<number> {
     return this.currentVersion();
   }

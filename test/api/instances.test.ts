@@ -78,6 +78,35 @@ describe("API instances on one PostgreSQL", function () {
     expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 200, 429, 429]);
   });
 
+  it("a request accepted by an instance that does not relay is relayed at once by the one that does, not at its next poll", async function () {
+    // Polls a minute apart: only the notice of the queued request can start the relayer's pass in time.
+    const env = { TRADEPROOF_POLL_MS: "60000", TRADEPROOF_LEASE_MS: "1500" };
+    const [a, b] = [await instance(env), await instance(env)];
+    a.services.start();
+    b.services.start();
+    try {
+      for (let i = 0; !a.services.leadership!.leads && !b.services.leadership!.leads; i++) {
+        if (i > 100) throw new Error("no instance leads");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const follower = a.services.leadership!.leads ? b : a;
+      const docHash = label("accepted by the follower");
+      const prep = await request(follower.app).post("/v1/requests/prepare").send({ action: "register", from: c.otherTrader.address, docHash, docType: DocType.INVOICE }).expect(200);
+      const signed = { request: prep.body.message, signature: await c.otherTrader.signTypedData(prep.body.domain, prep.body.types, prep.body.message) };
+      const { id } = (await request(follower.app).post("/v1/requests").send(signed).expect(202)).body;
+      const t0 = Date.now();
+      while ((await request(follower.app).get(`/v1/requests/${id}`)).body.status !== "mined") {
+        if (Date.now() - t0 > 10_000) throw new Error("the request waited for a poll");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await a.services.close();
+      await b.services.close();
+      opened.splice(opened.indexOf(a.services), 1);
+      opened.splice(opened.indexOf(b.services), 1);
+    }
+  });
+
   describe("while PostgreSQL is out of reach", function () {
     let proxy: TcpProxy;
     let api: { app: RequestListener; services: Services };

@@ -269,6 +269,32 @@ function shouldBehaveLikeAStore(backend: Backend) {
       await b.stop();
     });
 
+    it("a notice reaches another instance's listener when its transaction commits, never from a rollback (SQLite: one instance, nothing to hear)", async function () {
+      const other = await another();
+      let heard = 0;
+      const stop = await other.listen("test_channel", () => heard++);
+      const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      try {
+        const onStart = heard; // PostgreSQL: once as listening starts, for what it may have missed
+        expect(onStart).to.equal(store.dialect === "postgres" ? 1 : 0);
+        await store.tx(async (t) => {
+          await store.notify("test_channel", t);
+          await wait(150);
+          expect(heard, "not before the commit").to.equal(onStart);
+        });
+        for (let i = 0; i < 50 && heard === onStart && store.dialect === "postgres"; i++) await wait(20);
+        expect(heard).to.equal(store.dialect === "postgres" ? onStart + 1 : 0);
+        await store.tx(async (t) => {
+          await store.notify("test_channel", t);
+          throw new Error("rolled back");
+        }).catch(() => undefined);
+        await wait(150);
+        expect(heard).to.equal(store.dialect === "postgres" ? onStart + 1 : 0);
+      } finally {
+        await stop();
+      }
+    });
+
     it("rate-limit counters add up across instances, per key and prefix, and start again in a new window", async function () {
       const options = { windowMs: 60_000 } as Parameters<SharedRateLimitStore["init"]>[0];
       const one = new SharedRateLimitStore(store, "general:");
