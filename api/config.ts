@@ -52,6 +52,11 @@ const EnvSchema = z.object({
   TRADEPROOF_RELAY_BATCH: int(1, 1_000).default(200),
   /** Most relayer transactions in flight at once. */
   TRADEPROOF_RELAY_IN_FLIGHT: int(1, 64).default(16),
+  /**
+   * Proxies (load balancers) in front of the API whose X-Forwarded-For is believed: the client's address, which rate
+   * limits count by, is that many hops back. 0: the connection's own address (an API that faces clients directly).
+   */
+  TRADEPROOF_TRUST_PROXY: int(0, 10).default(0),
   /** Instances on one PostgreSQL: how long the relaying (and indexing) instance's lease lasts unless renewed. */
   TRADEPROOF_LEASE_MS: int(300, 60_000).default(3_000),
 });
@@ -87,6 +92,8 @@ export interface Config {
   relay: { maxRequestsPerTx: number; maxInFlight: number };
   /** Instances on one PostgreSQL: a dead leader's lease runs out after this, and another instance takes over. */
   leaseMs: number;
+  /** Hops of X-Forwarded-For believed for the client's address (0: none). */
+  trustProxy: number;
 }
 
 /**
@@ -127,5 +134,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits: { maxTxBytes: e.TRADEPROOF_MAX_TX_BYTES, maxTxGas: e.TRADEPROOF_MAX_TX_GAS },
     relay: { maxRequestsPerTx: e.TRADEPROOF_RELAY_BATCH, maxInFlight: e.TRADEPROOF_RELAY_IN_FLIGHT },
     leaseMs: e.TRADEPROOF_LEASE_MS,
+    trustProxy: e.TRADEPROOF_TRUST_PROXY,
   };
 }

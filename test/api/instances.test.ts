@@ -78,6 +78,17 @@ describe("API instances on one PostgreSQL", function () {
     expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 200, 429, 429]);
   });
 
+  it("behind a load balancer (TRADEPROOF_TRUST_PROXY=1) each client has its own budget, by its X-Forwarded-For address", async function () {
+    const env = { TRADEPROOF_RATE_LIMIT: "3", TRADEPROOF_TRUST_PROXY: "1" };
+    const [a, b] = [await instance(env), await instance(env)];
+    await opened[0]!.store.run("DELETE FROM rate_limits");
+    const get = (app: RequestListener, client: string, i: number) => request(app).get(`/v1/documents/${label(`proxied ${i}`)}`).set("x-forwarded-for", client);
+    const first: number[] = [];
+    for (let i = 0; i < 4; i++) first.push((await get(i % 2 ? b.app : a.app, "203.0.113.7", i)).status);
+    expect(first).to.deep.equal([200, 200, 200, 429]);
+    expect((await get(a.app, "198.51.100.20", 9)).status, "another client behind the same balancer").to.equal(200);
+  });
+
   it("a request accepted by an instance that does not relay is relayed at once by the one that does, and that instance then shows it", async function () {
     // Polls a minute apart: only the notice of the queued request can start the relayer's pass in time.
     const env = { TRADEPROOF_POLL_MS: "60000", TRADEPROOF_LEASE_MS: "1500" };
