@@ -42,7 +42,8 @@ export function createApp(deps: Services): RequestListener {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false); // answers change with the chain, not with a client's cached copy
-  app.set("trust proxy", false);
+  // Behind load balancers every client would otherwise share the balancer's address, and so one rate limit.
+  app.set("trust proxy", config.trustProxy > 0 ? config.trustProxy : false);
   app.set("query parser", "simple");
   const security = helmet();
   app.use(security);

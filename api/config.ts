@@ -56,6 +56,11 @@ const EnvSchema = z.object({
   TRADEPROOF_STATUS_LIST_VALIDITY: int(300, 2_592_000).default(172_800),
   /** How often an online verifier should fetch a status list again (its ttl). */
   TRADEPROOF_STATUS_LIST_TTL: int(0, 86_400).default(300),
+  /**
+   * Proxies (load balancers) in front of the API whose X-Forwarded-For is believed: the client's address, which rate
+   * limits count by, is that many hops back. 0: the connection's own address (an API that faces clients directly).
+   */
+  TRADEPROOF_TRUST_PROXY: int(0, 10).default(0),
   /** Instances on one PostgreSQL: how long the relaying (and indexing) instance's lease lasts unless renewed. */
   TRADEPROOF_LEASE_MS: int(300, 60_000).default(3_000),
 });
@@ -93,6 +98,8 @@ export interface Config {
   statusList: { validitySeconds: number; ttlSeconds: number };
   /** Instances on one PostgreSQL: a dead leader's lease runs out after this, and another instance takes over. */
   leaseMs: number;
+  /** Hops of X-Forwarded-For believed for the client's address (0: none). */
+  trustProxy: number;
 }
 
 /**
@@ -134,5 +141,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     relay: { maxRequestsPerTx: e.TRADEPROOF_RELAY_BATCH, maxInFlight: e.TRADEPROOF_RELAY_IN_FLIGHT },
     statusList: { validitySeconds: e.TRADEPROOF_STATUS_LIST_VALIDITY, ttlSeconds: e.TRADEPROOF_STATUS_LIST_TTL },
     leaseMs: e.TRADEPROOF_LEASE_MS,
+    trustProxy: e.TRADEPROOF_TRUST_PROXY,
   };
 }

@@ -117,10 +117,10 @@ export async function benchTakeover(opts: { rounds?: number } = {}) {
  * first read) on one instance on PostgreSQL, then on two at once (half the connections each, one autocannon per
  * instance, the figures added). Rate limits off, as in the SQLite figure; all on this one machine's cores.
  */
-export async function benchHotInstances(opts: { connections?: number; durationSec?: number } = {}) {
+export async function benchHotInstances(opts: { connections?: number; durationSec?: number; env?: Record<string, string> } = {}) {
   const connections = opts.connections ?? 50;
   const duration = opts.durationSec ?? 10;
-  const k = await cluster({ TRADEPROOF_POLL_MS: "1000" });
+  const k = await cluster({ TRADEPROOF_POLL_MS: "1000", ...opts.env });
   try {
     const hashes = Array.from({ length: 100 }, (_, i) => ethers.keccak256(ethers.toUtf8Bytes(`bench-instances-${i}`)).toLowerCase());
     for (const h of hashes) await (await k.c.registry.connect(k.c.trader).register(h, DocType.INVOICE)).wait();
@@ -147,10 +147,11 @@ export async function benchHotInstances(opts: { connections?: number; durationSe
   }
 }
 
-// `npx tsx bench/instances.ts [takeover|hot]`
+// `npx tsx bench/instances.ts [takeover|hot|hot-limited]`
 if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv[2] ?? "takeover";
-  const run = { takeover: () => benchTakeover(), hot: () => benchHotInstances() }[which];
+  // hot-limited: the same with rate limits on (counted in PostgreSQL: one upsert per request), a budget never reached.
+  const run = { takeover: () => benchTakeover(), hot: () => benchHotInstances(), "hot-limited": () => benchHotInstances({ env: { TRADEPROOF_RATE_LIMIT: "1000000" } }) }[which];
   if (!run) throw new Error(`unknown benchmark ${which}`);
   console.log(JSON.stringify(await run(), null, 2));
   process.exit(0);

@@ -10,7 +10,7 @@ import { ForwardRequest, PrepareBody, PreparedRequest, RelayedReceipts, RelayedR
 const { z } = S;
 
 export function relayRoutes({ v1, registry, deps, limiter, requireRelayer, json, err }: RouteContext): void {
-  const { config, chain, queue, worker } = deps;
+  const { config, chain, queue, worker, indexer } = deps;
   route(v1, registry, {
     method: "post", path: "/requests/prepare", summary: "Build the EIP-712 ForwardRequest of a write", tags: ["writes"], middleware: [limiter], body: json,
     schema: { body: PrepareBody },
@@ -34,7 +34,14 @@ export function relayRoutes({ v1, registry, deps, limiter, requireRelayer, json,
     method: "get", path: "/requests/:id", summary: "State of a relayed request", tags: ["writes"],
     schema: { params: z.object({ id: z.uuid() }) },
     responses: { 200: { description: "Request", schema: RelayedRequest }, 404: err("Unknown id") },
-    handler: async (req) => (await queue.get(req.params.id)) ?? (() => { throw notFound("REQUEST_NOT_FOUND", "No request has this id."); })(),
+    handler: async (req) => {
+      const r = await queue.get(req.params.id);
+      if (!r) throw notFound("REQUEST_NOT_FOUND", "No request has this id.");
+      // Read your writes on every instance: one that did not relay the request may not have seen the block that mined
+      // it; it moves its head (and so its read cache) there before saying so. The relaying instance already has.
+      if (config.indexer && r.blockNumber !== undefined && (indexer.head ?? -1) < r.blockNumber) await indexer.syncOnce().catch(() => undefined);
+      return r;
+    },
   });
   route(v1, registry, {
     method: "get", path: "/requests/:id/receipts", summary: "Receipts of a mined relayed write", tags: ["writes"], middleware: [limiter],

@@ -74,11 +74,29 @@ describe("API instances on one PostgreSQL", function () {
     const [a, b] = [await instance({ TRADEPROOF_RATE_LIMIT: "6" }), await instance({ TRADEPROOF_RATE_LIMIT: "6" })];
     await opened[0]!.store.run("DELETE FROM rate_limits");
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await request(i % 2 ? b.app : a.app).get(`/v1/documents/${label(`limit ${i}`)}`)).status);
+    // A request apart by more than the counters' flush interval (100 ms): each instance answers on the shared total.
+    for (let i = 0; i < 8; i++) {
+      statuses.push((await request(i % 2 ? b.app : a.app).get(`/v1/documents/${label(`limit ${i}`)}`)).status);
+      await new Promise((r) => setTimeout(r, 150));
+    }
     expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 200, 429, 429]);
   });
 
-  it("a request accepted by an instance that does not relay is relayed at once by the one that does, not at its next poll", async function () {
+  it("behind a load balancer (TRADEPROOF_TRUST_PROXY=1) each client has its own budget, by its X-Forwarded-For address", async function () {
+    const env = { TRADEPROOF_RATE_LIMIT: "3", TRADEPROOF_TRUST_PROXY: "1" };
+    const [a, b] = [await instance(env), await instance(env)];
+    await opened[0]!.store.run("DELETE FROM rate_limits");
+    const get = (app: RequestListener, client: string, i: number) => request(app).get(`/v1/documents/${label(`proxied ${i}`)}`).set("x-forwarded-for", client);
+    const first: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      first.push((await get(i % 2 ? b.app : a.app, "203.0.113.7", i)).status);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(first).to.deep.equal([200, 200, 200, 429]);
+    expect((await get(a.app, "198.51.100.20", 9)).status, "another client behind the same balancer").to.equal(200);
+  });
+
+  it("a request accepted by an instance that does not relay is relayed at once by the one that does, and that instance then shows it", async function () {
     // Polls a minute apart: only the notice of the queued request can start the relayer's pass in time.
     const env = { TRADEPROOF_POLL_MS: "60000", TRADEPROOF_LEASE_MS: "1500" };
     const [a, b] = [await instance(env), await instance(env)];
@@ -91,6 +109,8 @@ describe("API instances on one PostgreSQL", function () {
       }
       const follower = a.services.leadership!.leads ? b : a;
       const docHash = label("accepted by the follower");
+      await follower.services.indexer.syncOnce();
+      expect((await request(follower.app).get(`/v1/documents/${docHash}`).expect(200)).body.status).to.equal("NOT_FOUND"); // now in its read cache
       const prep = await request(follower.app).post("/v1/requests/prepare").send({ action: "register", from: c.otherTrader.address, docHash, docType: DocType.INVOICE }).expect(200);
       const signed = { request: prep.body.message, signature: await c.otherTrader.signTypedData(prep.body.domain, prep.body.types, prep.body.message) };
       const { id } = (await request(follower.app).post("/v1/requests").send(signed).expect(202)).body;
@@ -99,6 +119,8 @@ describe("API instances on one PostgreSQL", function () {
         if (Date.now() - t0 > 10_000) throw new Error("the request waited for a poll");
         await new Promise((r) => setTimeout(r, 50));
       }
+      // Read your writes on either instance: once the follower says mined, it shows the document.
+      expect((await request(follower.app).get(`/v1/documents/${docHash}`).expect(200)).body.status).to.equal("VALID");
     } finally {
       await a.services.close();
       await b.services.close();

@@ -295,24 +295,35 @@ function shouldBehaveLikeAStore(backend: Backend) {
       }
     });
 
-    it("rate-limit counters add up across instances, per key and prefix, and start again in a new window", async function () {
+    it("rate-limit counts add up across instances, per key and prefix, read back within the flush interval, and start again in a new window", async function () {
       const options = { windowMs: 60_000 } as Parameters<SharedRateLimitStore["init"]>[0];
-      const one = new SharedRateLimitStore(store, "general:");
-      const two = new SharedRateLimitStore(await another(), "general:");
-      const lookups = new SharedRateLimitStore(store, "references:");
+      const one = new SharedRateLimitStore(store, "general:", 400);
+      const two = new SharedRateLimitStore(await another(), "general:", 400);
+      const lookups = new SharedRateLimitStore(store, "references:", 400);
       for (const s of [one, two, lookups]) s.init(options);
-      const hits = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).increment("10.0.0.1")));
-      expect(hits.map((h) => h.totalHits).sort((x, y) => x - y)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-      expect(hits[0]!.resetTime!.getTime() % 60_000).to.equal(0);
+      const row = async (key: string) => (await store.one<{ hits: number }>("SELECT hits FROM rate_limits WHERE key = ?", [key]))?.hits;
+      // A client's first request on an instance reads what the others counted.
+      expect((await one.increment("10.0.0.1")).totalHits).to.equal(1);
+      expect((await two.increment("10.0.0.1")).totalHits).to.equal(2);
+      // Requests within the interval are counted in memory and reach the row at the next flush.
+      const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? one : two).increment("10.0.0.1")));
+      expect(burst.map((h) => h.totalHits).sort((x, y) => x - y)).to.deep.equal([2, 3, 3, 4, 4, 5, 5, 6]);
+      expect(burst[0]!.resetTime!.getTime() % 60_000).to.equal(0);
+      await Promise.all([one.flush(), two.flush()]);
+      expect(await row("general:10.0.0.1")).to.equal(10);
+      // Once its total is older than the interval, an instance reads it back before it answers.
+      await new Promise((r) => setTimeout(r, 450));
+      expect((await one.increment("10.0.0.1")).totalHits).to.equal(11);
       expect((await lookups.increment("10.0.0.1")).totalHits, "another limiter counts apart").to.equal(1);
       expect((await one.increment("10.0.0.2")).totalHits, "another client counts apart").to.equal(1);
       await two.decrement("10.0.0.1");
-      expect((await one.increment("10.0.0.1")).totalHits).to.equal(10);
+      expect(await row("general:10.0.0.1")).to.equal(10);
       // A counter of a past window starts again at 1.
       await store.run("UPDATE rate_limits SET window_start = window_start - 60000 WHERE key = 'general:10.0.0.1'");
+      await new Promise((r) => setTimeout(r, 450));
       expect((await two.increment("10.0.0.1")).totalHits).to.equal(1);
       await one.resetKey("10.0.0.1");
-      expect(await store.one("SELECT 1 FROM rate_limits WHERE key = 'general:10.0.0.1'")).to.equal(undefined);
+      expect(await row("general:10.0.0.1")).to.equal(undefined);
       await store.run("DELETE FROM rate_limits");
     });
 
