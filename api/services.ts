@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { ethers } from "ethers";
 import { pino, type Logger } from "pino";
 import { RpcProvider, loadDeployment, type Deployment } from "../sdk/index.js";
@@ -56,6 +57,17 @@ export interface ServiceOverrides {
 /** Builds the services from the configuration. Does not contact the node: the API starts (and answers 503) while it is down. */
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { service: "tradeproof-api" } });
+  // Several instances: a key made here would be this instance's alone, and credentials would be signed by as many
+  // ledgers as there are instances. The operator makes one file and gives it to all.
+  if (config.databaseUrl && !existsSync(config.ledgerKeyFile)) {
+    throw new ConfigError(
+      "TRADEPROOF_LEDGER_KEYS",
+      `no ledger key file at ${config.ledgerKeyFile}. With TRADEPROOF_DATABASE_URL (instances sharing one database) ` +
+        "the API does not create one, as each instance would sign with a key of its own: create it once with " +
+        `\`npx tradeproof ledger-keys rotate --file ${config.ledgerKeyFile}\` and give the same file to every instance ` +
+        "(TRADEPROOF_LEDGER_KEYS=<path>)",
+    );
+  }
   const deployment =
     overrides.deployment ??
     (await loadDeployment(config.deploymentFile).catch((e: unknown) => {
@@ -90,7 +102,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         limits: config.limits, pollMs: Math.min(config.pollMs, 100), leadership, ...config.relay, ...overrides.relay,
       })
     : undefined;
-  const identity = { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile) };
+  const identity = { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile, !config.databaseUrl) };
   const statusIndexes = new StatusIndexes(store);
   const credentials = new CredentialIssuer({
     ...identity, publicUrl: config.publicUrl, chain, documents, indexes: statusIndexes,
