@@ -39,6 +39,8 @@ export interface Services {
   identity: { did: string; keys: LedgerKeys };
   /** Anchor credentials and their status lists, signed with the ledger's keys. */
   credentials: CredentialIssuer;
+  /** Runs `hook` in `close()` once the loops have stopped, before the database closes (rate limiters add their last counts). */
+  beforeClose(hook: () => Promise<void>): void;
   /** Starts the indexer and relayer loops (when configured). */
   start(): void;
   /** Stops the loops, closes the provider and the database. */
@@ -110,10 +112,12 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     head: () => (config.indexer ? indexer.head : undefined), timing: config.statusList,
   });
   let unlisten: Promise<() => Promise<void>> | undefined;
+  const closeHooks: (() => Promise<void>)[] = [];
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {
     config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, leadership, metrics,
     identity, credentials,
+    beforeClose: (hook) => void closeHooks.push(hook),
     start() {
       // Taking the lease over starts a relay pass at once: the requests the last leader left are sent without waiting a poll.
       leadership?.onChange((leads) => leads && worker?.nudge());
@@ -134,6 +138,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       await indexer.stop();
       await worker?.stop();
       await leadership?.stop();
+      for (const hook of closeHooks) await hook().catch((e: unknown) => logger.warn({ err: e }, "a step of the close failed"));
       provider.destroy();
       relayProvider.destroy();
       await store.close();

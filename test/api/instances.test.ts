@@ -115,6 +115,17 @@ describe("API instances on one PostgreSQL", function () {
     expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 200, 429, 429]);
   });
 
+  it("an instance that stops adds the rate-limit counts it had not flushed yet", async function () {
+    const [a, b] = [await instance({ TRADEPROOF_RATE_LIMIT: "6" }), await instance()];
+    await b.services.store.run("DELETE FROM rate_limits");
+    // The first request's count is flushed before it is answered, the next two wait for the flush interval.
+    for (let i = 0; i < 3; i++) await request(a.app).get(`/v1/documents/${label(`stopping ${i}`)}`).expect(200);
+    await a.services.close();
+    opened.splice(opened.indexOf(a.services), 1);
+    const row = await b.services.store.one<{ hits: number }>("SELECT hits FROM rate_limits WHERE key LIKE 'general:%'");
+    expect(row?.hits).to.equal(3);
+  });
+
   it("behind a load balancer (TRADEPROOF_TRUST_PROXY=1) each client has its own budget, by its X-Forwarded-For address", async function () {
     const env = { TRADEPROOF_RATE_LIMIT: "3", TRADEPROOF_TRUST_PROXY: "1" };
     const [a, b] = [await instance(env), await instance(env)];
