@@ -100,7 +100,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const worker = config.relayerKey
     ? new RelayWorker({
         store, chain: new Chain(relayProvider, deployment), relayer: new ethers.Wallet(config.relayerKey, relayProvider), logger, hooks: overrides.relayHooks,
-        onReceipt: config.indexer ? () => indexer.syncOnce() : undefined,
+        onReceipt: config.indexer ? (block) => indexer.catchUp(block) : undefined,
         limits: config.limits, pollMs: Math.min(config.pollMs, 100), leadership, ...config.relay, ...overrides.relay,
       })
     : undefined;

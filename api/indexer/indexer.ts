@@ -135,6 +135,16 @@ export class Indexer {
     return stored;
   }
 
+  /**
+   * A sync that reads the head after `block` was mined (a relayed transaction's block, known from its receipt): the
+   * sync under way, if any, and one more when that one had read the head before the block. {@link syncOnce} alone
+   * joins the sync under way, which may stop short of it.
+   */
+  async catchUp(block: number): Promise<void> {
+    await this.syncOnce();
+    if ((this.head ?? -1) < block) await this.syncOnce();
+  }
+
   /** Another instance writes the index: reads the head and the shared cursor, and tells listeners when it moved. */
   private async follow(): Promise<number> {
     this.head = Number(await rawRpc(this.provider, "eth_blockNumber", []));
