@@ -62,7 +62,7 @@ export function createApp(deps: Services): RequestListener {
     next();
   });
 
-  const rateLimiter = perMinuteLimit(config.rateLimitPerMinute, "Too many requests; slow down.", { store: deps.store, prefix: "general:" });
+  const rateLimiter = perMinuteLimit(config.rateLimitPerMinute, "Too many requests; slow down.", { store: deps.store, prefix: "general:", beforeClose: deps.beforeClose });
   const limiter: RequestHandler = rateLimiter ?? passThrough;
 
   const requireAuditor: RequestHandler = async (req, _res, next) => {

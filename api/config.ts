@@ -30,7 +30,7 @@ const EnvSchema = z.object({
   TRADEPROOF_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Private key the relayer pays gas with; without it write endpoints answer 503 RELAYER_DISABLED. */
   TRADEPROOF_RELAYER_KEY: z.string().regex(hex32, "a 0x-prefixed 32-byte hex private key").optional(),
-  /** The ledger's signing keys (its did:web); created under the data dir when absent (api/identity/keys.ts). */
+  /** The ledger's signing keys (its did:web); created under the data dir when absent, except on PostgreSQL (api/identity/keys.ts). */
   TRADEPROOF_LEDGER_KEYS: z.string().min(1).optional(),
   /** HS256 secret for session tokens (≥ 32 bytes, hex or base64); generated under the data dir when absent. */
   TRADEPROOF_SESSION_SECRET: z.string().min(32).optional(),

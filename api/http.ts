@@ -195,11 +195,20 @@ export interface RouteContext {
  * reached requests pass uncounted (the limit protects the node, and the chain still answers). On SQLite (one instance)
  * they stay in memory.
  */
-export function perMinuteLimit(perMinute: number, message: string, shared?: { store: Store; prefix: string }): RequestHandler | undefined {
+export function perMinuteLimit(
+  perMinute: number,
+  message: string,
+  shared?: { store: Store; prefix: string; beforeClose?: (hook: () => Promise<void>) => void },
+): RequestHandler | undefined {
   if (perMinute <= 0) return undefined;
+  let store: SharedRateLimitStore | undefined;
+  if (shared?.store.dialect === "postgres") {
+    store = new SharedRateLimitStore(shared.store, shared.prefix);
+    shared.beforeClose?.(() => store!.shutdown());
+  }
   return rateLimit({
     windowMs: 60_000, limit: perMinute, standardHeaders: "draft-8", legacyHeaders: false,
-    ...(shared?.store.dialect === "postgres" ? { store: new SharedRateLimitStore(shared.store, shared.prefix), passOnStoreError: true } : {}),
+    ...(store ? { store, passOnStoreError: true } : {}),
     handler: (_req, _res, next) => next(new ApiError(429, "RATE_LIMITED", message)),
   });
 }

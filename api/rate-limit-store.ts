@@ -29,8 +29,9 @@ export class SharedRateLimitStore implements RateLimitStore {
   readonly localKeys = false;
   private windowMs = 60_000;
   private readonly counters = new Map<string, Counter>();
-  private next: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
+  private closed = false;
   private failedAt = 0;
   private flushes = 0;
 
@@ -51,7 +52,14 @@ export class SharedRateLimitStore implements RateLimitStore {
     if (!c || c.window !== window) this.counters.set(key, (c = { window, shared: 0, seenAt: 0, pending: 0 }));
     c.pending++;
     // While the store is away (a flush failed in the last second) nobody waits for it: requests pass on what is known.
-    if (now - c.seenAt > this.flushMs && now - this.failedAt > 1_000) await this.flushNow();
+    const reachable = () => now - this.failedAt > 1_000;
+    if (now - c.seenAt > this.flushMs && reachable() && !this.closed) {
+      const seenAt = c.seenAt;
+      await this.flushNow();
+      // The flush joined was under way before this client's count (its first of a window here): it read back the
+      // totals of other clients only, so one more, which takes this count and this client's total.
+      if (c.seenAt === seenAt && reachable()) await this.flushNow();
+    }
     if (c.pending > 0) this.scheduleFlush();
     // At least 1: while the store is away the request passes, counted here alone.
     return { totalHits: Math.max(1, c.shared + c.pending), resetTime: new Date(window + this.windowMs) };
@@ -59,10 +67,23 @@ export class SharedRateLimitStore implements RateLimitStore {
 
   /** A flush `flushMs` from now, unless one is due already. */
   private scheduleFlush(): void {
-    this.next ??= new Promise<void>((resolve) => setTimeout(resolve, this.flushMs).unref()).then(() => {
-      this.next = undefined;
-      return this.flushNow();
-    });
+    if (this.closed) return;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flushNow();
+    }, this.flushMs).unref();
+  }
+
+  /**
+   * Adds what this instance counted and has not flushed yet, and flushes no more: called before the store closes
+   * (the API's close), or up to `flushMs` of counts would be lost with the scheduled flush failing on a closed store.
+   */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+    await this.flushNow();
   }
 
   /** A flush now, or the one under way (which reads back every total it sends). */

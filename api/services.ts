@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { ethers } from "ethers";
 import { pino, type Logger } from "pino";
 import { RpcProvider, loadDeployment, type Deployment } from "../sdk/index.js";
@@ -38,6 +39,8 @@ export interface Services {
   identity: { did: string; keys: LedgerKeys };
   /** Anchor credentials and their status lists, signed with the ledger's keys. */
   credentials: CredentialIssuer;
+  /** Runs `hook` in `close()` once the loops have stopped, before the database closes (rate limiters add their last counts). */
+  beforeClose(hook: () => Promise<void>): void;
   /** Starts the indexer and relayer loops (when configured). */
   start(): void;
   /** Stops the loops, closes the provider and the database. */
@@ -56,6 +59,17 @@ export interface ServiceOverrides {
 /** Builds the services from the configuration. Does not contact the node: the API starts (and answers 503) while it is down. */
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { service: "tradeproof-api" } });
+  // Several instances: a key made here would be this instance's alone, and credentials would be signed by as many
+  // ledgers as there are instances. The operator makes one file and gives it to all.
+  if (config.databaseUrl && !existsSync(config.ledgerKeyFile)) {
+    throw new ConfigError(
+      "TRADEPROOF_LEDGER_KEYS",
+      `no ledger key file at ${config.ledgerKeyFile}. With TRADEPROOF_DATABASE_URL (instances sharing one database) ` +
+        "the API does not create one, as each instance would sign with a key of its own: create it once with " +
+        `\`npx tradeproof ledger-keys rotate --file ${config.ledgerKeyFile}\` and give the same file to every instance ` +
+        "(TRADEPROOF_LEDGER_KEYS=<path>)",
+    );
+  }
   const deployment =
     overrides.deployment ??
     (await loadDeployment(config.deploymentFile).catch((e: unknown) => {
@@ -86,11 +100,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const worker = config.relayerKey
     ? new RelayWorker({
         store, chain: new Chain(relayProvider, deployment), relayer: new ethers.Wallet(config.relayerKey, relayProvider), logger, hooks: overrides.relayHooks,
-        onReceipt: config.indexer ? () => indexer.syncOnce() : undefined,
+        onReceipt: config.indexer ? (block) => indexer.catchUp(block) : undefined,
         limits: config.limits, pollMs: Math.min(config.pollMs, 100), leadership, ...config.relay, ...overrides.relay,
       })
     : undefined;
-  const identity = { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile) };
+  const identity = { did: didWebFor(config.publicUrl), keys: new LedgerKeys(config.ledgerKeyFile, !config.databaseUrl) };
   const statusIndexes = new StatusIndexes(store);
   const credentials = new CredentialIssuer({
     ...identity, publicUrl: config.publicUrl, chain, documents, indexes: statusIndexes,
@@ -98,10 +112,12 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     head: () => (config.indexer ? indexer.head : undefined), timing: config.statusList,
   });
   let unlisten: Promise<() => Promise<void>> | undefined;
+  const closeHooks: (() => Promise<void>)[] = [];
   const metrics = createMetrics({ cursor: () => indexer.cursor(), head: () => indexer.head, queue: () => queue.counts(), cache: () => cacheCounts });
   return {
     config, logger, store, provider, deployment, chain, indexer, documents, auth, queue, worker, leadership, metrics,
     identity, credentials,
+    beforeClose: (hook) => void closeHooks.push(hook),
     start() {
       // Taking the lease over starts a relay pass at once: the requests the last leader left are sent without waiting a poll.
       leadership?.onChange((leads) => leads && worker?.nudge());
@@ -122,6 +138,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       await indexer.stop();
       await worker?.stop();
       await leadership?.stop();
+      for (const hook of closeHooks) await hook().catch((e: unknown) => logger.warn({ err: e }, "a step of the close failed"));
       provider.destroy();
       relayProvider.destroy();
       await store.close();

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { ethers } from "ethers";
+import { loadLedgerKeys } from "../api/identity/keys.js";
 import { Anvil, deployConsortium, DocType, tempDir, type Consortium } from "../test/api/helpers.js";
 import { startApiProcess, type ApiProcess } from "../test/support/api-process.js";
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres.js";
@@ -31,8 +32,11 @@ async function cluster(env: Record<string, string> = {}) {
     db = await createTestDatabase();
     const deployment = join(tempDir(), "deployment.json");
     writeFileSync(deployment, JSON.stringify(c.deployment));
+    // One key file for every instance, as a deployment gives them (on PostgreSQL the API makes none of its own).
+    const ledgerKeys = join(tempDir(), "ledger-keys.json");
+    await loadLedgerKeys(ledgerKeys);
     const base = {
-      TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: deployment, TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_RELAYER_KEY: c.relayer.privateKey,
+      TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: deployment, TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_LEDGER_KEYS: ledgerKeys, TRADEPROOF_RELAYER_KEY: c.relayer.privateKey,
       TRADEPROOF_SESSION_SECRET: "cc".repeat(32), TRADEPROOF_RATE_LIMIT: "0", TRADEPROOF_LOG_LEVEL: "warn", ...env,
     };
     const start = async () => {

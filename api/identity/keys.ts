@@ -86,7 +86,11 @@ export async function retireLedgerKey(file: string, kid: string): Promise<Ledger
 /** The key file as the API sees it: read again whenever the file changed on disk. */
 export class LedgerKeys {
   private cached: { stamp: string; keys: LedgerKeyFile } | undefined;
-  constructor(readonly file: string) {}
+  /**
+   * @param create Whether a missing file is created with a first key (one instance); instances sharing a database
+   *   must all sign with one key, so they are given the file and never make one of their own.
+   */
+  constructor(readonly file: string, private readonly create = true) {}
 
   async get(): Promise<LedgerKeyFile> {
     const stampOf = () => {
@@ -94,6 +98,7 @@ export class LedgerKeys {
       return `${mtimeMs}:${size}:${ino}`;
     };
     if (!existsSync(this.file)) {
+      if (!this.create) throw new Error(`the ledger key file ${this.file} is gone; every instance needs the same one`);
       const keys = await loadLedgerKeys(this.file);
       this.cached = { stamp: stampOf(), keys };
       return keys;

@@ -32,7 +32,8 @@ export interface IndexerOptions {
   logger?: Logger;
   /**
    * Instances sharing a database: only the leader writes the index; the others follow the shared cursor (and the
-   * chain's head, for their read caches). Without it this instance always writes (SQLite, the `index` command).
+   * chain's head, for their read caches). Without it this instance always writes: only for a store no other instance
+   * writes (SQLite, tests, benchmarks), never for a shared PostgreSQL (the CLI's `index` only verifies, and reads).
    */
   leadership?: Leadership;
 }
@@ -94,7 +95,7 @@ export class Indexer {
 
   /** Reads the head and indexes up to head − confirmations. Returns the number of events stored. */
   syncOnce(): Promise<number> {
-    // One sync at a time: the poll timer and callers (tests, `index` CLI) may overlap.
+    // One sync at a time: the poll timer and callers (the relayer, GET /v1/requests/:id, tests) may overlap.
     this.running ??= this.sync().finally(() => (this.running = undefined));
     return this.running;
   }
@@ -133,6 +134,16 @@ export class Indexer {
       stored += count;
     }
     return stored;
+  }
+
+  /**
+   * A sync that reads the head after `block` was mined (a relayed transaction's block, known from its receipt): the
+   * sync under way, if any, and one more when that one had read the head before the block. {@link syncOnce} alone
+   * joins the sync under way, which may stop short of it.
+   */
+  async catchUp(block: number): Promise<void> {
+    await this.syncOnce();
+    if ((this.head ?? -1) < block) await this.syncOnce();
   }
 
   /** Another instance writes the index: reads the head and the shared cursor, and tells listeners when it moved. */

@@ -11,7 +11,7 @@ export function referenceRoutes({ v1, registry, deps, err }: RouteContext): void
   const { config, chain, documents } = deps;
   // A tenth of the general budget: each lookup is a guess at a number, so their pace bounds someone trying numbers in turn.
   const perMinute = config.rateLimitPerMinute > 0 ? Math.max(10, Math.floor(config.rateLimitPerMinute / 10)) : 0;
-  const referenceLimiter = perMinuteLimit(perMinute, "Too many lookups by number; slow down.", { store: deps.store, prefix: "references:" }) ?? passThrough;
+  const referenceLimiter = perMinuteLimit(perMinute, "Too many lookups by number; slow down.", { store: deps.store, prefix: "references:", beforeClose: deps.beforeClose }) ?? passThrough;
   route(v1, registry, {
     method: "get", path: "/references/:organisation/:commitment",
     summary: "Documents an organisation filed under a number: the number's commitment is computed by the caller (README, references)", tags: ["reads"],

@@ -38,8 +38,9 @@ export function relayRoutes({ v1, registry, deps, limiter, requireRelayer, json,
       const r = await queue.get(req.params.id);
       if (!r) throw notFound("REQUEST_NOT_FOUND", "No request has this id.");
       // Read your writes on every instance: one that did not relay the request may not have seen the block that mined
-      // it; it moves its head (and so its read cache) there before saying so. The relaying instance already has.
-      if (config.indexer && r.blockNumber !== undefined && (indexer.head ?? -1) < r.blockNumber) await indexer.syncOnce().catch(() => undefined);
+      // it; it moves its head (and so its read cache) there before saying so, with a sync that starts after the block
+      // (one under way may have read the head before it). The relaying instance already has.
+      if (config.indexer && r.blockNumber !== undefined && (indexer.head ?? -1) < r.blockNumber) await indexer.catchUp(r.blockNumber).catch(() => undefined);
       return r;
     },
   });

@@ -27,7 +27,7 @@ export interface RelayWorkerOptions {
    * the API moves its index (and so its per-block read cache) to that block first, so a client that
    * sees `mined` then reads the document gets the new state.
    */
-  onReceipt?: () => Promise<unknown>;
+  onReceipt?: (block: number) => Promise<unknown>;
   /** How long a pass waits for the receipts of what it sent before leaving them `submitted` for the next pass. */
   receiptTimeoutMs?: number;
   /** How often a pass looks for receipts and newly queued requests while transactions are in flight. */
@@ -254,7 +254,7 @@ export class RelayWorker {
   private async finish(tx: { hash: Hex }, receipt: ethers.TransactionReceipt): Promise<void> {
     const { chain } = this.opts;
     const rows = await this.rowsOf(tx.hash);
-    await this.opts.onReceipt?.().catch((e: unknown) => this.opts.logger?.warn({ err: e }, "index refresh after a relayed transaction failed"));
+    await this.opts.onReceipt?.(receipt.blockNumber).catch((e: unknown) => this.opts.logger?.warn({ err: e }, "index refresh after a relayed transaction failed"));
     if (receipt.status !== 1) {
       // The whole batch reverted (none of its requests used a nonce): a single request fails with its reason, the
       // requests of a larger batch are sent again one per transaction, so that one cannot take the others down.

@@ -47,5 +47,5 @@ export function indexCommand(): Command {
     }
     if (!report.ok) process.exitCode = ExitCode.FAILED;
   });
-  return new Command("index").summary("audit index tools").description("Tools for the API's SQLite audit index.").addCommand(verify);
+  return new Command("index").summary("audit index tools").description("Tools for the API's audit index (SQLite, or PostgreSQL with --database-url); read-only.").addCommand(verify);
 }

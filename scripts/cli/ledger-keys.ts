@@ -33,7 +33,7 @@ export function ledgerKeysCommand(): Command {
     .addOption(fileOption())
     .option("--json", "print them as JSON (public keys only)")
     .action(async (opts: KeyFileOptions) => {
-      if (!existsSync(opts.file)) throw new UsageError(`no key file at ${opts.file}: the API creates one when it starts (or give --file)`);
+      if (!existsSync(opts.file)) throw new UsageError(`no key file at ${opts.file}: the API creates one when it starts on SQLite; \`rotate\` creates one (instances on PostgreSQL share one file); or give --file`);
       const file = await (await keys()).loadLedgerKeys(opts.file);
       if (opts.json) return printJson({ current: file.current, keys: file.keys.map(({ privateJwk: _p, ...k }) => k) });
       process.stdout.write(`${file.keys.map((k) => show(k, file.current)).join("\n")}\n`);

@@ -114,6 +114,33 @@ describe("audit index", function () {
     await store.close();
   });
 
+  it("catching up to a mined block does not stop at a sync under way that read the head before that block", async function () {
+    let head = 5;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let heads = 0;
+    // A node whose first answer of the head is slow: the sync that asked it is still under way when block 6 is mined.
+    const provider = {
+      send: async (method: string) => {
+        if (method === "eth_getLogs") return [];
+        if (method !== "eth_blockNumber") throw new Error(`unexpected ${method}`);
+        const h = head;
+        if (heads++ === 0) await held;
+        return ethers.toQuantity(h);
+      },
+    } as unknown as ethers.JsonRpcApiProvider;
+    const store = new SqliteStore(join(dir, "catch-up.sqlite"));
+    const indexer = new Indexer({ provider, contracts: { registry: ethers.ZeroAddress, council: ethers.ZeroAddress, startBlock: 1 }, store });
+    const underway = indexer.syncOnce();
+    head = 6;
+    const caught = indexer.catchUp(6);
+    release();
+    await Promise.all([underway, caught]);
+    expect(indexer.head).to.equal(6);
+    expect(await indexer.cursor()).to.equal(6);
+    await store.close();
+  });
+
   it("index verify reports a missing, an extra and a changed event and tampered leaves", async function () {
     const store = new SqliteStore(join(dir, "a.sqlite"));
     const db = store.db;

@@ -2,14 +2,17 @@
 // limits add up; and while the database is out of reach, what the chain answers still answers and the rest is a 503
 // that clears by itself. Instances here are two sets of services in this process, each with its own pool.
 import { expect } from "chai";
+import { existsSync } from "node:fs";
 import type { RequestListener } from "node:http";
+import { join } from "node:path";
 import { ethers } from "ethers";
 import request from "supertest";
 import type { Services } from "../../api/services.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { loadLedgerKeys } from "../../api/identity/keys.js";
 import { apiFor, siweMessage } from "./app-helpers.js";
-import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
+import { Anvil, deployConsortium, DocType, tempDir, type Consortium } from "./helpers.js";
 
 const SECRET = "aa".repeat(32);
 const label = (s: string) => ethers.keccak256(ethers.toUtf8Bytes(s)).toLowerCase();
@@ -19,11 +22,12 @@ describe("API instances on one PostgreSQL", function () {
   let anvil: Anvil;
   let c: Consortium;
   let db: TestDatabase;
+  let ledgerKeys: string;
   const opened: Services[] = [];
 
-  /** An instance on `url` (the test database unless given), sharing the session secret as a deployment would. */
+  /** An instance on `url` (the test database unless given), sharing the session secret and ledger keys as a deployment would. */
   async function instance(env: Record<string, string> = {}, url = db.url): Promise<{ app: RequestListener; services: Services }> {
-    const api = await apiFor(c, anvil.url, { env: { TRADEPROOF_DATABASE_URL: url, TRADEPROOF_SESSION_SECRET: SECRET, ...env } });
+    const api = await apiFor(c, anvil.url, { env: { TRADEPROOF_DATABASE_URL: url, TRADEPROOF_SESSION_SECRET: SECRET, TRADEPROOF_LEDGER_KEYS: ledgerKeys, ...env } });
     opened.push(api.services);
     return api;
   }
@@ -32,12 +36,41 @@ describe("API instances on one PostgreSQL", function () {
     anvil = await Anvil.start();
     c = await deployConsortium(anvil.url);
     db = await createTestDatabase();
+    ledgerKeys = join(tempDir(), "ledger-keys.json");
+    await loadLedgerKeys(ledgerKeys);
   });
   after(async function () {
     for (const s of opened) await s.close();
     await db?.drop();
     c?.provider.destroy();
     await anvil?.stop();
+  });
+
+  it("refuses to start without a ledger key file rather than make a key of its own, saying how to make the one all share", async function () {
+    const dataDir = tempDir();
+    const err = await apiFor(c, anvil.url, { dataDir, env: { TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_SESSION_SECRET: SECRET } }).then(
+      (api) => (opened.push(api.services), undefined),
+      (e: unknown) => e as Error & { variable?: string },
+    );
+    expect(err?.name).to.equal("ConfigError");
+    expect(err?.variable).to.equal("TRADEPROOF_LEDGER_KEYS");
+    expect(err?.message).to.contain(`no ledger key file at ${join(dataDir, "ledger-keys.json")}`)
+      .and.to.contain("tradeproof ledger-keys rotate --file").and.to.contain("give the same file to every instance");
+    expect(existsSync(join(dataDir, "ledger-keys.json")), "no key made").to.equal(false);
+    const missing = join(tempDir(), "ledger-keys.json");
+    const given = await apiFor(c, anvil.url, { env: { TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_SESSION_SECRET: SECRET, TRADEPROOF_LEDGER_KEYS: missing } }).then(
+      (api) => (opened.push(api.services), undefined),
+      (e: unknown) => e as Error,
+    );
+    expect(given?.message).to.contain(`no ledger key file at ${missing}`);
+    expect(existsSync(missing)).to.equal(false);
+  });
+
+  it("instances given one key file publish one DID document", async function () {
+    const [a, b] = [await instance(), await instance()];
+    const doc = (await request(a.app).get("/.well-known/did.json").expect(200)).body;
+    expect((await request(b.app).get("/.well-known/did.json").expect(200)).body).to.deep.equal(doc);
+    expect(doc.verificationMethod).to.have.length(1);
   });
 
   it("a signed request accepted by one instance is refused by the other as a duplicate", async function () {
@@ -80,6 +113,17 @@ describe("API instances on one PostgreSQL", function () {
       await new Promise((r) => setTimeout(r, 150));
     }
     expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 200, 429, 429]);
+  });
+
+  it("an instance that stops adds the rate-limit counts it had not flushed yet", async function () {
+    const [a, b] = [await instance({ TRADEPROOF_RATE_LIMIT: "6" }), await instance()];
+    await b.services.store.run("DELETE FROM rate_limits");
+    // The first request's count is flushed before it is answered, the next two wait for the flush interval.
+    for (let i = 0; i < 3; i++) await request(a.app).get(`/v1/documents/${label(`stopping ${i}`)}`).expect(200);
+    await a.services.close();
+    opened.splice(opened.indexOf(a.services), 1);
+    const row = await b.services.store.one<{ hits: number }>("SELECT hits FROM rate_limits WHERE key LIKE 'general:%'");
+    expect(row?.hits).to.equal(3);
   });
 
   it("behind a load balancer (TRADEPROOF_TRUST_PROXY=1) each client has its own budget, by its X-Forwarded-For address", async function () {

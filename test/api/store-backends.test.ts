@@ -327,6 +327,41 @@ function shouldBehaveLikeAStore(backend: Backend) {
       await store.run("DELETE FROM rate_limits");
     });
 
+    it("a client's first request on an instance whose flush of other clients is under way is answered on that client's total", async function () {
+      const options = { windowMs: 60_000 } as Parameters<SharedRateLimitStore["init"]>[0];
+      const others = new SharedRateLimitStore(await another(), "general:", 100);
+      others.init(options);
+      for (let i = 0; i < 5; i++) await others.increment("10.0.0.5");
+      await others.flush();
+      // This instance's statements wait at a gate: the flush a first client starts is under way when the second comes.
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const gated: Store = Object.create(store, { all: { value: async (sql: string, params: never[]) => (await gate, store.all(sql, params)) } });
+      const one = new SharedRateLimitStore(gated, "general:", 100);
+      one.init(options);
+      const first = one.increment("10.0.0.6");
+      const second = one.increment("10.0.0.5");
+      open();
+      expect((await first).totalHits).to.equal(1);
+      expect((await second).totalHits, "five on the other instance, and this one").to.equal(6);
+      await store.run("DELETE FROM rate_limits");
+    });
+
+    it("rate-limit counts not flushed yet reach the store when the instance shuts down, once, and nothing is flushed after", async function () {
+      const options = { windowMs: 60_000 } as Parameters<SharedRateLimitStore["init"]>[0];
+      const one = new SharedRateLimitStore(store, "general:", 60_000);
+      one.init(options);
+      const row = async () => (await store.one<{ hits: number }>("SELECT hits FROM rate_limits WHERE key = 'general:10.0.0.7'"))?.hits;
+      for (let i = 0; i < 3; i++) await one.increment("10.0.0.7"); // the first is flushed at once, the others wait for the interval
+      expect(await row()).to.equal(1);
+      await one.shutdown();
+      expect(await row()).to.equal(3);
+      await one.shutdown();
+      await one.increment("10.0.0.7");
+      expect(await row(), "counted once; nothing after the shutdown").to.equal(3);
+      await store.run("DELETE FROM rate_limits");
+    });
+
     it("refuses a database whose schema is newer than the code, naming both versions", async function () {
       await store.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', 0)", [SCHEMA_VERSION + 7]);
       try {

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ethers } from "ethers";
+import { loadLedgerKeys } from "../../api/identity/keys.js";
 import { PostgresStore } from "../../api/store/postgres.js";
 import { Anvil, deployConsortium, DocType, tempDir, type Consortium } from "../api/helpers.js";
 import { runCli } from "../cli/harness.js";
@@ -32,8 +33,11 @@ describe("two API instances on one PostgreSQL: the relaying instance killed mid-
     db = await createTestDatabase();
     const deployment = join(tempDir(), "deployment.json");
     writeFileSync(deployment, JSON.stringify(c.deployment));
+    // One key file for every instance, as a deployment gives them (on PostgreSQL the API makes none of its own).
+    const ledgerKeys = join(tempDir(), "ledger-keys.json");
+    await loadLedgerKeys(ledgerKeys);
     env = {
-      TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: deployment, TRADEPROOF_DATABASE_URL: db.url,
+      TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: deployment, TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_LEDGER_KEYS: ledgerKeys,
       TRADEPROOF_RELAYER_KEY: c.relayer.privateKey, TRADEPROOF_SESSION_SECRET: "bb".repeat(32), TRADEPROOF_RATE_LIMIT: "0",
       TRADEPROOF_POLL_MS: "200", TRADEPROOF_LEASE_MS: String(LEASE_MS), TRADEPROOF_LOG_LEVEL: "info",
     };
