@@ -2,6 +2,7 @@
 // anchored on this ledger, secured as `application/vc+jwt` (VC-JOSE-COSE) by the ledger's did:web, with its status in
 // two Bitstring Status Lists. This file holds the format and the verifier; the API issues (api/credentials/).
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK, type CryptoKey } from "jose";
+import { z } from "zod";
 import { Bitstring, STATUS_LIST_SIZE, type StatusPurpose } from "./status-list.js";
 import type { Hex, OrgKind } from "./types.js";
 
@@ -193,21 +194,23 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
   }
   const checked = await verifyJws(jwt.trim(), issuer, did.document, VC_JWT_TYP);
   if ("problem" in checked) return fail(checked.problem.code, checked.problem.message);
-  const credential = checked.payload as unknown as AnchorCredential;
-  const types = credential.type as unknown;
-  if (!Array.isArray(types) || !types.includes("VerifiableCredential") || !types.includes(CREDENTIAL_TYPE) || credential["@context"]?.[0] !== VC_CONTEXT) {
-    return fail("MALFORMED", `The payload is not a ${CREDENTIAL_TYPE} of the VC 2.0 data model.`, { signedBy: checked.kid });
+  const signedBy = checked.kid;
+  const parsed = AnchorCredentialShape.safeParse(checked.payload);
+  if (!parsed.success) {
+    const path = parsed.error.issues[0]?.path[0];
+    const message = path === "@context" || path === "type" ? `The payload is not a ${CREDENTIAL_TYPE} of the VC 2.0 data model.` : `The credential is malformed: ${firstIssue(parsed.error)}.`;
+    return fail("MALFORMED", message, { signedBy });
   }
-  const result: CredentialCheck = { verdict: "VALID", credential, signedBy: checked.kid, statuses: [] };
+  const credential = checked.payload as unknown as AnchorCredential;
+  const result: CredentialCheck = { verdict: "VALID", credential, signedBy, statuses: [] };
   if (opts.docHash !== undefined) {
     result.documentMatches = opts.docHash.toLowerCase() === credential.credentialSubject.docHash.toLowerCase();
     if (!result.documentMatches) {
       return { ...result, verdict: "INVALID", problem: { code: "OTHER_DOCUMENT", message: `The document's hash is ${opts.docHash}; the credential is of ${credential.credentialSubject.docHash}.` } };
     }
   }
-  const entries = Array.isArray(credential.credentialStatus) ? credential.credentialStatus : [];
-  for (const [purpose, entry] of [["revocation", entries.find((e) => e.statusPurpose === "revocation")], ["superseded", entries.find((e) => e.statusPurpose === "message")]] as const) {
-    if (!entry) return { ...result, verdict: "INVALID", problem: { code: "MALFORMED", message: `The credential has no ${purpose} status entry.` } };
+  const entries = credential.credentialStatus;
+  for (const [purpose, entry] of [["revocation", entries.find((e) => e.statusPurpose === "revocation")!], ["superseded", entries.find((e) => e.statusPurpose === "message")!]] as const) {
     const status: CredentialCheck["statuses"][number] = { purpose, url: entry.statusListCredential };
     result.statuses.push(status);
     const fetched = await sources.statusList(entry.statusListCredential).catch(() => undefined);
@@ -224,9 +227,14 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
         status.problem = `the status list does not verify: ${signed.problem.message}`;
         continue;
       }
-      const subject = (signed.payload as unknown as StatusListCredential).credentialSubject;
+      const listShape = StatusListShape.safeParse(signed.payload);
+      if (!listShape.success) {
+        status.problem = `the status list is malformed: ${firstIssue(listShape.error)}`;
+        continue;
+      }
+      const { id, validUntil, credentialSubject: subject } = listShape.data;
       try {
-        list = { list: Bitstring.decode(subject.encodedList), purpose: subject.statusPurpose, validUntil: String(signed.payload.validUntil), id: String(signed.payload.id) };
+        list = { list: Bitstring.decode(subject.encodedList), purpose: subject.statusPurpose, validUntil, id };
       } catch (e) {
         status.problem = `the status list is malformed: ${(e as Error).message}`;
         continue;
@@ -253,3 +261,45 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
   if (unknown) return { ...result, verdict: "STATUS_UNKNOWN", problem: { code: "STATUS_UNKNOWN", message: `The signature is good, but its status is unknown: ${unknown.purpose}: ${unknown.problem}.` } };
   return result;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a verifier reads of a signed payload, checked before it is read: a payload the ledger would never sign is
+// MALFORMED, never an exception. Other members are let through (a later version of the format may add some).
+
+/** The first thing wrong, as `path: message`. */
+const firstIssue = (error: z.ZodError) => {
+  const issue = error.issues[0]!;
+  return `${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`;
+};
+
+/** Bitstring Status List, "BitstringStatusListEntry": statusListIndex is a base-10 integer as a string; ours fall within one list. */
+const StatusEntryShape = z.looseObject({
+  type: z.literal("BitstringStatusListEntry"),
+  statusPurpose: z.string(),
+  statusListIndex: z
+    .string()
+    .regex(/^[0-9]+$/, "not a base-10 integer string")
+    .refine((index) => Number(index) < STATUS_LIST_SIZE, `beyond the ${STATUS_LIST_SIZE} entries of a list`),
+  statusListCredential: z.url(),
+});
+
+const AnchorCredentialShape = z.looseObject({
+  "@context": z.array(z.unknown()).refine((contexts) => contexts[0] === VC_CONTEXT),
+  type: z.array(z.unknown()).refine((types) => types.includes("VerifiableCredential") && types.includes(CREDENTIAL_TYPE)),
+  credentialSubject: z.looseObject({
+    docHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "not a 0x document hash"),
+    documentType: z.looseObject({ code: z.string() }),
+    issuedBy: z.looseObject({ organisation: z.number(), name: z.string(), country: z.string(), kind: z.string() }),
+    anchor: z.looseObject({ chainId: z.number(), block: z.number(), anchoredAt: z.string() }),
+  }),
+  credentialStatus: z
+    .array(StatusEntryShape)
+    .refine((entries) => entries.some((e) => e.statusPurpose === "revocation"), "no entry of statusPurpose revocation")
+    .refine((entries) => entries.some((e) => e.statusPurpose === "message"), "no entry of statusPurpose message (superseded)"),
+});
+
+const StatusListShape = z.looseObject({
+  id: z.string(),
+  validUntil: z.string(),
+  credentialSubject: z.looseObject({ statusPurpose: z.string(), encodedList: z.string() }),
+});

@@ -5,11 +5,11 @@ import { _checkCredential } from "@digitalbazaar/vc";
 import { decodeList, getCredentialStatus, statusTypeMatches } from "@digitalbazaar/vc-bitstring-status-list";
 import { expect } from "chai";
 import { ethers } from "ethers";
-import { CompactSign, generateKeyPair, type JWK } from "jose";
+import { CompactSign, generateKeyPair, importJWK, type JWK } from "jose";
 import type { RequestListener } from "node:http";
 import request from "supertest";
 import type { Services } from "../../api/services.js";
-import { ledgerKeyFileIn, retireLedgerKey, rotateLedgerKey } from "../../api/identity/keys.js";
+import { ledgerKeyFileIn, loadLedgerKeys, retireLedgerKey, rotateLedgerKey } from "../../api/identity/keys.js";
 import { verifyCredential, type AnchorCredential, type CredentialSources, type DidDocument } from "../../sdk/credentials.js";
 import { TradeproofClient, type Hex } from "../../sdk/index.js";
 import { Bitstring, STATUS_LIST_SIZE } from "../../sdk/status-list.js";
@@ -47,6 +47,14 @@ describe("API: anchor credentials and status lists", function () {
   });
   const check = (jwt: string, opts: { docHash?: Hex; now?: Date; sources?: CredentialSources; trustedIssuer?: string } = {}) =>
     verifyCredential(jwt, { trustedIssuer: opts.trustedIssuer ?? DID, sources: opts.sources ?? sources(), ...opts });
+  /** Signs what the ledger never would, with the key it signs with now: the verifier must refuse it for what it says. */
+  const signAsLedger = async (payload: object, header: Record<string, unknown> = {}, did = DID) => {
+    const keys = await loadLedgerKeys(ledgerKeyFileIn(dataDir));
+    const key = keys.keys.find((k) => k.kid === keys.current)!;
+    return new CompactSign(Buffer.from(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: "ES256", typ: "vc+jwt", kid: `${did}#${key.kid}`, ...header })
+      .sign(await importJWK(key.privateJwk, "ES256"));
+  };
 
   before(async function () {
     anvil = await Anvil.start();
@@ -232,6 +240,36 @@ describe("API: anchor credentials and status lists", function () {
       expect(retired.problem?.code).to.equal("RETIRED_KEY");
       expect(opensslVerifies(before, await didDoc())).to.equal(false);
       expect((await check(after)).verdict).to.equal("VALID"); // the lists are signed again by the new key
+    });
+
+    it("a signed payload without credentialSubject or credentialStatus, or with a statusListIndex that is no index of a list, is MALFORMED", async function () {
+      const vc = part(await credentialOf(invoice), 1) as AnchorCredential;
+      const malformed = async (payload: object, docHash?: Hex) => {
+        const result = await check(await signAsLedger(payload), docHash ? { docHash } : {});
+        expect(result.verdict, JSON.stringify(result.problem)).to.equal("INVALID");
+        expect(result.problem?.code).to.equal("MALFORMED");
+        return result.problem!.message;
+      };
+      const { credentialSubject: _s, ...noSubject } = vc;
+      expect(await malformed(noSubject, invoice)).to.include("credentialSubject");
+      expect(await malformed(noSubject)).to.include("credentialSubject");
+      expect(await malformed({ ...vc, credentialSubject: { ...vc.credentialSubject, docHash: "0x1234" } }, invoice)).to.include("credentialSubject.docHash");
+      const withIndex = (index: unknown) => ({ ...vc, credentialStatus: vc.credentialStatus.map((e) => ({ ...e, statusListIndex: index })) });
+      for (const index of [String(STATUS_LIST_SIZE), "4294967296", "-1", "1.5", "0x10", "1e3", " 7", "", 7, null]) {
+        expect(await malformed(withIndex(index)), JSON.stringify(index)).to.include("statusListIndex");
+      }
+      const { credentialStatus: _c, ...noStatus } = vc;
+      expect(await malformed(noStatus)).to.include("credentialStatus");
+      expect(await malformed({ ...vc, credentialStatus: "revocation" })).to.include("credentialStatus");
+      expect(await malformed({ ...vc, credentialStatus: [vc.credentialStatus[0]] })).to.include("message");
+      expect(await malformed({ ...vc, credentialStatus: [null, ...vc.credentialStatus] })).to.include("credentialStatus");
+      // A signed status list without its subject: the status cannot be read, and nothing throws.
+      const list = part(await statusListAt(vc.credentialStatus[0].statusListCredential), 1);
+      const { credentialSubject: _l, ...noList } = list;
+      const broken = await signAsLedger(noList);
+      const unknown = await check(await credentialOf(invoice), { sources: { ...sources(), statusList: async () => ({ jwt: broken, fetchedAt: new Date().toISOString() }) } });
+      expect(unknown.verdict).to.equal("STATUS_UNKNOWN");
+      expect(unknown.problem?.message).to.include("the status list is malformed");
     });
 
     it("POST /v1/credentials/verify gives the same check, for callers without a verifier of their own", async function () {
