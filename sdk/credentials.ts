@@ -192,9 +192,17 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
     // The signature cannot be checked at all: never a verdict that implies it was good.
     return fail("NO_DID_DOCUMENT", `The signature cannot be checked: the DID document of ${issuer} cannot be had: ${(e as Error).message}`);
   }
+  const shape = DidDocumentShape.safeParse(did.document);
+  if (!shape.success) return fail("NO_DID_DOCUMENT", `The signature cannot be checked: what was had as the DID document of ${issuer} is not one (${firstIssue(shape.error)}).`);
+  // did:web resolution ends at a URL: the document found there must say it is this DID's (Controlled Identifiers, "Subjects").
+  if (did.document.id !== issuer) return fail("OTHER_DID_DOCUMENT", `The DID document had for ${issuer} is that of ${did.document.id}.`);
   const checked = await verifyJws(jwt.trim(), issuer, did.document, VC_JWT_TYP);
   if ("problem" in checked) return fail(checked.problem.code, checked.problem.message);
   const signedBy = checked.kid;
+  // VC-JOSE-COSE: the JWT claim iss, when present, must be the credential's issuer; ours always carries it.
+  if (checked.payload.iss !== issuer) {
+    return fail("ISSUER_MISMATCH", `The JWT's iss is ${JSON.stringify(checked.payload.iss)}, but the credential's issuer is ${issuer}: they must be the same.`, { signedBy });
+  }
   const parsed = AnchorCredentialShape.safeParse(checked.payload);
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path[0];
@@ -271,6 +279,12 @@ const firstIssue = (error: z.ZodError) => {
   const issue = error.issues[0]!;
   return `${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`;
 };
+
+const DidDocumentShape = z.looseObject({
+  id: z.string(),
+  verificationMethod: z.array(z.looseObject({ id: z.string(), publicKeyJwk: z.looseObject({}), revoked: z.string().optional() })),
+  assertionMethod: z.array(z.unknown()),
+});
 
 /** Bitstring Status List, "BitstringStatusListEntry": statusListIndex is a base-10 integer as a string; ours fall within one list. */
 const StatusEntryShape = z.looseObject({

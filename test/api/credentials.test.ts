@@ -6,16 +6,17 @@ import { decodeList, getCredentialStatus, statusTypeMatches } from "@digitalbaza
 import { expect } from "chai";
 import { ethers } from "ethers";
 import { CompactSign, generateKeyPair, importJWK, type JWK } from "jose";
-import type { RequestListener } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import request from "supertest";
 import type { Services } from "../../api/services.js";
 import { ledgerKeyFileIn, loadLedgerKeys, retireLedgerKey, rotateLedgerKey } from "../../api/identity/keys.js";
+import { onlineSources } from "../../sdk/credential-sources.js";
 import { verifyCredential, type AnchorCredential, type CredentialSources, type DidDocument } from "../../sdk/credentials.js";
 import { TradeproofClient, type Hex } from "../../sdk/index.js";
 import { Bitstring, STATUS_LIST_SIZE } from "../../sdk/status-list.js";
 import { independentStatusBit, opensslVerifies, part } from "../support/credentials.js";
 import { apiFor } from "./app-helpers.js";
-import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
+import { Anvil, deployConsortium, DocType, freePort, type Consortium } from "./helpers.js";
 
 const label = (s: string) => ethers.keccak256(ethers.toUtf8Bytes(s)).toLowerCase() as Hex;
 const DID = "did:web:127.0.0.1%3A8080";
@@ -55,6 +56,11 @@ describe("API: anchor credentials and status lists", function () {
       .setProtectedHeader({ alg: "ES256", typ: "vc+jwt", kid: `${did}#${key.kid}`, ...header })
       .sign(await importJWK(key.privateJwk, "ES256"));
   };
+  /** The ledger's DID document with `change` made to it, as a forged or stale copy would be. */
+  const doctored = (change: (doc: DidDocument) => DidDocument): CredentialSources => ({
+    ...sources(),
+    didDocument: async () => ({ document: change(await didDoc()), fetchedAt: new Date().toISOString() }),
+  });
 
   before(async function () {
     anvil = await Anvil.start();
@@ -240,6 +246,31 @@ describe("API: anchor credentials and status lists", function () {
       expect(retired.problem?.code).to.equal("RETIRED_KEY");
       expect(opensslVerifies(before, await didDoc())).to.equal(false);
       expect((await check(after)).verdict).to.equal("VALID"); // the lists are signed again by the new key
+    });
+
+    it("a JWT whose iss is not the credential's issuer, and a DID document of another DID, are INVALID", async function () {
+      const vc = part(await credentialOf(invoice), 1) as AnchorCredential;
+      const otherIss = await check(await signAsLedger({ ...vc, iss: "did:web:ledger.other-customs.example" }));
+      expect(otherIss).to.deep.include({ verdict: "INVALID" });
+      expect(otherIss.problem).to.deep.equal({ code: "ISSUER_MISMATCH", message: `The JWT's iss is "did:web:ledger.other-customs.example", but the credential's issuer is ${DID}: they must be the same.` });
+      const { iss: _, ...noIss } = vc;
+      expect((await check(await signAsLedger(noIss))).problem?.code).to.equal("ISSUER_MISMATCH");
+      const otherDoc = await check(await credentialOf(invoice), { sources: doctored((d) => ({ ...d, id: "did:web:ledger.other-customs.example" })) });
+      expect(otherDoc).to.deep.include({ verdict: "INVALID" });
+      expect(otherDoc.problem?.code).to.equal("OTHER_DID_DOCUMENT");
+      // Resolved over the network: a server at another address answers with the ledger's document, whose id is not its did:web.
+      const server = createServer(app);
+      const port = await freePort();
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+      try {
+        const there = `did:web:127.0.0.1%3A${port}`;
+        const jwt = await signAsLedger({ ...vc, issuer: { ...vc.issuer, id: there }, iss: there }, {}, there);
+        const online = await verifyCredential(jwt, { trustedIssuer: there, sources: onlineSources() });
+        expect(online).to.deep.include({ verdict: "INVALID" });
+        expect(online.problem).to.deep.equal({ code: "OTHER_DID_DOCUMENT", message: `The DID document had for ${there} is that of ${DID}.` });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it("a signed payload without credentialSubject or credentialStatus, or with a statusListIndex that is no index of a list, is MALFORMED", async function () {
