@@ -131,20 +131,33 @@ export interface CredentialCheck {
 const fail = (code: string, message: string, rest: Partial<CredentialCheck> = {}): CredentialCheck => ({ verdict: "INVALID", problem: { code, message }, statuses: [], ...rest });
 
 const keyCache = new Map<string, CryptoKey | Uint8Array>();
+const keyId = (jwk: JWK) => `${jwk.crv}:${jwk.x}:${jwk.y}`;
 
 async function keyOf(jwk: JWK): Promise<CryptoKey | Uint8Array> {
-  const id = `${jwk.crv}:${jwk.x}:${jwk.y}`;
+  const id = keyId(jwk);
   let key = keyCache.get(id);
   if (!key) keyCache.set(id, (key = await importJWK({ ...jwk, ext: true }, jwk.alg ?? "ES256")));
   return key;
 }
 
+type Problem = { problem: { code: string; message: string } };
+type Method = DidDocument["verificationMethod"][number];
+
+/** The verification method `kid` when it may verify now: a key of `did`, listed, an assertion method, and not revoked. */
+function usableMethod(kid: string, did: string, document: DidDocument): { method: Method } | Problem {
+  if (!kid.startsWith(`${did}#`)) return { problem: { code: "OTHER_ISSUER", message: `It is signed by ${kid || "an unnamed key"}, not by a key of ${did}.` } };
+  const method = document.verificationMethod.find((m) => m.id === kid);
+  if (!method) return { problem: { code: "UNKNOWN_KEY", message: `${did} lists no key ${kid}.` } };
+  if (method.revoked) return { problem: { code: "RETIRED_KEY", message: `The key ${kid} was retired on ${method.revoked}; it verifies nothing.` } };
+  if (!document.assertionMethod.includes(kid)) return { problem: { code: "UNKNOWN_KEY", message: `${kid} is not an assertion method of ${did}.` } };
+  return { method };
+}
+
 /**
- * Checks a compact JWS against the DID document: its `kid` must be a verification method of the document that is an
- * assertion method and not revoked (a retired key verifies nothing), and the signature must verify with it.
- * Returns the payload and the method, or a problem.
+ * Checks a compact JWS against the DID document: its `kid` must be a usable method ({@link usableMethod}), and the
+ * signature must verify with it. Returns the payload and the method, or a problem.
  */
-async function verifyJws(jwt: string, did: string, document: DidDocument, expectedTyp: string): Promise<{ payload: Record<string, unknown>; kid: string } | { problem: { code: string; message: string } }> {
+async function verifyJws(jwt: string, did: string, document: DidDocument, expectedTyp: string): Promise<{ payload: Record<string, unknown>; method: Method } | Problem> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jwt);
@@ -152,21 +165,27 @@ async function verifyJws(jwt: string, did: string, document: DidDocument, expect
     return { problem: { code: "MALFORMED", message: "This is not a compact JWS (three base64url parts with a JSON header)." } };
   }
   if (header.typ !== expectedTyp) return { problem: { code: "MALFORMED", message: `The JOSE header's typ is ${JSON.stringify(header.typ)}, not "${expectedTyp}".` } };
-  const kid = typeof header.kid === "string" ? header.kid : "";
-  if (!kid.startsWith(`${did}#`)) return { problem: { code: "OTHER_ISSUER", message: `It is signed by ${kid || "an unnamed key"}, not by a key of ${did}.` } };
-  const method = document.verificationMethod.find((m) => m.id === kid);
-  if (!method) return { problem: { code: "UNKNOWN_KEY", message: `${did} lists no key ${kid}.` } };
-  if (method.revoked) return { problem: { code: "RETIRED_KEY", message: `The key ${kid} was retired on ${method.revoked}; it verifies nothing.` } };
-  if (!document.assertionMethod.includes(kid)) return { problem: { code: "UNKNOWN_KEY", message: `${kid} is not an assertion method of ${did}.` } };
+  const usable = usableMethod(typeof header.kid === "string" ? header.kid : "", did, document);
+  if ("problem" in usable) return usable;
   try {
-    const { payload } = await compactVerify(jwt, await keyOf(method.publicKeyJwk), { algorithms: ["ES256"] });
-    return { payload: JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>, kid };
+    const { payload } = await compactVerify(jwt, await keyOf(usable.method.publicKeyJwk), { algorithms: ["ES256"] });
+    return { payload: JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>, method: usable.method };
   } catch {
     return { problem: { code: "BAD_SIGNATURE", message: "The signature does not verify: the credential was altered or not signed by this key." } };
   }
 }
 
-const decodedLists = new Map<string, { list: Bitstring; purpose: string; validUntil: string; id: string }>();
+/**
+ * Status lists already verified and decoded, by their JWS, with the key that signed them: a verifier of many
+ * credentials decodes each list once, yet asks each time whether that key still verifies (it may have been retired).
+ */
+const decodedLists = new Map<string, { list: Bitstring; purpose: string; validUntil: string; id: string; signer: { kid: string; key: string } }>();
+
+/** Whether the key that signed a list still verifies for `did`: the same key, still a usable method of the document. */
+function stillSigns(signer: { kid: string; key: string }, did: string, document: DidDocument): boolean {
+  const usable = usableMethod(signer.kid, did, document);
+  return "method" in usable && keyId(usable.method.publicKeyJwk) === signer.key;
+}
 
 /**
  * Verifies an anchor credential: the envelope and signature against the issuer's DID document, that the issuer is the
@@ -198,7 +217,7 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
   if (did.document.id !== issuer) return fail("OTHER_DID_DOCUMENT", `The DID document had for ${issuer} is that of ${did.document.id}.`);
   const checked = await verifyJws(jwt.trim(), issuer, did.document, VC_JWT_TYP);
   if ("problem" in checked) return fail(checked.problem.code, checked.problem.message);
-  const signedBy = checked.kid;
+  const signedBy = checked.method.id;
   // VC-JOSE-COSE: the JWT claim iss, when present, must be the credential's issuer; ours always carries it.
   if (checked.payload.iss !== issuer) {
     return fail("ISSUER_MISMATCH", `The JWT's iss is ${JSON.stringify(checked.payload.iss)}, but the credential's issuer is ${issuer}: they must be the same.`, { signedBy });
@@ -229,6 +248,8 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
     status.fetchedAt = fetched.fetchedAt;
     status.ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(fetched.fetchedAt)) / 1000));
     let list = decodedLists.get(fetched.jwt);
+    // A list decoded before is taken again only while the key that signed it still verifies; else it is checked in full, and refused.
+    if (list && !stillSigns(list.signer, issuer, did.document)) list = undefined;
     if (!list) {
       const signed = await verifyJws(fetched.jwt, issuer, did.document, VC_JWT_TYP);
       if ("problem" in signed) {
@@ -242,7 +263,7 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
       }
       const { id, validUntil, credentialSubject: subject } = listShape.data;
       try {
-        list = { list: Bitstring.decode(subject.encodedList), purpose: subject.statusPurpose, validUntil, id };
+        list = { list: Bitstring.decode(subject.encodedList), purpose: subject.statusPurpose, validUntil, id, signer: { kid: signed.method.id, key: keyId(signed.method.publicKeyJwk) } };
       } catch (e) {
         status.problem = `the status list is malformed: ${(e as Error).message}`;
         continue;

@@ -273,6 +273,30 @@ describe("API: anchor credentials and status lists", function () {
       }
     });
 
+    it("a status list seen before is not trusted once the key that signed it is retired, or no longer an assertion method", async function () {
+      const vc = part(await credentialOf(invoice), 1) as AnchorCredential;
+      // The lists as a cache would keep them, signed by the key that signs now.
+      const kept = new Map(await Promise.all(vc.credentialStatus.map(async (e) => [e.statusListCredential, await statusListAt(e.statusListCredential)] as const)));
+      const listKid = part([...kept.values()][0]!, 0).kid as string;
+      const keptLists = (document?: DidDocument): CredentialSources => ({
+        didDocument: async () => ({ document: document ?? (await didDoc()), fetchedAt: new Date().toISOString() }),
+        statusList: async (url) => ({ jwt: kept.get(url)!, fetchedAt: new Date().toISOString() }),
+      });
+      await rotateLedgerKey(ledgerKeyFileIn(dataDir));
+      const jwt = await credentialOf(invoice); // signed by the new key
+      expect(part(jwt, 0).kid).to.not.equal(listKid);
+      expect((await check(jwt, { sources: keptLists() })).verdict).to.equal("VALID"); // the kept lists are decoded, and remembered
+      const doc = await didDoc();
+      const notAssertion = await check(jwt, { sources: keptLists({ ...doc, assertionMethod: doc.assertionMethod.filter((m) => m !== listKid) }) });
+      expect(notAssertion.verdict).to.equal("STATUS_UNKNOWN");
+      expect(notAssertion.problem?.message).to.include(`the status list does not verify: ${listKid} is not an assertion method of ${DID}`);
+      await retireLedgerKey(ledgerKeyFileIn(dataDir), listKid.split("#")[1]!);
+      const retired = await check(jwt, { sources: keptLists() });
+      expect(retired.verdict).to.equal("STATUS_UNKNOWN");
+      expect(retired.problem?.message).to.include(`the status list does not verify: The key ${listKid} was retired`);
+      expect((await check(jwt)).verdict).to.equal("VALID"); // the lists served now are signed by the new key
+    });
+
     it("a signed payload without credentialSubject or credentialStatus, or with a statusListIndex that is no index of a list, is MALFORMED", async function () {
       const vc = part(await credentialOf(invoice), 1) as AnchorCredential;
       const malformed = async (payload: object, docHash?: Hex) => {
