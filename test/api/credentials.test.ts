@@ -327,6 +327,42 @@ describe("API: anchor credentials and status lists", function () {
       expect(unknown.problem?.message).to.include("the status list is malformed");
     });
 
+    it("a status entry naming another list than the one served, a header typ other than vc+jwt, a kid listed but not an assertion method", async function () {
+      const jwt = await credentialOf(invoice);
+      const vc = part(jwt, 1) as AnchorCredential;
+      const [revocation, superseded] = vc.credentialStatus;
+      // The entry names list 1 (or another host's list), and list 0 is what is served.
+      const entries = (url: (e: typeof revocation) => string) => ({ ...vc, credentialStatus: vc.credentialStatus.map((e) => ({ ...e, id: `${url(e)}#${e.statusListIndex}`, statusListCredential: url(e) })) });
+      const servesListZero: CredentialSources = { ...sources(), statusList: async (url) => ({ jwt: await statusListAt(url.replace(/\/\d+$/, "/0")), fetchedAt: new Date().toISOString() }) };
+      const servesOwnList: CredentialSources = { ...sources(), statusList: async (url) => ({ jwt: await statusListAt(new URL(new URL(url).pathname, "http://127.0.0.1:8080").href), fetchedAt: new Date().toISOString() }) };
+      for (const [payload, from] of [
+        [entries((e) => e.statusListCredential.replace(/\/0$/, "/1")), servesListZero],
+        [entries((e) => e.statusListCredential.replace("http://127.0.0.1:8080", "https://status.other-customs.example")), servesOwnList],
+      ] as const) {
+        const other = await check(await signAsLedger(payload), { sources: from });
+        expect(other.verdict).to.equal("STATUS_UNKNOWN");
+        expect(other.problem?.message).to.match(/the list at \S+ is another list \(http:\/\/127\.0\.0\.1:8080\/v1\/status\/revocation\/0, revocation\)/);
+      }
+      // The superseded list served where the revocation list is named.
+      const swapped = await check(jwt, { sources: { ...sources(), statusList: async () => ({ jwt: await statusListAt(superseded.statusListCredential), fetchedAt: new Date().toISOString() }) } });
+      expect(swapped.verdict).to.equal("STATUS_UNKNOWN");
+      expect(swapped.problem?.message).to.include(`revocation: the list at ${revocation.statusListCredential} is another list (${superseded.statusListCredential}, message)`);
+      // A header typ other than vc+jwt, or none, on the credential; on a status list, the status is unknown.
+      for (const typ of ["JWT", "vc+sd-jwt", undefined]) {
+        const result = await check(await signAsLedger(vc, { typ }));
+        expect(result).to.deep.include({ verdict: "INVALID", problem: { code: "MALFORMED", message: `The JOSE header's typ is ${JSON.stringify(typ)}, not "vc+jwt".` } });
+      }
+      const plainList = await signAsLedger(part(await statusListAt(revocation.statusListCredential), 1), { typ: "JWT" });
+      const listTyp = await check(jwt, { sources: { ...sources(), statusList: async () => ({ jwt: plainList, fetchedAt: new Date().toISOString() }) } });
+      expect(listTyp.verdict).to.equal("STATUS_UNKNOWN");
+      expect(listTyp.problem?.message).to.include(`The JOSE header's typ is "JWT"`);
+      // A kid the DID document lists as a verification method, but not as an assertion method: it verifies nothing.
+      const kid = part(jwt, 0).kid as string;
+      const notAssertion = await check(jwt, { sources: doctored((d) => ({ ...d, assertionMethod: d.assertionMethod.filter((m) => m !== kid) })) });
+      expect(notAssertion).to.deep.include({ verdict: "INVALID", problem: { code: "UNKNOWN_KEY", message: `${kid} is not an assertion method of ${DID}.` } });
+      expect(notAssertion.statuses).to.deep.equal([]);
+    });
+
     it("POST /v1/credentials/verify gives the same check, for callers without a verifier of their own", async function () {
       const jwt = await credentialOf(invoice);
       const { body } = await request(app).post("/v1/credentials/verify").send({ credential: jwt, docHash: invoice }).expect(200);
