@@ -126,7 +126,12 @@ export interface CredentialCheck {
   statuses: { purpose: StatusPurpose; url: string; set?: boolean; fetchedAt?: string; ageSeconds?: number; validUntil?: string; problem?: string }[];
   /** When a document (its hash) was given: whether it is the credential's. */
   documentMatches?: boolean;
+  /** The issuer's DID document the signature was checked with: when that copy was fetched and how old it is. */
+  didDocument?: { id: string; fetchedAt: string; ageSeconds: number };
 }
+
+/** Seconds from `fetchedAt` to `now`, never negative. */
+const ageAt = (now: Date, fetchedAt: string) => Math.max(0, Math.round((now.getTime() - Date.parse(fetchedAt)) / 1000));
 
 const fail = (code: string, message: string, rest: Partial<CredentialCheck> = {}): CredentialCheck => ({ verdict: "INVALID", problem: { code, message }, statuses: [], ...rest });
 
@@ -215,21 +220,23 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
   if (!shape.success) return fail("NO_DID_DOCUMENT", `The signature cannot be checked: what was had as the DID document of ${issuer} is not one (${firstIssue(shape.error)}).`);
   // did:web resolution ends at a URL: the document found there must say it is this DID's (Controlled Identifiers, "Subjects").
   if (did.document.id !== issuer) return fail("OTHER_DID_DOCUMENT", `The DID document had for ${issuer} is that of ${did.document.id}.`);
+  // Offline, how old the copy is matters as much as the lists' age: a key retired since is still trusted by it.
+  const didDocument = { id: issuer, fetchedAt: did.fetchedAt, ageSeconds: ageAt(now, did.fetchedAt) };
   const checked = await verifyJws(jwt.trim(), issuer, did.document, VC_JWT_TYP);
-  if ("problem" in checked) return fail(checked.problem.code, checked.problem.message);
+  if ("problem" in checked) return fail(checked.problem.code, checked.problem.message, { didDocument });
   const signedBy = checked.method.id;
   // VC-JOSE-COSE: the JWT claim iss, when present, must be the credential's issuer; ours always carries it.
   if (checked.payload.iss !== issuer) {
-    return fail("ISSUER_MISMATCH", `The JWT's iss is ${JSON.stringify(checked.payload.iss)}, but the credential's issuer is ${issuer}: they must be the same.`, { signedBy });
+    return fail("ISSUER_MISMATCH", `The JWT's iss is ${JSON.stringify(checked.payload.iss)}, but the credential's issuer is ${issuer}: they must be the same.`, { signedBy, didDocument });
   }
   const parsed = AnchorCredentialShape.safeParse(checked.payload);
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path[0];
     const message = path === "@context" || path === "type" ? `The payload is not a ${CREDENTIAL_TYPE} of the VC 2.0 data model.` : `The credential is malformed: ${firstIssue(parsed.error)}.`;
-    return fail("MALFORMED", message, { signedBy });
+    return fail("MALFORMED", message, { signedBy, didDocument });
   }
   const credential = checked.payload as unknown as AnchorCredential;
-  const result: CredentialCheck = { verdict: "VALID", credential, signedBy, statuses: [] };
+  const result: CredentialCheck = { verdict: "VALID", credential, signedBy, statuses: [], didDocument };
   if (opts.docHash !== undefined) {
     result.documentMatches = opts.docHash.toLowerCase() === credential.credentialSubject.docHash.toLowerCase();
     if (!result.documentMatches) {
@@ -246,7 +253,7 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
       continue;
     }
     status.fetchedAt = fetched.fetchedAt;
-    status.ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(fetched.fetchedAt)) / 1000));
+    status.ageSeconds = ageAt(now, fetched.fetchedAt);
     let list = decodedLists.get(fetched.jwt);
     // A list decoded before is taken again only while the key that signed it still verifies; else it is checked in full, and refused.
     if (list && !stillSigns(list.signer, issuer, did.document)) list = undefined;
