@@ -2,6 +2,7 @@
 // anchored on this ledger, secured as `application/vc+jwt` (VC-JOSE-COSE) by the ledger's did:web, with its status in
 // two Bitstring Status Lists. This file holds the format and the verifier; the API issues (api/credentials/).
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK, type CryptoKey } from "jose";
+import { z } from "zod";
 import { Bitstring, STATUS_LIST_SIZE, type StatusPurpose } from "./status-list.js";
 import type { Hex, OrgKind } from "./types.js";
 
@@ -125,25 +126,43 @@ export interface CredentialCheck {
   statuses: { purpose: StatusPurpose; url: string; set?: boolean; fetchedAt?: string; ageSeconds?: number; validUntil?: string; problem?: string }[];
   /** When a document (its hash) was given: whether it is the credential's. */
   documentMatches?: boolean;
+  /** The issuer's DID document the signature was checked with: when that copy was fetched and how old it is. */
+  didDocument?: { id: string; fetchedAt: string; ageSeconds: number };
 }
+
+/** Seconds from `fetchedAt` to `now`, never negative. */
+const ageAt = (now: Date, fetchedAt: string) => Math.max(0, Math.round((now.getTime() - Date.parse(fetchedAt)) / 1000));
 
 const fail = (code: string, message: string, rest: Partial<CredentialCheck> = {}): CredentialCheck => ({ verdict: "INVALID", problem: { code, message }, statuses: [], ...rest });
 
 const keyCache = new Map<string, CryptoKey | Uint8Array>();
+const keyId = (jwk: JWK) => `${jwk.crv}:${jwk.x}:${jwk.y}`;
 
 async function keyOf(jwk: JWK): Promise<CryptoKey | Uint8Array> {
-  const id = `${jwk.crv}:${jwk.x}:${jwk.y}`;
+  const id = keyId(jwk);
   let key = keyCache.get(id);
   if (!key) keyCache.set(id, (key = await importJWK({ ...jwk, ext: true }, jwk.alg ?? "ES256")));
   return key;
 }
 
+type Problem = { problem: { code: string; message: string } };
+type Method = DidDocument["verificationMethod"][number];
+
+/** The verification method `kid` when it may verify now: a key of `did`, listed, an assertion method, and not revoked. */
+function usableMethod(kid: string, did: string, document: DidDocument): { method: Method } | Problem {
+  if (!kid.startsWith(`${did}#`)) return { problem: { code: "OTHER_ISSUER", message: `It is signed by ${kid || "an unnamed key"}, not by a key of ${did}.` } };
+  const method = document.verificationMethod.find((m) => m.id === kid);
+  if (!method) return { problem: { code: "UNKNOWN_KEY", message: `${did} lists no key ${kid}.` } };
+  if (method.revoked) return { problem: { code: "RETIRED_KEY", message: `The key ${kid} was retired on ${method.revoked}; it verifies nothing.` } };
+  if (!document.assertionMethod.includes(kid)) return { problem: { code: "UNKNOWN_KEY", message: `${kid} is not an assertion method of ${did}.` } };
+  return { method };
+}
+
 /**
- * Checks a compact JWS against the DID document: its `kid` must be a verification method of the document that is an
- * assertion method and not revoked (a retired key verifies nothing), and the signature must verify with it.
- * Returns the payload and the method, or a problem.
+ * Checks a compact JWS against the DID document: its `kid` must be a usable method ({@link usableMethod}), and the
+ * signature must verify with it. Returns the payload and the method, or a problem.
  */
-async function verifyJws(jwt: string, did: string, document: DidDocument, expectedTyp: string): Promise<{ payload: Record<string, unknown>; kid: string } | { problem: { code: string; message: string } }> {
+async function verifyJws(jwt: string, did: string, document: DidDocument, expectedTyp: string): Promise<{ payload: Record<string, unknown>; method: Method } | Problem> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jwt);
@@ -151,21 +170,27 @@ async function verifyJws(jwt: string, did: string, document: DidDocument, expect
     return { problem: { code: "MALFORMED", message: "This is not a compact JWS (three base64url parts with a JSON header)." } };
   }
   if (header.typ !== expectedTyp) return { problem: { code: "MALFORMED", message: `The JOSE header's typ is ${JSON.stringify(header.typ)}, not "${expectedTyp}".` } };
-  const kid = typeof header.kid === "string" ? header.kid : "";
-  if (!kid.startsWith(`${did}#`)) return { problem: { code: "OTHER_ISSUER", message: `It is signed by ${kid || "an unnamed key"}, not by a key of ${did}.` } };
-  const method = document.verificationMethod.find((m) => m.id === kid);
-  if (!method) return { problem: { code: "UNKNOWN_KEY", message: `${did} lists no key ${kid}.` } };
-  if (method.revoked) return { problem: { code: "RETIRED_KEY", message: `The key ${kid} was retired on ${method.revoked}; it verifies nothing.` } };
-  if (!document.assertionMethod.includes(kid)) return { problem: { code: "UNKNOWN_KEY", message: `${kid} is not an assertion method of ${did}.` } };
+  const usable = usableMethod(typeof header.kid === "string" ? header.kid : "", did, document);
+  if ("problem" in usable) return usable;
   try {
-    const { payload } = await compactVerify(jwt, await keyOf(method.publicKeyJwk), { algorithms: ["ES256"] });
-    return { payload: JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>, kid };
+    const { payload } = await compactVerify(jwt, await keyOf(usable.method.publicKeyJwk), { algorithms: ["ES256"] });
+    return { payload: JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>, method: usable.method };
   } catch {
     return { problem: { code: "BAD_SIGNATURE", message: "The signature does not verify: the credential was altered or not signed by this key." } };
   }
 }
 
-const decodedLists = new Map<string, { list: Bitstring; purpose: string; validUntil: string; id: string }>();
+/**
+ * Status lists already verified and decoded, by their JWS, with the key that signed them: a verifier of many
+ * credentials decodes each list once, yet asks each time whether that key still verifies (it may have been retired).
+ */
+const decodedLists = new Map<string, { list: Bitstring; purpose: string; validUntil: string; id: string; signer: { kid: string; key: string } }>();
+
+/** Whether the key that signed a list still verifies for `did`: the same key, still a usable method of the document. */
+function stillSigns(signer: { kid: string; key: string }, did: string, document: DidDocument): boolean {
+  const usable = usableMethod(signer.kid, did, document);
+  return "method" in usable && keyId(usable.method.publicKeyJwk) === signer.key;
+}
 
 /**
  * Verifies an anchor credential: the envelope and signature against the issuer's DID document, that the issuer is the
@@ -191,23 +216,35 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
     // The signature cannot be checked at all: never a verdict that implies it was good.
     return fail("NO_DID_DOCUMENT", `The signature cannot be checked: the DID document of ${issuer} cannot be had: ${(e as Error).message}`);
   }
+  const shape = DidDocumentShape.safeParse(did.document);
+  if (!shape.success) return fail("NO_DID_DOCUMENT", `The signature cannot be checked: what was had as the DID document of ${issuer} is not one (${firstIssue(shape.error)}).`);
+  // did:web resolution ends at a URL: the document found there must say it is this DID's (Controlled Identifiers, "Subjects").
+  if (did.document.id !== issuer) return fail("OTHER_DID_DOCUMENT", `The DID document had for ${issuer} is that of ${did.document.id}.`);
+  // Offline, how old the copy is matters as much as the lists' age: a key retired since is still trusted by it.
+  const didDocument = { id: issuer, fetchedAt: did.fetchedAt, ageSeconds: ageAt(now, did.fetchedAt) };
   const checked = await verifyJws(jwt.trim(), issuer, did.document, VC_JWT_TYP);
-  if ("problem" in checked) return fail(checked.problem.code, checked.problem.message);
-  const credential = checked.payload as unknown as AnchorCredential;
-  const types = credential.type as unknown;
-  if (!Array.isArray(types) || !types.includes("VerifiableCredential") || !types.includes(CREDENTIAL_TYPE) || credential["@context"]?.[0] !== VC_CONTEXT) {
-    return fail("MALFORMED", `The payload is not a ${CREDENTIAL_TYPE} of the VC 2.0 data model.`, { signedBy: checked.kid });
+  if ("problem" in checked) return fail(checked.problem.code, checked.problem.message, { didDocument });
+  const signedBy = checked.method.id;
+  // VC-JOSE-COSE: the JWT claim iss, when present, must be the credential's issuer; ours always carries it.
+  if (checked.payload.iss !== issuer) {
+    return fail("ISSUER_MISMATCH", `The JWT's iss is ${JSON.stringify(checked.payload.iss)}, but the credential's issuer is ${issuer}: they must be the same.`, { signedBy, didDocument });
   }
-  const result: CredentialCheck = { verdict: "VALID", credential, signedBy: checked.kid, statuses: [] };
+  const parsed = AnchorCredentialShape.safeParse(checked.payload);
+  if (!parsed.success) {
+    const path = parsed.error.issues[0]?.path[0];
+    const message = path === "@context" || path === "type" ? `The payload is not a ${CREDENTIAL_TYPE} of the VC 2.0 data model.` : `The credential is malformed: ${firstIssue(parsed.error)}.`;
+    return fail("MALFORMED", message, { signedBy, didDocument });
+  }
+  const credential = checked.payload as unknown as AnchorCredential;
+  const result: CredentialCheck = { verdict: "VALID", credential, signedBy, statuses: [], didDocument };
   if (opts.docHash !== undefined) {
     result.documentMatches = opts.docHash.toLowerCase() === credential.credentialSubject.docHash.toLowerCase();
     if (!result.documentMatches) {
       return { ...result, verdict: "INVALID", problem: { code: "OTHER_DOCUMENT", message: `The document's hash is ${opts.docHash}; the credential is of ${credential.credentialSubject.docHash}.` } };
     }
   }
-  const entries = Array.isArray(credential.credentialStatus) ? credential.credentialStatus : [];
-  for (const [purpose, entry] of [["revocation", entries.find((e) => e.statusPurpose === "revocation")], ["superseded", entries.find((e) => e.statusPurpose === "message")]] as const) {
-    if (!entry) return { ...result, verdict: "INVALID", problem: { code: "MALFORMED", message: `The credential has no ${purpose} status entry.` } };
+  const entries = credential.credentialStatus;
+  for (const [purpose, entry] of [["revocation", entries.find((e) => e.statusPurpose === "revocation")!], ["superseded", entries.find((e) => e.statusPurpose === "message")!]] as const) {
     const status: CredentialCheck["statuses"][number] = { purpose, url: entry.statusListCredential };
     result.statuses.push(status);
     const fetched = await sources.statusList(entry.statusListCredential).catch(() => undefined);
@@ -216,17 +253,24 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
       continue;
     }
     status.fetchedAt = fetched.fetchedAt;
-    status.ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(fetched.fetchedAt)) / 1000));
+    status.ageSeconds = ageAt(now, fetched.fetchedAt);
     let list = decodedLists.get(fetched.jwt);
+    // A list decoded before is taken again only while the key that signed it still verifies; else it is checked in full, and refused.
+    if (list && !stillSigns(list.signer, issuer, did.document)) list = undefined;
     if (!list) {
       const signed = await verifyJws(fetched.jwt, issuer, did.document, VC_JWT_TYP);
       if ("problem" in signed) {
         status.problem = `the status list does not verify: ${signed.problem.message}`;
         continue;
       }
-      const subject = (signed.payload as unknown as StatusListCredential).credentialSubject;
+      const listShape = StatusListShape.safeParse(signed.payload);
+      if (!listShape.success) {
+        status.problem = `the status list is malformed: ${firstIssue(listShape.error)}`;
+        continue;
+      }
+      const { id, validUntil, credentialSubject: subject } = listShape.data;
       try {
-        list = { list: Bitstring.decode(subject.encodedList), purpose: subject.statusPurpose, validUntil: String(signed.payload.validUntil), id: String(signed.payload.id) };
+        list = { list: Bitstring.decode(subject.encodedList), purpose: subject.statusPurpose, validUntil, id, signer: { kid: signed.method.id, key: keyId(signed.method.publicKeyJwk) } };
       } catch (e) {
         status.problem = `the status list is malformed: ${(e as Error).message}`;
         continue;
@@ -253,3 +297,51 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
   if (unknown) return { ...result, verdict: "STATUS_UNKNOWN", problem: { code: "STATUS_UNKNOWN", message: `The signature is good, but its status is unknown: ${unknown.purpose}: ${unknown.problem}.` } };
   return result;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a verifier reads of a signed payload, checked before it is read: a payload the ledger would never sign is
+// MALFORMED, never an exception. Other members are let through (a later version of the format may add some).
+
+/** The first thing wrong, as `path: message`. */
+const firstIssue = (error: z.ZodError) => {
+  const issue = error.issues[0]!;
+  return `${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`;
+};
+
+const DidDocumentShape = z.looseObject({
+  id: z.string(),
+  verificationMethod: z.array(z.looseObject({ id: z.string(), publicKeyJwk: z.looseObject({}), revoked: z.string().optional() })),
+  assertionMethod: z.array(z.unknown()),
+});
+
+/** Bitstring Status List, "BitstringStatusListEntry": statusListIndex is a base-10 integer as a string; ours fall within one list. */
+const StatusEntryShape = z.looseObject({
+  type: z.literal("BitstringStatusListEntry"),
+  statusPurpose: z.string(),
+  statusListIndex: z
+    .string()
+    .regex(/^[0-9]+$/, "not a base-10 integer string")
+    .refine((index) => Number(index) < STATUS_LIST_SIZE, `beyond the ${STATUS_LIST_SIZE} entries of a list`),
+  statusListCredential: z.url(),
+});
+
+const AnchorCredentialShape = z.looseObject({
+  "@context": z.array(z.unknown()).refine((contexts) => contexts[0] === VC_CONTEXT),
+  type: z.array(z.unknown()).refine((types) => types.includes("VerifiableCredential") && types.includes(CREDENTIAL_TYPE)),
+  credentialSubject: z.looseObject({
+    docHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "not a 0x document hash"),
+    documentType: z.looseObject({ code: z.string() }),
+    issuedBy: z.looseObject({ organisation: z.number(), name: z.string(), country: z.string(), kind: z.string() }),
+    anchor: z.looseObject({ chainId: z.number(), block: z.number(), anchoredAt: z.string() }),
+  }),
+  credentialStatus: z
+    .array(StatusEntryShape)
+    .refine((entries) => entries.some((e) => e.statusPurpose === "revocation"), "no entry of statusPurpose revocation")
+    .refine((entries) => entries.some((e) => e.statusPurpose === "message"), "no entry of statusPurpose message (superseded)"),
+});
+
+const StatusListShape = z.looseObject({
+  id: z.string(),
+  validUntil: z.string(),
+  credentialSubject: z.looseObject({ statusPurpose: z.string(), encodedList: z.string() }),
+});

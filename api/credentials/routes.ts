@@ -18,6 +18,7 @@ const Check = z
     signedBy: z.string().optional(),
     statuses: z.array(z.record(z.string(), z.unknown())),
     documentMatches: z.boolean().optional(),
+    didDocument: z.object({ id: z.string(), fetchedAt: z.string(), ageSeconds: z.number() }).optional(),
   })
   .openapi("CredentialCheck");
 

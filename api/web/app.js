@@ -222,11 +222,19 @@ async function check(item) {
  * was dropped too: the card has a file name) that the document is the credential's.
  */
 async function checkCredential(item) {
-  item.credentialCheck = await api("/v1/credentials/verify", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ credential: item.credential, ...(item.names.length ? { docHash: item.docHash } : {}) }),
-  });
+  item.credentialFailure = undefined;
+  try {
+    item.credentialCheck = await api("/v1/credentials/verify", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ credential: item.credential, ...(item.names.length ? { docHash: item.docHash } : {}) }),
+    });
+  } catch (e) {
+    if (e instanceof ApiUnreachable || e instanceof NodeUnreachable) throw e;
+    // This credential's check failed, not the others': only its card says so, and the other cards keep their verdicts.
+    item.credentialCheck = undefined;
+    item.credentialFailure = e.message;
+  }
 }
 
 /** Fetches the document's anchor credential and hands it to the browser as a download. */
@@ -606,6 +614,7 @@ const CREDENTIAL_VERDICTS = {
 function credentialNote(item) {
   const c = item.credentialCheck;
   if (!item.credential) return undefined;
+  if (item.credentialFailure) return el("p", { class: "warn", "data-credential": "NOT_CHECKED" }, `The credential could not be checked: ${item.credentialFailure}`);
   if (!c) return el("p", { class: "note" }, "Checking the credential…");
   const words = CREDENTIAL_VERDICTS[c.verdict] ?? c.verdict;
   if (c.verdict === "VALID") return el("p", { class: "note", "data-credential": c.verdict }, words);
@@ -625,11 +634,12 @@ function credentialDownload(item) {
 function credentialOnlyCard(item, head) {
   const c = item.credentialCheck;
   const s = item.credentialCheck?.credential?.credentialSubject;
-  const verdict = !c ? "Checking the credential…" : c.verdict === "VALID" ? "A genuine credential of this ledger — drop the document it belongs to" : c.verdict === "INVALID" ? "Not a credential to rely on" : CREDENTIAL_VERDICTS[c.verdict];
-  return el("li", { class: `card status-${c?.verdict === "VALID" ? "RECEIPT" : "ERROR"}`, "data-status": "CREDENTIAL_ONLY", "data-credential": c?.verdict },
+  const failed = item.credentialFailure;
+  const verdict = failed ? "The credential could not be checked" : !c ? "Checking the credential…" : c.verdict === "VALID" ? "A genuine credential of this ledger — drop the document it belongs to" : c.verdict === "INVALID" ? "Not a credential to rely on" : CREDENTIAL_VERDICTS[c.verdict];
+  return el("li", { class: `card status-${c?.verdict === "VALID" ? "RECEIPT" : "ERROR"}`, "data-status": "CREDENTIAL_ONLY", "data-credential": failed ? "NOT_CHECKED" : c?.verdict },
     head,
     el("p", { class: "badge" }, verdict),
-    el("p", { class: "message" }, c?.verdict === "INVALID" ? c.problem?.message ?? "" : "A credential says which document the ledger anchored, but proves nothing about a file in your hands until you drop that file with it: its fingerprint must be the credential's."),
+    el("p", { class: "message" }, failed ?? (c?.verdict === "INVALID" ? c.problem?.message ?? "" : "A credential says which document the ledger anchored, but proves nothing about a file in your hands until you drop that file with it: its fingerprint must be the credential's.")),
     el("dl", {}, ...row("For the document", hashText(item.docHash)),
       ...(s ? row("Issued by", `${s.issuedBy.name}, ${country(s.issuedBy.country)}`) : []),
       ...(s ? row("Anchored", el("time", { datetime: s.anchor.anchoredAt }, when(s.anchor.anchoredAt))) : [])),

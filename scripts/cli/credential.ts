@@ -103,7 +103,7 @@ export function verifyCredentialCommand(): Command {
       for (let i = 0; i < files.length; i += CONCURRENCY) checks.push(...(await Promise.all(files.slice(i, i + CONCURRENCY).map(checkOne))));
       if (opts.json) printJson(checks.length === 1 ? checks[0] : checks);
       else if (checks.length <= 20) process.stdout.write(`${checks.map((c) => formatCheck(c, opts.offline)).join("\n\n")}\n`);
-      else process.stdout.write(`${summary(checks)}\n`);
+      else process.stdout.write(`${summary(checks, opts.offline)}\n`);
       if (checks.some((c) => c.problem?.code === "NO_DID_DOCUMENT") && opts.offline) note(`${pc.yellow("note:")} run \`tradeproof cache refresh --api ${opts.api}\` while online to fill ${cacheDir}`);
       if (checks.some((c) => c.verdict !== "VALID")) process.exitCode = ExitCode.NOT_VALID;
     });
@@ -122,7 +122,7 @@ const age = (seconds: number) =>
 
 function formatCheck(c: CredentialCheck & { file: string }, offline?: boolean): string {
   const lines = [`${pc.bold(basename(c.file))}  ${VERDICT_WORDS[c.verdict]}`];
-  const row = (key: string, value: string) => lines.push(`  ${pc.dim(key.padEnd(12))}${value}`);
+  const row = (key: string, value: string) => lines.push(`  ${pc.dim(key.padEnd(14))}${value}`);
   if (c.problem && c.verdict !== "REVOKED" && c.verdict !== "SUPERSEDED") row("why", c.problem.message);
   const s = c.credential?.credentialSubject;
   if (s) {
@@ -132,6 +132,7 @@ function formatCheck(c: CredentialCheck & { file: string }, offline?: boolean): 
     row("anchored", `${s.anchor.anchoredAt}, block ${s.anchor.block} of chain ${s.anchor.chainId}`);
   }
   if (c.signedBy) row("signed by", c.signedBy);
+  if (c.didDocument && offline) row("DID document", pc.dim(`cached ${age(c.didDocument.ageSeconds)} ago`));
   if (c.documentMatches !== undefined) row("document", c.documentMatches ? pc.green("the file given is this document") : pc.red("the file given is NOT this document"));
   for (const st of c.statuses) {
     const when = st.ageSeconds !== undefined ? `${offline ? "cached" : "fetched"} ${age(st.ageSeconds)} ago${st.validUntil ? `, valid until ${st.validUntil}` : ""}` : "";
@@ -140,11 +141,13 @@ function formatCheck(c: CredentialCheck & { file: string }, offline?: boolean): 
   return lines.join("\n");
 }
 
-function summary(checks: CredentialCheck[]): string {
+function summary(checks: CredentialCheck[], offline?: boolean): string {
   const counts = new Map<string, number>();
   for (const c of checks) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
   const oldest = Math.max(0, ...checks.flatMap((c) => c.statuses.map((s) => s.ageSeconds ?? 0)));
-  return `${checks.length} credentials: ${[...counts].map(([v, n]) => `${n} ${v}`).join(", ")}; status lists ${age(oldest)} old`;
+  const didAge = Math.max(-1, ...checks.map((c) => c.didDocument?.ageSeconds ?? -1));
+  const did = offline && didAge >= 0 ? `, DID document ${age(didAge)} old` : "";
+  return `${checks.length} credentials: ${[...counts].map(([v, n]) => `${n} ${v}`).join(", ")}; status lists ${age(oldest)} old${did}`;
 }
 
 export function cacheCommand(): Command {

@@ -5,17 +5,18 @@ import { _checkCredential } from "@digitalbazaar/vc";
 import { decodeList, getCredentialStatus, statusTypeMatches } from "@digitalbazaar/vc-bitstring-status-list";
 import { expect } from "chai";
 import { ethers } from "ethers";
-import { CompactSign, generateKeyPair, type JWK } from "jose";
-import type { RequestListener } from "node:http";
+import { CompactSign, generateKeyPair, importJWK, type JWK } from "jose";
+import { createServer, type RequestListener } from "node:http";
 import request from "supertest";
 import type { Services } from "../../api/services.js";
-import { ledgerKeyFileIn, retireLedgerKey, rotateLedgerKey } from "../../api/identity/keys.js";
+import { ledgerKeyFileIn, loadLedgerKeys, retireLedgerKey, rotateLedgerKey } from "../../api/identity/keys.js";
+import { onlineSources } from "../../sdk/credential-sources.js";
 import { verifyCredential, type AnchorCredential, type CredentialSources, type DidDocument } from "../../sdk/credentials.js";
 import { TradeproofClient, type Hex } from "../../sdk/index.js";
 import { Bitstring, STATUS_LIST_SIZE } from "../../sdk/status-list.js";
 import { independentStatusBit, opensslVerifies, part } from "../support/credentials.js";
 import { apiFor } from "./app-helpers.js";
-import { Anvil, deployConsortium, DocType, type Consortium } from "./helpers.js";
+import { Anvil, deployConsortium, DocType, freePort, type Consortium } from "./helpers.js";
 
 const label = (s: string) => ethers.keccak256(ethers.toUtf8Bytes(s)).toLowerCase() as Hex;
 const DID = "did:web:127.0.0.1%3A8080";
@@ -47,6 +48,19 @@ describe("API: anchor credentials and status lists", function () {
   });
   const check = (jwt: string, opts: { docHash?: Hex; now?: Date; sources?: CredentialSources; trustedIssuer?: string } = {}) =>
     verifyCredential(jwt, { trustedIssuer: opts.trustedIssuer ?? DID, sources: opts.sources ?? sources(), ...opts });
+  /** Signs what the ledger never would, with the key it signs with now: the verifier must refuse it for what it says. */
+  const signAsLedger = async (payload: object, header: Record<string, unknown> = {}, did = DID) => {
+    const keys = await loadLedgerKeys(ledgerKeyFileIn(dataDir));
+    const key = keys.keys.find((k) => k.kid === keys.current)!;
+    return new CompactSign(Buffer.from(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: "ES256", typ: "vc+jwt", kid: `${did}#${key.kid}`, ...header })
+      .sign(await importJWK(key.privateJwk, "ES256"));
+  };
+  /** The ledger's DID document with `change` made to it, as a forged or stale copy would be. */
+  const doctored = (change: (doc: DidDocument) => DidDocument): CredentialSources => ({
+    ...sources(),
+    didDocument: async () => ({ document: change(await didDoc()), fetchedAt: new Date().toISOString() }),
+  });
 
   before(async function () {
     anvil = await Anvil.start();
@@ -232,6 +246,121 @@ describe("API: anchor credentials and status lists", function () {
       expect(retired.problem?.code).to.equal("RETIRED_KEY");
       expect(opensslVerifies(before, await didDoc())).to.equal(false);
       expect((await check(after)).verdict).to.equal("VALID"); // the lists are signed again by the new key
+    });
+
+    it("a JWT whose iss is not the credential's issuer, and a DID document of another DID, are INVALID", async function () {
+      const vc = part(await credentialOf(invoice), 1) as AnchorCredential;
+      const otherIss = await check(await signAsLedger({ ...vc, iss: "did:web:ledger.other-customs.example" }));
+      expect(otherIss).to.deep.include({ verdict: "INVALID" });
+      expect(otherIss.problem).to.deep.equal({ code: "ISSUER_MISMATCH", message: `The JWT's iss is "did:web:ledger.other-customs.example", but the credential's issuer is ${DID}: they must be the same.` });
+      const { iss: _, ...noIss } = vc;
+      expect((await check(await signAsLedger(noIss))).problem?.code).to.equal("ISSUER_MISMATCH");
+      const otherDoc = await check(await credentialOf(invoice), { sources: doctored((d) => ({ ...d, id: "did:web:ledger.other-customs.example" })) });
+      expect(otherDoc).to.deep.include({ verdict: "INVALID" });
+      expect(otherDoc.problem?.code).to.equal("OTHER_DID_DOCUMENT");
+      // Resolved over the network: a server at another address answers with the ledger's document, whose id is not its did:web.
+      const server = createServer(app);
+      const port = await freePort();
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+      try {
+        const there = `did:web:127.0.0.1%3A${port}`;
+        const jwt = await signAsLedger({ ...vc, issuer: { ...vc.issuer, id: there }, iss: there }, {}, there);
+        const online = await verifyCredential(jwt, { trustedIssuer: there, sources: onlineSources() });
+        expect(online).to.deep.include({ verdict: "INVALID" });
+        expect(online.problem).to.deep.equal({ code: "OTHER_DID_DOCUMENT", message: `The DID document had for ${there} is that of ${DID}.` });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it("a status list seen before is not trusted once the key that signed it is retired, or no longer an assertion method", async function () {
+      const vc = part(await credentialOf(invoice), 1) as AnchorCredential;
+      // The lists as a cache would keep them, signed by the key that signs now.
+      const kept = new Map(await Promise.all(vc.credentialStatus.map(async (e) => [e.statusListCredential, await statusListAt(e.statusListCredential)] as const)));
+      const listKid = part([...kept.values()][0]!, 0).kid as string;
+      const keptLists = (document?: DidDocument): CredentialSources => ({
+        didDocument: async () => ({ document: document ?? (await didDoc()), fetchedAt: new Date().toISOString() }),
+        statusList: async (url) => ({ jwt: kept.get(url)!, fetchedAt: new Date().toISOString() }),
+      });
+      await rotateLedgerKey(ledgerKeyFileIn(dataDir));
+      const jwt = await credentialOf(invoice); // signed by the new key
+      expect(part(jwt, 0).kid).to.not.equal(listKid);
+      expect((await check(jwt, { sources: keptLists() })).verdict).to.equal("VALID"); // the kept lists are decoded, and remembered
+      const doc = await didDoc();
+      const notAssertion = await check(jwt, { sources: keptLists({ ...doc, assertionMethod: doc.assertionMethod.filter((m) => m !== listKid) }) });
+      expect(notAssertion.verdict).to.equal("STATUS_UNKNOWN");
+      expect(notAssertion.problem?.message).to.include(`the status list does not verify: ${listKid} is not an assertion method of ${DID}`);
+      await retireLedgerKey(ledgerKeyFileIn(dataDir), listKid.split("#")[1]!);
+      const retired = await check(jwt, { sources: keptLists() });
+      expect(retired.verdict).to.equal("STATUS_UNKNOWN");
+      expect(retired.problem?.message).to.include(`the status list does not verify: The key ${listKid} was retired`);
+      expect((await check(jwt)).verdict).to.equal("VALID"); // the lists served now are signed by the new key
+    });
+
+    it("a signed payload without credentialSubject or credentialStatus, or with a statusListIndex that is no index of a list, is MALFORMED", async function () {
+      const vc = part(await credentialOf(invoice), 1) as AnchorCredential;
+      const malformed = async (payload: object, docHash?: Hex) => {
+        const result = await check(await signAsLedger(payload), docHash ? { docHash } : {});
+        expect(result.verdict, JSON.stringify(result.problem)).to.equal("INVALID");
+        expect(result.problem?.code).to.equal("MALFORMED");
+        return result.problem!.message;
+      };
+      const { credentialSubject: _s, ...noSubject } = vc;
+      expect(await malformed(noSubject, invoice)).to.include("credentialSubject");
+      expect(await malformed(noSubject)).to.include("credentialSubject");
+      expect(await malformed({ ...vc, credentialSubject: { ...vc.credentialSubject, docHash: "0x1234" } }, invoice)).to.include("credentialSubject.docHash");
+      const withIndex = (index: unknown) => ({ ...vc, credentialStatus: vc.credentialStatus.map((e) => ({ ...e, statusListIndex: index })) });
+      for (const index of [String(STATUS_LIST_SIZE), "4294967296", "-1", "1.5", "0x10", "1e3", " 7", "", 7, null]) {
+        expect(await malformed(withIndex(index)), JSON.stringify(index)).to.include("statusListIndex");
+      }
+      const { credentialStatus: _c, ...noStatus } = vc;
+      expect(await malformed(noStatus)).to.include("credentialStatus");
+      expect(await malformed({ ...vc, credentialStatus: "revocation" })).to.include("credentialStatus");
+      expect(await malformed({ ...vc, credentialStatus: [vc.credentialStatus[0]] })).to.include("message");
+      expect(await malformed({ ...vc, credentialStatus: [null, ...vc.credentialStatus] })).to.include("credentialStatus");
+      // A signed status list without its subject: the status cannot be read, and nothing throws.
+      const list = part(await statusListAt(vc.credentialStatus[0].statusListCredential), 1);
+      const { credentialSubject: _l, ...noList } = list;
+      const broken = await signAsLedger(noList);
+      const unknown = await check(await credentialOf(invoice), { sources: { ...sources(), statusList: async () => ({ jwt: broken, fetchedAt: new Date().toISOString() }) } });
+      expect(unknown.verdict).to.equal("STATUS_UNKNOWN");
+      expect(unknown.problem?.message).to.include("the status list is malformed");
+    });
+
+    it("a status entry naming another list than the one served, a header typ other than vc+jwt, a kid listed but not an assertion method", async function () {
+      const jwt = await credentialOf(invoice);
+      const vc = part(jwt, 1) as AnchorCredential;
+      const [revocation, superseded] = vc.credentialStatus;
+      // The entry names list 1 (or another host's list), and list 0 is what is served.
+      const entries = (url: (e: typeof revocation) => string) => ({ ...vc, credentialStatus: vc.credentialStatus.map((e) => ({ ...e, id: `${url(e)}#${e.statusListIndex}`, statusListCredential: url(e) })) });
+      const servesListZero: CredentialSources = { ...sources(), statusList: async (url) => ({ jwt: await statusListAt(url.replace(/\/\d+$/, "/0")), fetchedAt: new Date().toISOString() }) };
+      const servesOwnList: CredentialSources = { ...sources(), statusList: async (url) => ({ jwt: await statusListAt(new URL(new URL(url).pathname, "http://127.0.0.1:8080").href), fetchedAt: new Date().toISOString() }) };
+      for (const [payload, from] of [
+        [entries((e) => e.statusListCredential.replace(/\/0$/, "/1")), servesListZero],
+        [entries((e) => e.statusListCredential.replace("http://127.0.0.1:8080", "https://status.other-customs.example")), servesOwnList],
+      ] as const) {
+        const other = await check(await signAsLedger(payload), { sources: from });
+        expect(other.verdict).to.equal("STATUS_UNKNOWN");
+        expect(other.problem?.message).to.match(/the list at \S+ is another list \(http:\/\/127\.0\.0\.1:8080\/v1\/status\/revocation\/0, revocation\)/);
+      }
+      // The superseded list served where the revocation list is named.
+      const swapped = await check(jwt, { sources: { ...sources(), statusList: async () => ({ jwt: await statusListAt(superseded.statusListCredential), fetchedAt: new Date().toISOString() }) } });
+      expect(swapped.verdict).to.equal("STATUS_UNKNOWN");
+      expect(swapped.problem?.message).to.include(`revocation: the list at ${revocation.statusListCredential} is another list (${superseded.statusListCredential}, message)`);
+      // A header typ other than vc+jwt, or none, on the credential; on a status list, the status is unknown.
+      for (const typ of ["JWT", "vc+sd-jwt", undefined]) {
+        const result = await check(await signAsLedger(vc, { typ }));
+        expect(result).to.deep.include({ verdict: "INVALID", problem: { code: "MALFORMED", message: `The JOSE header's typ is ${JSON.stringify(typ)}, not "vc+jwt".` } });
+      }
+      const plainList = await signAsLedger(part(await statusListAt(revocation.statusListCredential), 1), { typ: "JWT" });
+      const listTyp = await check(jwt, { sources: { ...sources(), statusList: async () => ({ jwt: plainList, fetchedAt: new Date().toISOString() }) } });
+      expect(listTyp.verdict).to.equal("STATUS_UNKNOWN");
+      expect(listTyp.problem?.message).to.include(`The JOSE header's typ is "JWT"`);
+      // A kid the DID document lists as a verification method, but not as an assertion method: it verifies nothing.
+      const kid = part(jwt, 0).kid as string;
+      const notAssertion = await check(jwt, { sources: doctored((d) => ({ ...d, assertionMethod: d.assertionMethod.filter((m) => m !== kid) })) });
+      expect(notAssertion).to.deep.include({ verdict: "INVALID", problem: { code: "UNKNOWN_KEY", message: `${kid} is not an assertion method of ${DID}.` } });
+      expect(notAssertion.statuses).to.deep.equal([]);
     });
 
     it("POST /v1/credentials/verify gives the same check, for callers without a verifier of their own", async function () {

@@ -3,10 +3,15 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ethers } from "ethers";
+import { CompactSign, importJWK } from "jose";
+import { ledgerKeyFileIn, loadLedgerKeys } from "../../api/identity/keys.js";
 import { startServer, type RunningServer } from "../../api/server.js";
+import type { AnchorCredential } from "../../sdk/credentials.js";
+import { part } from "../support/credentials.js";
 import { Anvil, deployConsortium, freePort, tempDir, type Consortium } from "./helpers.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../api/docs/examples/", import.meta.url));
@@ -16,11 +21,12 @@ describe("the integration guide's examples", function () {
   let anvil: Anvil;
   let c: Consortium;
   let api: RunningServer;
+  let dataDir: string;
 
   before(async function () {
     anvil = await Anvil.start();
     c = await deployConsortium(anvil.url);
-    const dataDir = tempDir();
+    dataDir = tempDir();
     writeFileSync(join(dataDir, "deployment.json"), JSON.stringify(c.deployment));
     api = await startServer({
       env: {
@@ -78,6 +84,46 @@ describe("the integration guide's examples", function () {
     const revoked = await example("verify-credential.mjs", "", [file]);
     expect(revoked.status).to.equal(1);
     expect(revoked.stdout).to.match(/\nREVOKED\n$/);
+  });
+
+  it("verify-credential.mjs refuses a status list that is not the one its entry names, is for another purpose, or has no validUntil or an expired one", async function () {
+    const docHash = ethers.keccak256(ethers.toUtf8Bytes("a credential whose status lists are not what they should be")).toLowerCase();
+    await (await c.registry.connect(c.trader).register(docHash, 380)).wait();
+    await api.services.indexer.syncOnce();
+    const vc = part(await (await fetch(`${api.url}/v1/documents/${docHash}/credential`)).text(), 1) as AnchorCredential;
+    const [revocation, superseded] = vc.credentialStatus;
+    const list = part(await (await fetch(revocation.statusListCredential)).text(), 1);
+    const keys = await loadLedgerKeys(ledgerKeyFileIn(dataDir));
+    const key = keys.keys.find((k) => k.kid === keys.current)!;
+    const did = `did:web:127.0.0.1%3A${new URL(api.url).port}`;
+    const sign = async (payload: object) =>
+      new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: "ES256", typ: "vc+jwt", kid: `${did}#${key.kid}` }).sign(await importJWK(key.privateJwk, "ES256"));
+    // Lists signed by the ledger's key, served from another address, which the credential's revocation entry names.
+    const served = new Map<string, string>();
+    const server = createServer((req, res) => void res.end(served.get(req.url!) ?? ""));
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    try {
+      const at = (name: string) => `http://127.0.0.1:${port}/${name}`;
+      const { validUntil: _, ...noValidUntil } = list;
+      for (const [name, served_, refusal] of [
+        ["another-list", list, `${at("another-list")} served another list: ${revocation.statusListCredential}`],
+        ["another-purpose", { ...list, id: at("another-purpose"), credentialSubject: { ...list.credentialSubject, statusPurpose: "message" } }, `the status list ${at("another-purpose")} is for message, not revocation`],
+        ["no-valid-until", { ...noValidUntil, id: at("no-valid-until") }, `the status list ${at("no-valid-until")} is not valid now (validUntil: undefined)`],
+        ["expired", { ...list, id: at("expired"), validUntil: "2025-01-01T00:00:00Z" }, `the status list ${at("expired")} is not valid now (validUntil: 2025-01-01T00:00:00Z)`],
+      ] as const) {
+        served.set(`/${name}`, await sign(served_));
+        const entry = { ...revocation, id: `${at(name)}#${revocation.statusListIndex}`, statusListCredential: at(name) };
+        const file = join(tempDir(), `${name}.credential.jwt`);
+        writeFileSync(file, await sign({ ...vc, credentialStatus: [entry, superseded] }));
+        const run = await example("verify-credential.mjs", "", [file]);
+        expect(run.status, name).to.equal(1);
+        expect(run.stdout, name).to.not.include("VALID");
+        expect(run.stderr, name).to.include(refusal);
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("relayed-write.mjs says why the ledger refuses a write, with the refusal's code", async function () {

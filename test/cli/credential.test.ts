@@ -89,6 +89,10 @@ describe("CLI: credential, verify-credential, cache refresh", function () {
     const offline = await runCli(["verify-credential", jwt, "--offline", "--cache", cache, "--api", api, "--document", invoice]);
     expect(offline.code, offline.stdout + offline.stderr).to.equal(0);
     expect(offline.stdout).to.match(/revocation\s+clear\s+cached \d+ s ago, valid until \d{4}-/);
+    expect(offline.stdout).to.match(/DID document\s+cached \d+ s ago\n/); // a key retired since the refresh is still trusted by this copy
+    const { didDocument } = JSON.parse((await runCli(["verify-credential", jwt, "--offline", "--cache", cache, "--api", api, "--json"])).stdout);
+    expect(didDocument).to.include({ id: `did:web:127.0.0.1%3A${port}`, fetchedAt: / at (\S+)\n$/.exec(refreshed.stdout)![1] });
+    expect(didDocument.ageSeconds).to.be.a("number").and.at.least(0);
     const online = await runCli(["verify-credential", jwt, "--api", api]);
     expect(online.code).to.equal(1);
     expect(online.stdout).to.include("INVALID").and.include("cannot be reached");

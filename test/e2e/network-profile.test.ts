@@ -101,6 +101,27 @@ describe("the network profile: a block every 2 s, no gas price", function () {
       expect(revoked.status, JSON.stringify(revoked)).to.equal("mined");
       expect(await documentStatus(docHash, "REVOKED")).to.equal("REVOKED");
     });
+
+    it("a relayed document's credential verifies, and reads REVOKED through its status list once the revocation is mined", async function () {
+      const docHash = label("network credential");
+      const [registered] = await settled([await submit(c.trader, { action: "register", docHash, docType: 380 })]);
+      expect(registered.status, JSON.stringify(registered)).to.equal("mined");
+      expect(await documentStatus(docHash, "VALID")).to.equal("VALID");
+      const credential = (await request(app).get(`/v1/documents/${docHash}/credential`).expect(200)).text;
+      const check = async () => (await request(app).post("/v1/credentials/verify").send({ credential, docHash }).expect(200)).body;
+      expect((await check()).verdict).to.equal("VALID");
+      const [revoked] = await settled([await submit(c.trader, { action: "revoke", anchor: docHash, reason: "issued in error" })]);
+      expect(revoked.status, JSON.stringify(revoked)).to.equal("mined");
+      // The lists follow the index, which follows the blocks: the bit is set within a few polls of the block.
+      const until = Date.now() + 20_000;
+      let body = await check();
+      while (body.verdict !== "REVOKED" && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        body = await check();
+      }
+      expect(body.verdict, JSON.stringify(body.problem)).to.equal("REVOKED");
+      expect(body.statuses.map((s: { purpose: string; set: boolean }) => [s.purpose, s.set])).to.deep.equal([["revocation", true], ["superseded", false]]);
+    });
   });
 
   describe("documents by number", function () {

@@ -236,6 +236,25 @@ describe("web verifier in Chromium", function () {
     await page.setInputFiles("#files", [forged]);
     await page.waitForSelector("#results > li[data-status=CREDENTIAL_ONLY][data-credential=INVALID]");
     expect(await page.locator("#results > li[data-status=CREDENTIAL_ONLY]").innerText()).to.include("The signature does not verify");
+
+    // Several files dropped, and the check of one credential fails: only that file's card says so.
+    const other = { ...payload, credentialSubject: { ...payload.credentialSubject, docHash: hashJson(JSON.parse(await readFile(demo("goods-declaration.json"), "utf8"))) } };
+    const failing = join(dataDir, "goods-declaration.json.credential.jwt");
+    await writeFile(failing, `${h}.${Buffer.from(JSON.stringify(other)).toString("base64url")}.${sig}`);
+    await page.route("**/v1/credentials/verify", (route) =>
+      route.request().postData()?.includes(Buffer.from(JSON.stringify(other)).toString("base64url"))
+        ? route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "INTERNAL", message: "The check failed on the server." } }) })
+        : route.continue());
+    await page.reload();
+    await page.setInputFiles("#files", [demo("commercial-invoice.json"), jwtFile, demo("goods-declaration.json"), failing]);
+    await page.waitForFunction(() => document.querySelectorAll("#results > li:not([aria-busy]) [data-credential]").length === 2);
+    expect(await both.getAttribute("data-status")).to.equal("VALID");
+    expect(await both.locator("[data-credential]").getAttribute("data-credential")).to.equal("VALID");
+    const goods = card("goods-declaration.json");
+    expect(await goods.getAttribute("data-status")).to.equal("VALID");
+    expect(await goods.locator("[data-credential]").getAttribute("data-credential")).to.equal("NOT_CHECKED");
+    expect(await goods.innerText()).to.include("The credential could not be checked: The check failed on the server.");
+    await page.unroute("**/v1/credentials/verify");
   });
 
   it("loads without a request that fails (the icon included)", async () => {

@@ -15,6 +15,7 @@ const trusted = `did:web:${origin.port ? `${origin.hostname}%3A${origin.port}` :
 // did:web resolution: https://<host>/.well-known/did.json (plain http only for a ledger on this machine).
 const didUrl = `${origin.hostname === "127.0.0.1" || origin.hostname === "localhost" ? "http" : "https"}://${origin.host}/.well-known/did.json`;
 const didDocument = await (await fetch(didUrl)).json();
+if (didDocument.id !== trusted) throw new Error(`${didUrl} holds the DID document of ${didDocument.id}, not of ${trusted}`);
 
 /** Verifies a vc+jwt against the DID document: the header's kid must be one of its assertion methods, not revoked. */
 async function verify(token) {
@@ -27,6 +28,7 @@ async function verify(token) {
 }
 
 const credential = await verify(jwt);
+if (credential.issuer?.id !== trusted || credential.iss !== trusted) throw new Error(`the credential's issuer and iss are not ${trusted}`);
 const subject = credential.credentialSubject;
 console.log(`document ${subject.docHash} (${subject.documentType.name ?? subject.documentType.code}), anchored ${subject.anchor.anchoredAt} by ${subject.issuedBy.name}`);
 
@@ -34,7 +36,10 @@ console.log(`document ${subject.docHash} (${subject.documentType.name ?? subject
 let verdict = "VALID";
 for (const entry of credential.credentialStatus) {
   const list = await verify(await (await fetch(entry.statusListCredential)).text());
-  if (new Date(list.validUntil) < new Date()) throw new Error(`the status list ${list.id} has expired`);
+  // It must be the list the entry names, for the entry's purpose, and not past its validUntil (a list without one is refused).
+  if (list.id !== entry.statusListCredential) throw new Error(`${entry.statusListCredential} served another list: ${list.id}`);
+  if (list.credentialSubject.statusPurpose !== entry.statusPurpose) throw new Error(`the status list ${list.id} is for ${list.credentialSubject.statusPurpose}, not ${entry.statusPurpose}`);
+  if (!(Date.parse(list.validUntil) > Date.now())) throw new Error(`the status list ${list.id} is not valid now (validUntil: ${list.validUntil})`);
   const bits = gunzipSync(Buffer.from(list.credentialSubject.encodedList.slice(1), "base64url"));
   const index = Number(entry.statusListIndex);
   const set = (bits[index >> 3] & (0x80 >> (index % 8))) !== 0;
