@@ -32,7 +32,7 @@ const EnvSchema = z.object({
   TRADEPROOF_RELAYER_KEY: z.string().regex(hex32, "a 0x-prefixed 32-byte hex private key").optional(),
   /** The ledger's signing keys (its did:web); created under the data dir when absent, except on PostgreSQL (api/identity/keys.ts). */
   TRADEPROOF_LEDGER_KEYS: z.string().min(1).optional(),
-  /** HS256 secret for session tokens (≥ 32 bytes, hex or base64); generated under the data dir when absent. */
+  /** HS256 secret for session tokens (≥ 32 bytes, hex or base64); generated under the data dir when absent, except on PostgreSQL. */
   TRADEPROOF_SESSION_SECRET: z.string().min(32).optional(),
   TRADEPROOF_SESSION_TTL: int(60, 86_400).default(900),
   TRADEPROOF_NONCE_TTL: int(30, 3_600).default(300),

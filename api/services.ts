@@ -70,6 +70,15 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         "(TRADEPROOF_LEDGER_KEYS=<path>)",
     );
   }
+  // Likewise a session secret generated here would be this instance's alone: a client signed in on one instance would
+  // be refused by the next one the load balancer picks.
+  if (config.databaseUrl && !config.sessionSecret) {
+    throw new ConfigError(
+      "TRADEPROOF_SESSION_SECRET",
+      "not set. With TRADEPROOF_DATABASE_URL (instances sharing one database) every instance must check the sessions " +
+        "the others sign: generate one secret (`openssl rand -hex 32`) and give the same TRADEPROOF_SESSION_SECRET to every instance",
+    );
+  }
   const deployment =
     overrides.deployment ??
     (await loadDeployment(config.deploymentFile).catch((e: unknown) => {

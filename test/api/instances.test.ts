@@ -66,6 +66,18 @@ describe("API instances on one PostgreSQL", function () {
     expect(existsSync(missing)).to.equal(false);
   });
 
+  it("refuses to start without a session secret rather than generate one that only this instance knows", async function () {
+    const dataDir = tempDir();
+    const err = await apiFor(c, anvil.url, { dataDir, env: { TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_LEDGER_KEYS: ledgerKeys } }).then(
+      (api) => (opened.push(api.services), undefined),
+      (e: unknown) => e as Error & { variable?: string },
+    );
+    expect(err?.name).to.equal("ConfigError");
+    expect(err?.variable).to.equal("TRADEPROOF_SESSION_SECRET");
+    expect(err?.message).to.contain("give the same TRADEPROOF_SESSION_SECRET to every instance");
+    expect(existsSync(join(dataDir, "session-secret")), "no secret made").to.equal(false);
+  });
+
   it("instances given one key file publish one DID document", async function () {
     const [a, b] = [await instance(), await instance()];
     const doc = (await request(a.app).get("/.well-known/did.json").expect(200)).body;
