@@ -97,7 +97,7 @@ function watchNode(dataDir: string, blockTime: number | undefined) {
         .then(
         (next) => {
           anvil = next.anvil;
-          gateway?.setUpstream(next.anvil.url, { journal: next.journal, journaledBlock: next.journaledBlock });
+          gateway?.setUpstream(next.anvil.url, { journal: next.journal, archive: next.archive, journaledBlock: next.journaledBlock });
           watch(next.anvil);
           say("the chain node is back");
         },
@@ -146,6 +146,7 @@ async function main() {
   gateway = await startDurableRpc({
     upstream: anvil.url,
     journal: recovered.journal,
+    archive: recovered.archive,
     journaledBlock: recovered.journaledBlock,
     // A start replays at most about 2,000 blocks or 2 MB of journal (some 4,500 single registers).
     checkpoints: { dir: files.checkpoints, everyBlocks: checkpointEvery(), everyBytes: 2_000_000, last: recovered.checkpoint?.block ?? 0 },

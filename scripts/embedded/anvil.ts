@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
+import { KEPT_BLOCKS } from "./archive.js";
 
 const require = createRequire(import.meta.url);
 
@@ -164,6 +165,8 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
 /** The ledger node's flags: the embedded chain's, forked from `upstreamUrl`. */
 function nodeArgs(opts: StartAnvilOptions, upstreamUrl: string): string[] {
   const args = ["--chain-id", String(opts.chainId ?? 31337), "--fork-url", upstreamUrl, "--prune-history", ...FREE_GAS_FLAGS];
+  // The transactions of older blocks are forgotten: the gateway answers for them from the archive (archive.ts).
+  args.push("--transaction-block-keeper", String(KEPT_BLOCKS));
   // First come, first mined (a zero-fee chain has no fee order to keep); a replay then mines the recorded order.
   args.push("--order", "fifo");
   if (opts.noMining) args.push("--no-mining");

@@ -8,12 +8,16 @@
 //     length of the chain;
 //   - every so many blocks, in the background and off the path of any answer, writes a checkpoint of the whole
 //     state (checkpoints.ts), from which a start replays only the journal after it (recover.ts).
+//   - archives every block it journals (archive.ts: header, transactions, receipts, logs) and answers for blocks
+//     the node no longer holds in full from there: the node keeps the transactions of its last KEPT_BLOCKS blocks
+//     only, so its memory does not grow with the chain.
 // So a receipt, a block number, a log or an eth_call result seen through the gateway is durable: after a crash
 // the chain comes back with all of it, with the same block numbers, block times and transaction hashes.
 // Methods that would change the chain in a way the journal cannot replay (loading or dumping a state, reverting
 // to a snapshot, impersonating an account, setting a balance) are refused.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { KEPT_BLOCKS, readBlocks, type ArchivedBlock, type ChainArchive } from "./archive.js";
 import { stateJson, writeCheckpoint, type Checkpoint } from "./checkpoints.js";
 import type { BlockRecord, Journal } from "./journal.js";
 
@@ -30,14 +34,16 @@ const WRITES = new Set(["eth_sendRawTransaction", "eth_sendTransaction", "evm_mi
 /** Anything else of these families changes the node outside a block: refused. */
 const refused = (method: string) => !WRITES.has(method) && /^(evm|anvil|hardhat)_/.test(method) && method !== "anvil_nodeInfo";
 
-/** Blocks journaled per append (one fsync each). */
-const BLOCKS_PER_ROUND = 200;
+/** Blocks journaled per append (one fsync each): well within what the node keeps, so none is forgotten meanwhile. */
+const BLOCKS_PER_ROUND = KEPT_BLOCKS / 2;
 
 export interface DurableRpcOptions {
   /** anvil's own JSON-RPC URL (private). */
   upstream: string;
   /** The journal, open for appending. */
   journal: Journal;
+  /** The archive of every journaled block (its history answers for blocks the node forgot). */
+  archive: ChainArchive;
   /** The last block the journal (or the checkpoint it continues) holds: blocks after it are owed to the journal. */
   journaledBlock: number;
   /**
@@ -70,7 +76,7 @@ export interface DurableRpc {
   /** Closes the journal when the node died: nothing is journaled until {@link setUpstream} names the recovered node. */
   detach(): Promise<void>;
   /** Points the gateway at a node recovered from the checkpoints and the journal, with the journal reopened. */
-  setUpstream(url: string, recovered: { journal: Journal; journaledBlock: number }): void;
+  setUpstream(url: string, recovered: { journal: Journal; archive: ChainArchive; journaledBlock: number }): void;
   /** Stops listening (after a final flush when `flush` is true). */
   close(opts?: { flush?: boolean }): Promise<void>;
   /** The last journaled block, and the checkpoints written, for logs and tests. */
@@ -106,21 +112,23 @@ async function callMany<T>(upstream: string, method: string, paramsList: unknown
   return out;
 }
 
-/** The journal records of blocks `from`..`to`, read from the node. */
-export async function blockRecords(upstream: string, from: number, to: number): Promise<BlockRecord[]> {
-  const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  const blocks = await callMany<{ number: string; timestamp: string; hash: string; transactions: string[] }>(
-    upstream, "eth_getBlockByNumber", numbers.map((n) => [`0x${n.toString(16)}`, false]),
-  );
-  const hashes = blocks.flatMap((b) => b.transactions);
-  const raws = await callMany<string>(upstream, "eth_getRawTransactionByHash", hashes.map((h) => [h]));
+/** The journal records of blocks read from the node (their raw transactions read too, or `known` for a block's one). */
+async function blockRecords(upstream: string, blocks: ArchivedBlock[], known?: { hash: string; raw: string }): Promise<BlockRecord[]> {
+  const hashes = blocks.flatMap((b) => b.block.transactions.map((t) => t.hash));
+  const lone = known && hashes.length === 1 && hashes[0]!.toLowerCase() === known.hash.toLowerCase();
+  const raws = lone ? [known.raw] : await callMany<string>(upstream, "eth_getRawTransactionByHash", hashes.map((h) => [h]));
   let at = 0;
-  return blocks.map((b) => {
-    const txs = raws.slice(at, at + b.transactions.length);
-    at += b.transactions.length;
-    return { kind: "block", number: Number(b.number), timestamp: Number(b.timestamp), hash: b.hash, txs, txHashes: b.transactions };
+  return blocks.map(({ block: b }) => {
+    const txHashes = b.transactions.map((t) => t.hash);
+    const txs = raws.slice(at, at + txHashes.length);
+    at += txHashes.length;
+    return { kind: "block", number: Number(b.number), timestamp: Number(b.timestamp), hash: b.hash, txs, txHashes };
   });
 }
+
+const blockNumber = (tag: unknown): number | undefined =>
+  tag === "earliest" ? 0 : typeof tag === "string" && /^0x[0-9a-fA-F]+$/.test(tag) ? Number(tag) : undefined;
+const asList = (x: unknown): string[] | undefined => (typeof x === "string" ? [x] : Array.isArray(x) ? (x as string[]) : undefined);
 
 /**
  * Starts the gateway. Clients (the SDK, the CLI, the API) use its URL; only the gateway talks to anvil.
@@ -128,6 +136,7 @@ export async function blockRecords(upstream: string, from: number, to: number): 
 export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableRpc> {
   let upstream = opts.upstream;
   let journal: Journal | undefined = opts.journal;
+  let archive: ChainArchive | undefined = opts.archive;
   const maxBody = opts.maxBody ?? 64 * 1024 * 1024;
   let journaled = opts.journaledBlock;
   let journaling: Promise<void> | undefined;
@@ -148,18 +157,15 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     while (journaled < head) {
       if (!journaling) {
         journaling = (async () => {
-          if (!journal) throw new Error("the chain node is being restarted");
-          if (known && journaled + 1 === head) {
-            const b = await call<{ number: string; timestamp: string; hash: string; transactions: string[] }>(upstream, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false]);
-            if (b.transactions.length === 1 && b.transactions[0]!.toLowerCase() === known.hash.toLowerCase()) {
-              await journal.append([{ kind: "block", number: head, timestamp: Number(b.timestamp), hash: b.hash, txs: [known.raw], txHashes: b.transactions }]);
-              journaled = head;
-              return;
-            }
-          }
+          if (!journal || !archive) throw new Error("the chain node is being restarted");
           while (journaled < head) {
             const to = Math.min(head, journaled + BLOCKS_PER_ROUND);
-            await journal.append(await blockRecords(upstream, journaled + 1, to));
+            const blocks = await readBlocks(upstream, journaled + 1, to);
+            const records = await blockRecords(upstream, blocks, known);
+            // Archived first: a crash between the two leaves blocks archived that the journal lacks, which the next
+            // start removes; never a journaled block the archive lacks once the node forgot it.
+            archive.add(blocks);
+            await journal.append(records);
             journaled = to;
           }
         })().finally(() => (journaling = undefined));
@@ -229,6 +235,8 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     (checkpointing ??= (async () => {
       try {
         const bytes = journal?.size ?? 0;
+        // The checkpoint holds the transactions of its last blocks only: every block before is archived for good first.
+        archive?.sync();
         const written = await writeCheckpoint(opts.checkpoints.dir, stateJson(await call<string>(upstream, "anvil_dumpState")));
         bytesAtCheckpoint = bytes;
         lastCheckpoint = Math.max(lastCheckpoint, written.block);
@@ -251,6 +259,56 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     return undefined;
   };
 
+  /**
+   * The answer to a read of history for a block the journal holds, from the archive (the node may have forgotten its
+   * transactions); undefined for any other read, which the node answers. Logs of a range reaching past the journaled
+   * blocks come from both.
+   */
+  const fromArchive = async (req: RpcRequest): Promise<string | undefined> => {
+    if (!archive) return undefined;
+    const p = Array.isArray(req.params) ? (req.params as unknown[]) : [];
+    const reply = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: req.id ?? null, result });
+    const { first, last } = archive.range();
+    const archived = (n: number | undefined) => n !== undefined && n >= first && n <= Math.min(last, journaled);
+    let result: unknown;
+    switch (req.method) {
+      case "eth_getBlockByNumber":
+        result = archived(blockNumber(p[0])) ? archive.block({ number: blockNumber(p[0])! }, p[1] === true) : undefined;
+        break;
+      case "eth_getBlockByHash":
+        result = typeof p[0] === "string" ? archive.block({ hash: p[0] }, p[1] === true) : undefined;
+        break;
+      case "eth_getTransactionByHash":
+        result = typeof p[0] === "string" ? archive.transaction(p[0]) : undefined;
+        break;
+      case "eth_getTransactionReceipt":
+        result = typeof p[0] === "string" ? archive.receipt(p[0]) : undefined;
+        break;
+      case "eth_getBlockReceipts":
+        result = archived(blockNumber(p[0])) ? archive.blockReceipts(blockNumber(p[0])!) : undefined;
+        break;
+      case "eth_getLogs": {
+        const f = (p[0] ?? {}) as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown; address?: unknown; topics?: unknown[] };
+        const query = { addresses: asList(f.address), topics: Array.isArray(f.topics) ? f.topics.map((t) => asList(t)) : undefined };
+        if (typeof f.blockHash === "string") {
+          const block = archive.block({ hash: f.blockHash }, false);
+          return block ? reply(archive.logs({ from: Number(block.number), to: Number(block.number), ...query })) : undefined;
+        }
+        const from = blockNumber(f.fromBlock ?? "latest");
+        if (!archived(from)) return undefined;
+        const to = blockNumber(f.toBlock ?? "latest");
+        const end = Math.min(last, journaled);
+        const old = archive.logs({ from: from!, to: Math.min(to ?? end, end), ...query });
+        if (archived(to) || Number(await call<string>(upstream, "eth_blockNumber")) <= end) return reply(old);
+        const recent = JSON.parse(await upstreamCall(upstream, JSON.stringify({ ...req, params: [{ ...f, fromBlock: `0x${(end + 1).toString(16)}` }] }))) as { result?: unknown[] };
+        return Array.isArray(recent.result) ? reply([...old, ...recent.result]) : JSON.stringify(recent);
+      }
+      default:
+        return undefined;
+    }
+    return result === undefined ? undefined : reply(result);
+  };
+
   /** One request, answered as the node's JSON text. */
   const handleOne = async (req: RpcRequest): Promise<string> => {
     const method = typeof req.method === "string" ? req.method : "";
@@ -261,12 +319,24 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       // (With a block period a write makes no block itself: there is nothing to wait for.)
       while (writesDone && !opts.minesOnItsOwn) await writesDone;
       await flush();
-      return upstreamCall(upstream, JSON.stringify(req));
+      return (await fromArchive(req)) ?? upstreamCall(upstream, JSON.stringify(req));
     }
     beginWrite();
     const mine = writesBegun;
     let clean = false;
     try {
+      const count = method === "anvil_mine" && Array.isArray(req.params) && req.params[0] !== undefined ? Number(req.params[0]) : 1;
+      if (count > BLOCKS_PER_ROUND) {
+        // Many blocks at once: mined and journaled a round at a time, so the node forgets none before it is archived.
+        let text = "";
+        for (let left = count; left > 0; left -= BLOCKS_PER_ROUND) {
+          const part = Math.min(left, BLOCKS_PER_ROUND);
+          text = await upstreamCall(upstream, JSON.stringify({ ...req, params: [`0x${part.toString(16)}`, ...(req.params as unknown[]).slice(1)] }));
+          if ((JSON.parse(text) as { error?: unknown }).error) return text;
+          await catchUp();
+        }
+        return text;
+      }
       const text = await upstreamCall(upstream, JSON.stringify(req));
       if (method.startsWith("eth_send")) {
         const reply = JSON.parse(text) as { result?: unknown };
@@ -335,6 +405,10 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     server.listen(opts.port, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // A node with a block period mines with nobody asking: its blocks are journaled (and archived) at least every second,
+  // long before the node forgets them.
+  const ticker = opts.minesOnItsOwn ? setInterval(() => void flush().catch(() => undefined), 1_000) : undefined;
+  ticker?.unref();
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -354,10 +428,13 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       await journaling?.catch(() => undefined);
       await checkpointing?.catch(() => undefined);
       await closing?.close();
+      archive?.close();
+      archive = undefined;
     },
     setUpstream(url, recovered) {
       upstream = url;
       journal = recovered.journal;
+      archive = recovered.archive;
       journaled = recovered.journaledBlock;
       bytesAtCheckpoint = recovered.journal.size;
     },
@@ -368,6 +445,7 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       return checkpointsWritten;
     },
     async close({ flush: doFlush = true } = {}) {
+      clearInterval(ticker);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -376,6 +454,8 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
       await checkpointing?.catch(() => undefined);
       await journal?.close();
       journal = undefined;
+      archive?.close();
+      archive = undefined;
     },
   };
 }

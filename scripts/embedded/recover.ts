@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { startAnvil, type Anvil } from "./anvil.js";
+import { ChainArchive, KEPT_BLOCKS, readBlocks } from "./archive.js";
 import { headOfState, listCheckpoints, stateTimestamp, type Checkpoint } from "./checkpoints.js";
 import { Journal, JournalError, readJournal, type BlockRecord } from "./journal.js";
 
@@ -15,6 +16,8 @@ export interface EmbeddedChainFiles {
   checkpoints: string;
   /** The single state file of the design before the journal: a checkpoint to start from, never written again. */
   legacyState: string;
+  /** The history of every journaled block (archive.ts). */
+  archive: string;
   /** The running node's process id (it runs in a process group of its own; see startAnvil). */
   nodePid: string;
 }
@@ -23,12 +26,14 @@ export const chainFiles = (dataDir: string): EmbeddedChainFiles => ({
   journal: join(dataDir, "journal.ndjson"),
   checkpoints: join(dataDir, "checkpoints"),
   legacyState: join(dataDir, "chain.json"),
+  archive: join(dataDir, "archive.sqlite"),
   nodePid: join(dataDir, "anvil.pid"),
 });
 
 export interface RecoveredChain {
   anvil: Anvil;
   journal: Journal;
+  archive: ChainArchive;
   /** The last block the journal or the loaded checkpoint holds. */
   journaledBlock: number;
   /** The checkpoint started from (undefined: from genesis). */
@@ -87,6 +92,8 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
     const block = headOfState(readFileSync(files.legacyState));
     if (block !== undefined) candidates.push({ file: files.legacyState, block });
   }
+  const lastJournaled = blocks.length > 0 ? blocks[blocks.length - 1]!.r.number : 0;
+  const archive = ChainArchive.open(files.archive);
   let anvil: Anvil | undefined;
   let checkpoint: Checkpoint | undefined;
   for (const c of candidates) {
@@ -94,6 +101,11 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
       anvil = await startAnvil({ stateFile: c.file, chainId: opts.chainId, noMining: true, startTimestamp: stateTimestamp(c.file), genesisTimestamp: genesis?.timestamp, pidFile: files.nodePid });
       const head = Number(await rpc<string>(anvil.url, "eth_blockNumber"));
       if (head !== c.block) throw new Error(`it holds block ${head}, not ${c.block}`);
+      // Blocks archived that neither the journal nor this checkpoint holds were mined just before a crash and are
+      // gone; those the archive lacks up to the checkpoint's head must still be in it in full (a checkpoint holds its
+      // last blocks' transactions only), or an older checkpoint and a longer replay bring them back.
+      archive.truncateAfter(Math.max(lastJournaled, c.block));
+      if (archive.head() < c.block) archive.add(await readBlocks(anvil.url, archive.head() + 1, c.block));
       checkpoint = c;
       break;
     } catch (e) {
@@ -102,7 +114,11 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
       anvil = undefined;
     }
   }
-  anvil ??= await startAnvil({ chainId: opts.chainId, noMining: true, startTimestamp: genesis?.timestamp, genesisTimestamp: genesis?.timestamp, pidFile: files.nodePid });
+  if (!anvil) {
+    anvil = await startAnvil({ chainId: opts.chainId, noMining: true, startTimestamp: genesis?.timestamp, genesisTimestamp: genesis?.timestamp, pidFile: files.nodePid });
+    archive.truncateAfter(lastJournaled);
+    if (archive.head() < 0) archive.add(await readBlocks(anvil.url, 0, 0));
+  }
   const base = checkpoint?.block ?? 0;
 
   try {
@@ -113,7 +129,15 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
           `${checkpoint ? `of ${checkpoint.file}` : "without a checkpoint"} ends at block ${base}; blocks in between are missing`,
       );
     }
-    for (const { r, line } of tail) await replayBlock(anvil.url, r, `${files.journal}, line ${line}`);
+    // Replayed blocks the archive lacks are archived as the replay goes, before the node forgets them.
+    const archiveReplayed = async (through: number) => {
+      if (archive.head() < through) archive.add(await readBlocks(anvil!.url, archive.head() + 1, through));
+    };
+    for (const { r, line } of tail) {
+      await replayBlock(anvil.url, r, `${files.journal}, line ${line}`);
+      if (r.number % (KEPT_BLOCKS / 2) === 0) await archiveReplayed(r.number);
+    }
+    if (tail.length > 0) await archiveReplayed(tail[tail.length - 1]!.r.number);
     // The clock was set back for the replay: new blocks take the wall clock's time again (never before the head's).
     const head = await rpc<{ timestamp: string }>(anvil.url, "eth_getBlockByNumber", ["latest", false]);
     await rpc(anvil.url, "evm_setTime", [Math.max(Math.floor(Date.now() / 1000), Number(head.timestamp))]);
@@ -126,10 +150,10 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
       const chainId = Number(await rpc<string>(anvil.url, "eth_chainId"));
       await journal.append([{ kind: "genesis", chainId, timestamp: Number(zero.timestamp) }]);
     }
-    const lastJournaled = blocks.length > 0 ? blocks[blocks.length - 1]!.r.number : 0;
     return {
       anvil,
       journal,
+      archive,
       // Blocks a checkpoint holds beyond the journal (mined just before a crash) are journaled by the gateway's first read.
       journaledBlock: blocks.length > 0 ? lastJournaled : base,
       checkpoint,
@@ -138,6 +162,7 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
     };
   } catch (e) {
     await anvil.stop();
+    archive.close();
     throw e;
   }
 }

@@ -5,8 +5,9 @@ import { expect } from "chai";
 import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonRpcProvider, parseEther } from "ethers";
+import { hexlify, JsonRpcProvider, parseEther, randomBytes, toQuantity, type TransactionReceipt } from "ethers";
 import { demoWallet } from "../../scripts/demo.js";
+import { KEPT_BLOCKS } from "../../scripts/embedded/archive.js";
 import { listCheckpoints } from "../../scripts/embedded/checkpoints.js";
 import { startDurableRpc, type DurableRpc } from "../../scripts/embedded/durable-rpc.js";
 import { encodeRecord, JournalError, readJournal, type BlockRecord } from "../../scripts/embedded/journal.js";
@@ -31,7 +32,7 @@ describe("the embedded chain: journal, checkpoints and recovery", function () {
   const start = async (everyBlocks = 0) => {
     chain = await recoverChain({ dataDir: dir });
     gateway = await startDurableRpc({
-      upstream: chain.anvil.url, journal: chain.journal, journaledBlock: chain.journaledBlock, port: 0,
+      upstream: chain.anvil.url, journal: chain.journal, archive: chain.archive, journaledBlock: chain.journaledBlock, port: 0,
       checkpoints: { dir: chainFiles(dir).checkpoints, everyBlocks, last: chain.checkpoint?.block ?? 0 },
     });
     provider = new JsonRpcProvider(gateway.url, 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
@@ -191,6 +192,66 @@ describe("the embedded chain: journal, checkpoints and recovery", function () {
     expect([third.checkpoint?.file, third.replayed]).to.deep.equal([chainFiles(dir).legacyState, 1]);
     expect((await provider!.getTransactionReceipt(old[0]!.hash))!.blockNumber).to.equal(old[0]!.blockNumber);
     expect((await provider!.getTransactionReceipt(next!.hash))!.blockNumber).to.equal(next!.blockNumber);
+  });
+
+  /** A contract that logs its call data's first word as the topic of one event (init code, then the runtime). */
+  const EMITTER = "0x6009600c60003960096000f360003560006000a100";
+  const direct = async (method: string, params: unknown[]) =>
+    ((await (await fetch(chain!.anvil.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })).json()) as { result: any }).result;
+
+  it("the node keeps its last blocks' transactions only; older blocks, transactions, receipts and logs come from the archive, also after a crash and without the archive file", async () => {
+    await start(10);
+    const trader = demoWallet("trader", provider);
+    const emitter = (await (await trader.sendTransaction({ data: EMITTER })).wait())!.contractAddress!;
+    const topics: string[] = [];
+    const receipts: TransactionReceipt[] = [];
+    for (let i = 0; i < KEPT_BLOCKS + 8; i++) {
+      topics.push(hexlify(randomBytes(32)));
+      receipts.push((await (await trader.sendTransaction({ to: emitter, data: topics[i] })).wait())!);
+    }
+    const first = receipts[0]!;
+    expect((await direct("eth_getBlockByNumber", [toQuantity(first.blockNumber), false])).transactions, "the node forgot it").to.deep.equal([]);
+
+    const check = async () => {
+      const receipt = (await provider!.getTransactionReceipt(first.hash))!;
+      expect([receipt.blockNumber, receipt.blockHash, receipt.index, receipt.gasUsed]).to.deep.equal([first.blockNumber, first.blockHash, first.index, first.gasUsed]);
+      expect(receipt.logs.map((l) => l.topics[0])).to.deep.equal([topics[0]]);
+      expect((await provider!.getTransaction(first.hash))!.data).to.equal(topics[0]);
+      expect((await provider!.getBlock(first.blockNumber))!.transactions).to.deep.equal([first.hash]);
+      expect((await provider!.getBlock(first.blockHash))!.number).to.equal(first.blockNumber);
+      expect((await provider!.send("eth_getBlockReceipts", [toQuantity(first.blockNumber)])).map((r: { transactionHash: string }) => r.transactionHash)).to.deep.equal([first.hash]);
+      // a range over archived blocks and those the node still holds, in the chain's order
+      const logs = await provider!.getLogs({ address: emitter, fromBlock: 0, toBlock: "latest" });
+      expect(logs.map((l) => l.topics[0])).to.deep.equal(topics);
+      expect(logs.map((l) => l.transactionHash)).to.deep.equal(receipts.map((r) => r.hash));
+      const one = await provider!.getLogs({ address: emitter, topics: [[topics[3]!, hexlify(randomBytes(32))]], fromBlock: 0 });
+      expect(one.map((l) => [l.blockNumber, l.index])).to.deep.equal([[receipts[3]!.blockNumber, receipts[3]!.logs[0]!.index]]);
+      expect((await provider!.getLogs({ blockHash: first.blockHash })).map((l) => l.topics[0])).to.deep.equal([topics[0]]);
+      expect(await provider!.getLogs({ address: hexlify(randomBytes(20)), fromBlock: 0 })).to.deep.equal([]);
+    };
+    await check();
+
+    await crash();
+    expect((await start(10)).replayed).to.be.greaterThan(0);
+    await check();
+
+    // The archive file lost: checkpoints that no longer hold the old transactions are passed over, and the journal
+    // replayed from genesis brings the archive back.
+    await crash();
+    for (const f of ["", "-wal", "-shm"]) await rm(`${chainFiles(dir).archive}${f}`, { force: true });
+    await start(10);
+    await check();
+  });
+
+  it("many blocks mined at once are journaled and archived a round at a time, so the node forgets none first", async () => {
+    await start();
+    const [receipt] = await send(1);
+    await provider!.send("anvil_mine", [toQuantity(KEPT_BLOCKS * 3)]);
+    const head = await provider!.getBlockNumber();
+    expect(head).to.equal(receipt!.blockNumber + KEPT_BLOCKS * 3);
+    expect(blockRecords().map((b) => b.number).at(-1)).to.equal(head);
+    expect((await provider!.getTransactionReceipt(receipt!.hash))!.blockNumber).to.equal(receipt!.blockNumber);
+    expect((await provider!.getBlock(receipt!.blockNumber))!.transactions).to.deep.equal([receipt!.hash]);
   });
 
   it("refuses methods the journal could not replay: loading or dumping a state, reverting, impersonating, setting a balance", async () => {

@@ -9,6 +9,7 @@ import { JsonRpcProvider } from "ethers";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { startServer } from "../../api/server.js";
 import { demoWallet } from "../../scripts/demo.js";
+import { ChainArchive } from "../../scripts/embedded/archive.js";
 import { Journal } from "../../scripts/embedded/journal.js";
 import { startDurableRpc } from "../../scripts/embedded/durable-rpc.js";
 import { buildBatch, hashJson, loadDeployment, TradeproofClient } from "../../sdk/index.js";
@@ -383,7 +384,8 @@ describe("web verifier in Chromium", function () {
       const head = await reader.getBlockNumber();
       reader.destroy();
       const journal = await Journal.open(join(apiData, "journal.ndjson"), 0);
-      const node = await startDurableRpc({ upstream: server!.rpcUrl, journal, journaledBlock: head, checkpoints: { dir: apiData, everyBlocks: 0, last: head }, port: rpcPort });
+      const archive = ChainArchive.open(join(apiData, "archive.sqlite"));
+      const node = await startDurableRpc({ upstream: server!.rpcUrl, journal, archive, journaledBlock: head, checkpoints: { dir: apiData, everyBlocks: 0, last: head }, port: rpcPort });
       try {
         await alert.waitFor({ state: "hidden", timeout: 30_000 });
         await settled(1);
