@@ -84,14 +84,27 @@ export class StatusLists {
     for (const row of await this.indexes.affectedBy([...effects.keys()])) {
       for (const purpose of new Set([...(effects.get(row.anchor) ?? []), ...(effects.get(row.doc_hash) ?? [])])) this.mark(row, purpose);
     }
+    // Their own events, a few hundred rows' keys (anchor and document) a query: a burst of assignments before a build
+    // (10,000 credentials issued in a minute) costs a few queries at the next one, not one per row.
+    const rowsByKey = new Map<string, StatusIndexRow[]>();
     for (const row of recent) {
+      for (const key of new Set([row.anchor, row.doc_hash])) {
+        const rows = rowsByKey.get(key);
+        if (rows) rows.push(row);
+        else rowsByKey.set(key, [row]);
+      }
+    }
+    const keys = [...rowsByKey.keys()];
+    for (let i = 0; i < keys.length; i += 400) {
+      const part = keys.slice(i, i + 400);
+      const marks = part.map(() => "?").join(", ");
       const own = await this.store.all<LifecycleEvent>(
-        `SELECT action, anchor, doc_hash FROM events WHERE block <= ? AND ${IN_ACTIONS} AND (anchor = ? OR anchor = ? OR doc_hash = ?)`,
-        [to, ...ACTIONS, row.anchor, row.doc_hash, row.doc_hash],
+        `SELECT action, anchor, doc_hash FROM events WHERE block <= ? AND ${IN_ACTIONS} AND (anchor IN (${marks}) OR doc_hash IN (${marks}))`,
+        [to, ...ACTIONS, ...part, ...part],
       );
       for (const e of own) {
         const x = effect(e);
-        if (x && (x.key === row.anchor || x.key === row.doc_hash)) this.mark(row, x.purpose);
+        for (const row of (x && rowsByKey.get(x.key)) || []) this.mark(row, x!.purpose);
       }
     }
     await this.save(Math.max(to, this.builtTo ?? -1));

@@ -9,6 +9,8 @@ import { CompactSign, generateKeyPair, importJWK, type JWK } from "jose";
 import { createServer, type RequestListener } from "node:http";
 import request from "supertest";
 import type { Services } from "../../api/services.js";
+import { StatusIndexes } from "../../api/credentials/status-indexes.js";
+import { StatusLists } from "../../api/credentials/status-lists.js";
 import { ledgerKeyFileIn, loadLedgerKeys, retireLedgerKey, rotateLedgerKey } from "../../api/identity/keys.js";
 import { onlineSources } from "../../sdk/credential-sources.js";
 import { verifyCredential, type AnchorCredential, type CredentialSources, type DidDocument } from "../../sdk/credentials.js";
@@ -177,6 +179,21 @@ describe("API: anchor credentials and status lists", function () {
     } finally {
       await second.services.close();
     }
+  });
+
+  it("a document given its index after a build had read past its revocation gets its bit at the next build", async function () {
+    const late = label("credential invoice, revoked before it had an index");
+    await (await c.registry.connect(c.trader).register(late, DocType.INVOICE)).wait();
+    await (await c.registry.connect(c.trader).revoke(late, "issued in error")).wait();
+    await services.indexer.syncOnce();
+    const indexes = new StatusIndexes(services.store);
+    const lists = new StatusLists(services.store, indexes, () => services.indexer.cursor());
+    await lists.refresh(); // reads the revocation while the document has no index
+    const { index } = await indexes.assign(late, late);
+    const bit = () => lists.list("revocation", Math.floor(index / STATUS_LIST_SIZE)).get(index % STATUS_LIST_SIZE);
+    expect(bit()).to.equal(false);
+    await lists.refresh();
+    expect(bit()).to.equal(true);
   });
 
   it("issues no credential for a document that is not anchored, awaits approvals, or was revoked or replaced", async function () {
