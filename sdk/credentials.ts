@@ -180,6 +180,9 @@ async function verifyJws(jwt: string, did: string, document: DidDocument, expect
   }
 }
 
+/** DID documents already checked for their shape (a verifier of many credentials is handed the same copy each time). */
+const checkedDocuments = new WeakSet<object>();
+
 /**
  * Status lists already verified and decoded, by their JWS, with the key that signed them: a verifier of many
  * credentials decodes each list once, yet asks each time whether that key still verifies (it may have been retired).
@@ -216,8 +219,11 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
     // The signature cannot be checked at all: never a verdict that implies it was good.
     return fail("NO_DID_DOCUMENT", `The signature cannot be checked: the DID document of ${issuer} cannot be had: ${(e as Error).message}`);
   }
-  const shape = DidDocumentShape.safeParse(did.document);
-  if (!shape.success) return fail("NO_DID_DOCUMENT", `The signature cannot be checked: what was had as the DID document of ${issuer} is not one (${firstIssue(shape.error)}).`);
+  if (!checkedDocuments.has(did.document)) {
+    const shape = DidDocumentShape.safeParse(did.document);
+    if (!shape.success) return fail("NO_DID_DOCUMENT", `The signature cannot be checked: what was had as the DID document of ${issuer} is not one (${firstIssue(shape.error)}).`);
+    checkedDocuments.add(did.document);
+  }
   // did:web resolution ends at a URL: the document found there must say it is this DID's (Controlled Identifiers, "Subjects").
   if (did.document.id !== issuer) return fail("OTHER_DID_DOCUMENT", `The DID document had for ${issuer} is that of ${did.document.id}.`);
   // Offline, how old the copy is matters as much as the lists' age: a key retired since is still trusted by it.

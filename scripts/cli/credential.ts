@@ -98,9 +98,14 @@ export function verifyCredentialCommand(): Command {
         }
         return { file, ...(await verifyCredential(jwt, { trustedIssuer, sources: from, ...(docHash ? { docHash } : {}) })) };
       };
-      // Signatures are verified on libuv's thread pool: checking many at once uses every core (2× on two).
-      const checks: (CredentialCheck & { file: string })[] = [];
-      for (let i = 0; i < files.length; i += CONCURRENCY) checks.push(...(await Promise.all(files.slice(i, i + CONCURRENCY).map(checkOne))));
+      // Signatures are verified on libuv's thread pool: checking many at once uses every core (2× on two). A window of
+      // CONCURRENCY checks, each followed at once by the next file's, keeps the pool busy (batches waited for their slowest).
+      const checks: (CredentialCheck & { file: string })[] = new Array(files.length);
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < files.length; i = next++) checks[i] = await checkOne(files[i]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
       if (opts.json) printJson(checks.length === 1 ? checks[0] : checks);
       else if (checks.length <= 20) process.stdout.write(`${checks.map((c) => formatCheck(c, opts.offline)).join("\n\n")}\n`);
       else process.stdout.write(`${summary(checks, opts.offline)}\n`);
