@@ -153,6 +153,10 @@ async function main() {
     port: rpcPort,
     minesOnItsOwn: blockTime !== undefined,
     onCheckpointError: (e) => say(`checkpoint failed (the journal holds everything; the next start replays more): ${e.message}`),
+    onNodeLost: (e) => {
+      say(`${e.message}: restarting the chain node from disk`);
+      anvil?.process.kill("SIGKILL");
+    },
   });
   watchNode(dataDir, blockTime);
   const provider = new JsonRpcProvider(gateway.url, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });

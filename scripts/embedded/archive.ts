@@ -79,7 +79,7 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 
 export class ChainArchive {
   private readonly db: DatabaseSync;
-  private readonly stmt: Record<"insertBlock" | "insertTx" | "insertLog" | "blockByNumber" | "blockByHash" | "txsOf" | "tx" | "logsOfTx" | "head", StatementSync>;
+  private readonly stmt: Record<"insertBlock" | "insertTx" | "insertLog" | "deleteTxs" | "deleteLogs" | "blockByNumber" | "blockByHash" | "txsOf" | "tx" | "logsOfTx" | "head", StatementSync>;
 
   private constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -91,6 +91,8 @@ export class ChainArchive {
       insertBlock: this.db.prepare("INSERT OR REPLACE INTO blocks (number, hash, header) VALUES (?, ?, ?)"),
       insertTx: this.db.prepare("INSERT OR REPLACE INTO txs (hash, block, idx, tx, receipt) VALUES (?, ?, ?, ?, ?)"),
       insertLog: this.db.prepare("INSERT OR REPLACE INTO logs (block, log_index, tx, address, topic0, topic1, topic2, topic3, log) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      deleteTxs: this.db.prepare("DELETE FROM txs WHERE block = ?"),
+      deleteLogs: this.db.prepare("DELETE FROM logs WHERE block = ?"),
       blockByNumber: this.db.prepare("SELECT number, header FROM blocks WHERE number = ?"),
       blockByHash: this.db.prepare("SELECT number, header FROM blocks WHERE hash = ?"),
       txsOf: this.db.prepare("SELECT hash, tx FROM txs WHERE block = ? ORDER BY idx"),
@@ -122,6 +124,9 @@ export class ChainArchive {
       for (const { block, receipts } of blocks) {
         const number = Number(block.number);
         const { transactions, ...header } = block;
+        // A number archived before (by a history a crash ended) keeps none of its old rows.
+        this.stmt.deleteLogs.run(number);
+        this.stmt.deleteTxs.run(number);
         this.stmt.insertBlock.run(number, block.hash.toLowerCase(), JSON.stringify(header));
         const byHash = new Map(receipts.map((r) => [r.transactionHash.toLowerCase(), r]));
         transactions.forEach((tx, idx) => {
@@ -169,13 +174,13 @@ export class ChainArchive {
   }
 
   /** eth_getTransactionByHash's answer (undefined: not archived). */
-  transaction(hash: string): unknown {
+  transaction(hash: string): Record<string, unknown> | undefined {
     const row = this.stmt.tx.get(hash.toLowerCase()) as { tx: string } | undefined;
-    return row && (JSON.parse(row.tx) as unknown);
+    return row && (JSON.parse(row.tx) as Record<string, unknown>);
   }
 
   /** eth_getTransactionReceipt's answer (undefined: not archived). */
-  receipt(hash: string): unknown {
+  receipt(hash: string): Record<string, unknown> | undefined {
     const row = this.stmt.tx.get(hash.toLowerCase()) as { hash: string; receipt: string } | undefined;
     if (!row) return undefined;
     const logs = (this.stmt.logsOfTx.all(row.hash) as { log: string }[]).map((l) => JSON.parse(l.log) as unknown);

@@ -17,7 +17,7 @@
 // to a snapshot, impersonating an account, setting a balance) are refused.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { KEPT_BLOCKS, readBlocks, type ArchivedBlock, type ChainArchive } from "./archive.js";
+import { ForgottenBlockError, KEPT_BLOCKS, readBlocks, type ArchivedBlock, type ChainArchive, type LogQuery } from "./archive.js";
 import { stateJson, writeCheckpoint, type Checkpoint } from "./checkpoints.js";
 import type { BlockRecord, Journal } from "./journal.js";
 
@@ -63,6 +63,12 @@ export interface DurableRpcOptions {
   maxBody?: number;
   /** A checkpoint that failed (the journal still holds everything; the next start replays more). */
   onCheckpointError?: (error: Error) => void;
+  /**
+   * The node forgot a block before it could be journaled (journaling failed for longer than the node keeps blocks, e.g. a
+   * full disk): only a restart from disk brings the chain back to what the journal holds. `npm start` kills the node,
+   * which its watcher then recovers; meanwhile reads answer "node unavailable".
+   */
+  onNodeLost?: (error: Error) => void;
 }
 
 export interface DurableRpc {
@@ -127,8 +133,26 @@ async function blockRecords(upstream: string, blocks: ArchivedBlock[], known?: {
 }
 
 const blockNumber = (tag: unknown): number | undefined =>
-  tag === "earliest" ? 0 : typeof tag === "string" && /^0x[0-9a-fA-F]+$/.test(tag) ? Number(tag) : undefined;
-const asList = (x: unknown): string[] | undefined => (typeof x === "string" ? [x] : Array.isArray(x) ? (x as string[]) : undefined);
+  tag === "earliest" ? 0 : typeof tag === "string" && /^0x[0-9a-fA-F]{1,13}$/.test(tag) ? Number(tag) : undefined;
+
+/**
+ * An eth_getLogs filter's addresses and topics as the archive matches them, or undefined when malformed. As nodes
+ * read it: null, an empty list or a list holding null at a position matches anything there.
+ */
+function logQuery(f: { address?: unknown; topics?: unknown }): Pick<LogQuery, "addresses" | "topics"> | undefined {
+  const anyOf = (x: unknown): string[] | undefined | false => {
+    if (x === null || x === undefined) return undefined;
+    if (typeof x === "string") return [x];
+    if (!Array.isArray(x)) return false;
+    if (x.some((v) => v !== null && typeof v !== "string")) return false;
+    return x.length === 0 || x.includes(null) ? undefined : (x as string[]);
+  };
+  const addresses = anyOf(f.address);
+  if (addresses === false || (f.topics !== undefined && f.topics !== null && !Array.isArray(f.topics))) return undefined;
+  const topics = ((f.topics as unknown[] | null | undefined) ?? []).map(anyOf);
+  if (topics.includes(false)) return undefined;
+  return { addresses, topics: topics as (string[] | undefined)[] };
+}
 
 /**
  * Starts the gateway. Clients (the SDK, the CLI, the API) use its URL; only the gateway talks to anvil.
@@ -160,7 +184,10 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
           if (!journal || !archive) throw new Error("the chain node is being restarted");
           while (journaled < head) {
             const to = Math.min(head, journaled + BLOCKS_PER_ROUND);
-            const blocks = await readBlocks(upstream, journaled + 1, to);
+            const blocks = await readBlocks(upstream, journaled + 1, to).catch((e: unknown) => {
+              if (e instanceof ForgottenBlockError) opts.onNodeLost?.(e);
+              throw e;
+            });
             const records = await blockRecords(upstream, blocks, known);
             // Archived first: a crash between the two leaves blocks archived that the journal lacks, which the next
             // start removes; never a journaled block the archive lacks once the node forgot it.
@@ -269,38 +296,53 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     const p = Array.isArray(req.params) ? (req.params as unknown[]) : [];
     const reply = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: req.id ?? null, result });
     const { first, last } = archive.range();
-    const archived = (n: number | undefined) => n !== undefined && n >= first && n <= Math.min(last, journaled);
+    // Only what the journal holds: a block archived a moment before its journal append may yet vanish in a crash.
+    const end = Math.min(last, journaled);
+    const archived = (n: number | undefined): n is number => n !== undefined && n >= first && n <= end;
+    const journaledResult = <T extends Record<string, unknown>>(r: T | undefined, field: "number" | "blockNumber") => (r && Number(r[field]) <= end ? r : undefined);
+    /** A block tag or number as a number: "safe" and "finalized" as the node resolves them (blocks it may have forgotten). */
+    const resolve = async (tag: unknown): Promise<number | undefined> => {
+      if (tag === "safe" || tag === "finalized") return Number((await call<{ number: string }>(upstream, "eth_getBlockByNumber", [tag, false])).number);
+      return blockNumber(tag);
+    };
+    /** A block named by number, tag, hash or an EIP-1898 object ({blockNumber} or {blockHash}), as an archived number. */
+    const archivedBlock = async (ref: unknown): Promise<number | undefined> => {
+      const o = typeof ref === "object" && ref !== null ? (ref as { blockHash?: unknown; blockNumber?: unknown }) : undefined;
+      const hash = typeof ref === "string" && ref.length === 66 ? ref : typeof o?.blockHash === "string" ? o.blockHash : undefined;
+      const n = hash !== undefined ? Number(archive!.block({ hash }, false)?.number ?? Number.NaN) : await resolve(o ? o.blockNumber : ref);
+      return archived(n) ? n : undefined;
+    };
     let result: unknown;
     switch (req.method) {
       case "eth_getBlockByNumber":
-        result = archived(blockNumber(p[0])) ? archive.block({ number: blockNumber(p[0])! }, p[1] === true) : undefined;
-        break;
       case "eth_getBlockByHash":
-        result = typeof p[0] === "string" ? archive.block({ hash: p[0] }, p[1] === true) : undefined;
+      case "eth_getBlockReceipts": {
+        const n = await archivedBlock(p[0]);
+        if (n === undefined) return undefined;
+        result = req.method === "eth_getBlockReceipts" ? archive.blockReceipts(n) : archive.block({ number: n }, p[1] === true);
         break;
+      }
       case "eth_getTransactionByHash":
-        result = typeof p[0] === "string" ? archive.transaction(p[0]) : undefined;
+        result = typeof p[0] === "string" ? journaledResult(archive.transaction(p[0]), "blockNumber") : undefined;
         break;
       case "eth_getTransactionReceipt":
-        result = typeof p[0] === "string" ? archive.receipt(p[0]) : undefined;
-        break;
-      case "eth_getBlockReceipts":
-        result = archived(blockNumber(p[0])) ? archive.blockReceipts(blockNumber(p[0])!) : undefined;
+        result = typeof p[0] === "string" ? journaledResult(archive.receipt(p[0]), "blockNumber") : undefined;
         break;
       case "eth_getLogs": {
-        const f = (p[0] ?? {}) as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown; address?: unknown; topics?: unknown[] };
-        const query = { addresses: asList(f.address), topics: Array.isArray(f.topics) ? f.topics.map((t) => asList(t)) : undefined };
+        const f = (p[0] ?? {}) as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown; address?: unknown; topics?: unknown };
+        const query = logQuery(f);
+        if (!query) return JSON.stringify({ jsonrpc: "2.0", id: req.id ?? null, error: { code: -32602, message: "invalid filter: addresses and topics are hex strings, lists of them, or null" } });
         if (typeof f.blockHash === "string") {
-          const block = archive.block({ hash: f.blockHash }, false);
-          return block ? reply(archive.logs({ from: Number(block.number), to: Number(block.number), ...query })) : undefined;
+          const n = await archivedBlock(f.blockHash);
+          return n === undefined ? undefined : reply(archive.logs({ from: n, to: n, ...query }));
         }
-        const from = blockNumber(f.fromBlock ?? "latest");
+        const from = await resolve(f.fromBlock ?? "latest");
         if (!archived(from)) return undefined;
-        const to = blockNumber(f.toBlock ?? "latest");
-        const end = Math.min(last, journaled);
-        const old = archive.logs({ from: from!, to: Math.min(to ?? end, end), ...query });
-        if (archived(to) || Number(await call<string>(upstream, "eth_blockNumber")) <= end) return reply(old);
-        const recent = JSON.parse(await upstreamCall(upstream, JSON.stringify({ ...req, params: [{ ...f, fromBlock: `0x${(end + 1).toString(16)}` }] }))) as { result?: unknown[] };
+        const to = await resolve(f.toBlock ?? "latest"); // undefined: the head ("latest", "pending")
+        const old = archive.logs({ from, to: Math.min(to ?? end, end), ...query });
+        if ((to !== undefined && to <= end) || Number(await call<string>(upstream, "eth_blockNumber")) <= end) return reply(old);
+        const rest = { ...f, fromBlock: `0x${(end + 1).toString(16)}`, ...(to !== undefined ? { toBlock: `0x${to.toString(16)}` } : {}) };
+        const recent = JSON.parse(await upstreamCall(upstream, JSON.stringify({ ...req, params: [rest] }))) as { result?: unknown[] };
         return Array.isArray(recent.result) ? reply([...old, ...recent.result]) : JSON.stringify(recent);
       }
       default:
@@ -325,16 +367,20 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
     const mine = writesBegun;
     let clean = false;
     try {
-      const count = method === "anvil_mine" && Array.isArray(req.params) && req.params[0] !== undefined ? Number(req.params[0]) : 1;
-      if (count > BLOCKS_PER_ROUND) {
-        // Many blocks at once: mined and journaled a round at a time, so the node forgets none before it is archived.
+      if (method === "anvil_mine" || method === "evm_mine") {
+        // Blocks mined on request are journaled (and archived) before the answer, a round at a time for many, so the
+        // node forgets none of them first.
+        const params = Array.isArray(req.params) ? (req.params as unknown[]) : [];
+        const count = method === "anvil_mine" && params[0] !== undefined && params[0] !== null ? Math.max(1, Number(params[0])) : 1;
         let text = "";
         for (let left = count; left > 0; left -= BLOCKS_PER_ROUND) {
           const part = Math.min(left, BLOCKS_PER_ROUND);
-          text = await upstreamCall(upstream, JSON.stringify({ ...req, params: [`0x${part.toString(16)}`, ...(req.params as unknown[]).slice(1)] }));
+          const call = method === "anvil_mine" ? { ...req, params: [`0x${part.toString(16)}`, ...params.slice(1)] } : req;
+          text = await upstreamCall(upstream, JSON.stringify(call));
           if ((JSON.parse(text) as { error?: unknown }).error) return text;
           await catchUp();
         }
+        clean = writesBegun === mine && writesInFlight === 1;
         return text;
       }
       const text = await upstreamCall(upstream, JSON.stringify(req));

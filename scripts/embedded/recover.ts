@@ -79,6 +79,14 @@ async function replayBlock(url: string, b: BlockRecord, where: string): Promise<
  * not load, or loads at another block than its name says, is skipped for the one before it and a longer replay.
  */
 export async function recoverChain(opts: { dataDir: string; chainId?: number; blockTime?: number; log?: (line: string) => void }): Promise<RecoveredChain> {
+  const archive = ChainArchive.open(chainFiles(opts.dataDir).archive);
+  return recoverWith(archive, opts).catch((e: unknown) => {
+    archive.close();
+    throw e;
+  });
+}
+
+async function recoverWith(archive: ChainArchive, opts: Parameters<typeof recoverChain>[0]): Promise<RecoveredChain> {
   const files = chainFiles(opts.dataDir);
   const log = opts.log ?? (() => undefined);
   await mkdir(files.checkpoints, { recursive: true });
@@ -93,7 +101,7 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
     if (block !== undefined) candidates.push({ file: files.legacyState, block });
   }
   const lastJournaled = blocks.length > 0 ? blocks[blocks.length - 1]!.r.number : 0;
-  const archive = ChainArchive.open(files.archive);
+  const byNumber = new Map(blocks.map(({ r }) => [r.number, r]));
   let anvil: Anvil | undefined;
   let checkpoint: Checkpoint | undefined;
   for (const c of candidates) {
@@ -101,6 +109,13 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
       anvil = await startAnvil({ stateFile: c.file, chainId: opts.chainId, noMining: true, startTimestamp: stateTimestamp(c.file), genesisTimestamp: genesis?.timestamp, pidFile: files.nodePid });
       const head = Number(await rpc<string>(anvil.url, "eth_blockNumber"));
       if (head !== c.block) throw new Error(`it holds block ${head}, not ${c.block}`);
+      // The same history as the journal: a checkpoint taken while a block nobody had seen was being mined holds that
+      // block, and a start that passed over the checkpoint may since have journaled another block of that number.
+      const common = byNumber.get(Math.min(c.block, lastJournaled));
+      if (common) {
+        const mined = await rpc<{ hash: string } | null>(anvil.url, "eth_getBlockByNumber", [hex(common.number), false]);
+        if (mined?.hash !== common.hash) throw new Error(`its block ${common.number} is not the journal's (${mined?.hash ?? "none"}, not ${common.hash}): another history`);
+      }
       // Blocks archived that neither the journal nor this checkpoint holds were mined just before a crash and are
       // gone; those the archive lacks up to the checkpoint's head must still be in it in full (a checkpoint holds its
       // last blocks' transactions only), or an older checkpoint and a longer replay bring them back.
@@ -162,7 +177,6 @@ export async function recoverChain(opts: { dataDir: string; chainId?: number; bl
     };
   } catch (e) {
     await anvil.stop();
-    archive.close();
     throw e;
   }
 }

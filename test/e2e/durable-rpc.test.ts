@@ -2,7 +2,7 @@
 // checkpoints are written in the background, and a start replays the journal after the newest checkpoint that
 // loads, refusing a journal that is damaged or does not reproduce what it recorded.
 import { expect } from "chai";
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hexlify, JsonRpcProvider, parseEther, randomBytes, toQuantity, type TransactionReceipt } from "ethers";
@@ -228,6 +228,16 @@ describe("the embedded chain: journal, checkpoints and recovery", function () {
       expect(one.map((l) => [l.blockNumber, l.index])).to.deep.equal([[receipts[3]!.blockNumber, receipts[3]!.logs[0]!.index]]);
       expect((await provider!.getLogs({ blockHash: first.blockHash })).map((l) => l.topics[0])).to.deep.equal([topics[0]]);
       expect(await provider!.getLogs({ address: hexlify(randomBytes(20)), fromBlock: 0 })).to.deep.equal([]);
+      // as nodes read a filter: an empty list, or one holding null, matches anything at its position
+      const raw = (filter: object) => provider!.send("eth_getLogs", [{ address: emitter, fromBlock: "0x0", ...filter }]) as Promise<{ topics: string[] }[]>;
+      expect((await raw({ topics: [[]] })).length).to.equal(topics.length);
+      expect((await raw({ topics: [[null, topics[0]]] })).length).to.equal(topics.length);
+      // "safe" and "finalized" are blocks the node forgot: the archive answers for them
+      const safe = await provider!.send("eth_getBlockByNumber", ["safe", true]);
+      expect(Number(safe.number)).to.be.lessThan(receipts.at(-1)!.blockNumber - KEPT_BLOCKS / 2);
+      const upToSafe = await raw({ toBlock: "safe" });
+      expect(upToSafe.map((l) => l.topics[0])).to.deep.equal(topics.slice(0, receipts.findIndex((r) => r.blockNumber > Number(safe.number))));
+      expect((await provider!.send("eth_getBlockReceipts", [first.blockHash])).map((r: { transactionHash: string }) => r.transactionHash)).to.deep.equal([first.hash]);
     };
     await check();
 
@@ -243,6 +253,34 @@ describe("the embedded chain: journal, checkpoints and recovery", function () {
     await check();
   });
 
+  it("a checkpoint of another history than the journal's (a block mined but never journaled, then another of its number) is passed over", async () => {
+    await start();
+    const trader = () => demoWallet("trader", provider);
+    await send(2);
+    // A block the checkpoint holds but the journal never got (the crash came before its append):
+    const unseen = (await (await trader().sendTransaction({ to: demoWallet("auditor").address, value: 1n })).wait())!;
+    const cp = (await gateway!.checkpoint())!;
+    await crash();
+    const journalFile = chainFiles(dir).journal;
+    const lines = (await readFile(journalFile, "utf8")).split("\n").filter(Boolean);
+    await writeFile(journalFile, `${lines.slice(0, -1).join("\n")}\n`);
+    // A start that passed over the checkpoint (here: it was out of the way) journals another block of that number.
+    await rename(cp.file, `${cp.file}.away`);
+    await start();
+    const other = (await (await trader().sendTransaction({ to: demoWallet("auditor").address, value: 2n })).wait())!;
+    expect(other.blockNumber).to.equal(unseen.blockNumber);
+    await crash();
+    await rename(`${cp.file}.away`, cp.file);
+    const logs: string[] = [];
+    chain = await recoverChain({ dataDir: dir, log: (l) => logs.push(l) });
+    expect(chain.checkpoint).to.equal(undefined);
+    expect(logs.join("\n")).to.contain(`its block ${unseen.blockNumber} is not the journal's`);
+    gateway = await startDurableRpc({ upstream: chain.anvil.url, journal: chain.journal, archive: chain.archive, journaledBlock: chain.journaledBlock, port: 0, checkpoints: { dir: chainFiles(dir).checkpoints, everyBlocks: 0, last: 0 } });
+    provider = new JsonRpcProvider(gateway.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
+    expect((await provider.getTransactionReceipt(other.hash))?.blockNumber).to.equal(other.blockNumber);
+    expect(await provider.getTransactionReceipt(unseen.hash)).to.equal(null);
+  });
+
   it("many blocks mined at once are journaled and archived a round at a time, so the node forgets none first", async () => {
     await start();
     const [receipt] = await send(1);
@@ -252,6 +290,21 @@ describe("the embedded chain: journal, checkpoints and recovery", function () {
     expect(blockRecords().map((b) => b.number).at(-1)).to.equal(head);
     expect((await provider!.getTransactionReceipt(receipt!.hash))!.blockNumber).to.equal(receipt!.blockNumber);
     expect((await provider!.getBlock(receipt!.blockNumber))!.transactions).to.deep.equal([receipt!.hash]);
+  });
+
+  it("with a block period, blocks mined on request are journaled before the answer, so the node forgets none first", async () => {
+    chain = await recoverChain({ dataDir: dir, blockTime: 60 });
+    gateway = await startDurableRpc({
+      upstream: chain.anvil.url, journal: chain.journal, archive: chain.archive, journaledBlock: chain.journaledBlock, port: 0, minesOnItsOwn: true,
+      checkpoints: { dir: chainFiles(dir).checkpoints, everyBlocks: 0, last: 0 },
+    });
+    provider = new JsonRpcProvider(gateway.url, 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
+    const tx = await demoWallet("trader", provider).sendTransaction({ to: demoWallet("auditor").address, value: 1n });
+    for (let i = 0; i < 3; i++) await provider.send("anvil_mine", [toQuantity(KEPT_BLOCKS / 2)]);
+    const receipt = (await provider.getTransactionReceipt(tx.hash))!;
+    expect(receipt.blockNumber).to.be.greaterThan(0);
+    expect((await provider.getBlock(receipt.blockNumber))!.transactions).to.deep.equal([tx.hash]);
+    expect(blockRecords().at(-1)!.number).to.equal(await provider.getBlockNumber());
   });
 
   it("refuses methods the journal could not replay: loading or dumping a state, reverting, impersonating, setting a balance", async () => {
