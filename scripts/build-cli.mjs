@@ -16,6 +16,9 @@ const common = {
   target: "node22",
   logLevel: "warning",
   banner: { js: 'import { createRequire as __tradeproofRequire } from "node:module"; const require = __tradeproofRequire(import.meta.url);' },
+  // piscina starts its threads from its own worker.js, found beside its code (__dirname): bundled, it had neither, and
+  // every command that used threads (hash or register-batch of 2,000 files or more) failed with "__dirname is not defined".
+  external: ["piscina"],
 };
 rmSync("dist", { recursive: true, force: true }); // no chunk of an earlier build left behind
 // Split at the commands' dynamic imports: `--help` and `hash` load the command definitions and the hashing only,

@@ -38,6 +38,18 @@ describe("the installed tradeproof command", function () {
     expect(r.stdout).to.equal(`${await hashFile(SAMPLE)}  ${SAMPLE}\n`);
   });
 
+  it("hashes 2,000 files or more on worker threads, like the SDK", async function () {
+    // piscina was bundled into the built command without the worker file it starts its threads from.
+    const dir = mkdtempSync(join(tmpdir(), "tradeproof-hash-many-"));
+    const files = Array.from({ length: 2_100 }, (_, i) => join(dir, `doc-${i}.json`));
+    files.forEach((f, i) => writeFileSync(f, JSON.stringify({ invoice: i })));
+    const r = run(["hash", ...files]);
+    expect([r.status, r.stderr]).to.deep.equal([0, ""]);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.length).to.equal(files.length);
+    for (const i of [0, 1_234, 2_099]) expect(lines[i]).to.equal(`${await hashFile(files[i]!)}  ${files[i]}`);
+  });
+
   it("ends quietly when its output is piped into a reader that stops early", function () {
     const r = spawnSync("sh", ["-c", `"${BIN}" --help | head -1`], { cwd: tmpdir(), env, encoding: "utf8" });
     expect([r.status, r.stdout, r.stderr]).to.deep.equal([0, "Usage: tradeproof [options] [command]\n", ""]);
