@@ -34,6 +34,8 @@ const WRITES = new Set(["eth_sendRawTransaction", "eth_sendTransaction", "evm_mi
 /** Anything else of these families changes the node outside a block: refused. */
 const refused = (method: string) => !WRITES.has(method) && /^(evm|anvil|hardhat)_/.test(method) && method !== "anvil_nodeInfo";
 
+/** The reads of history the archive answers for the blocks it holds. */
+const HISTORY = new Set(["eth_getBlockByNumber", "eth_getBlockByHash", "eth_getBlockReceipts", "eth_getTransactionByHash", "eth_getTransactionReceipt", "eth_getLogs"]);
 /** Blocks journaled per append (one fsync each): well within what the node keeps, so none is forgotten meanwhile. */
 const BLOCKS_PER_ROUND = KEPT_BLOCKS / 2;
 
@@ -292,14 +294,15 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
    * blocks come from both.
    */
   const fromArchive = async (req: RpcRequest): Promise<string | undefined> => {
-    if (!archive) return undefined;
+    // Every other read (eth_call, eth_blockNumber, …) goes straight to the node, without a look at the archive.
+    if (!archive || !HISTORY.has(req.method as string)) return undefined;
     const p = Array.isArray(req.params) ? (req.params as unknown[]) : [];
     const reply = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: req.id ?? null, result });
     const { first, last } = archive.range();
     // Only what the journal holds: a block archived a moment before its journal append may yet vanish in a crash.
     const end = Math.min(last, journaled);
     const archived = (n: number | undefined): n is number => n !== undefined && n >= first && n <= end;
-    const journaledResult = <T extends Record<string, unknown>>(r: T | undefined, field: "number" | "blockNumber") => (r && Number(r[field]) <= end ? r : undefined);
+    const journaledResult = (r: Record<string, unknown> | undefined) => (r && Number(r.blockNumber) <= end ? r : undefined);
     /** A block tag or number as a number: "safe" and "finalized" as the node resolves them (blocks it may have forgotten). */
     const resolve = async (tag: unknown): Promise<number | undefined> => {
       if (tag === "safe" || tag === "finalized") return Number((await call<{ number: string }>(upstream, "eth_getBlockByNumber", [tag, false])).number);
@@ -323,10 +326,10 @@ export async function startDurableRpc(opts: DurableRpcOptions): Promise<DurableR
         break;
       }
       case "eth_getTransactionByHash":
-        result = typeof p[0] === "string" ? journaledResult(archive.transaction(p[0]), "blockNumber") : undefined;
+        result = typeof p[0] === "string" ? journaledResult(archive.transaction(p[0])) : undefined;
         break;
       case "eth_getTransactionReceipt":
-        result = typeof p[0] === "string" ? journaledResult(archive.receipt(p[0]), "blockNumber") : undefined;
+        result = typeof p[0] === "string" ? journaledResult(archive.receipt(p[0])) : undefined;
         break;
       case "eth_getLogs": {
         const f = (p[0] ?? {}) as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown; address?: unknown; topics?: unknown };

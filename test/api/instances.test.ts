@@ -46,32 +46,30 @@ describe("API instances on one PostgreSQL", function () {
     await anvil?.stop();
   });
 
-  it("refuses to start without a ledger key file rather than make a key of its own, saying how to make the one all share", async function () {
-    const dataDir = tempDir();
-    const err = await apiFor(c, anvil.url, { dataDir, env: { TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_SESSION_SECRET: SECRET } }).then(
+  /** Why an instance with `env` on the shared database does not start (undefined: it started). */
+  const refusal = (env: Record<string, string>, dataDir?: string) =>
+    apiFor(c, anvil.url, { dataDir, env: { TRADEPROOF_DATABASE_URL: db.url, ...env } }).then(
       (api) => (opened.push(api.services), undefined),
       (e: unknown) => e as Error & { variable?: string },
     );
+
+  it("refuses to start without a ledger key file rather than make a key of its own, saying how to make the one all share", async function () {
+    const dataDir = tempDir();
+    const err = await refusal({ TRADEPROOF_SESSION_SECRET: SECRET }, dataDir);
     expect(err?.name).to.equal("ConfigError");
     expect(err?.variable).to.equal("TRADEPROOF_LEDGER_KEYS");
     expect(err?.message).to.contain(`no ledger key file at ${join(dataDir, "ledger-keys.json")}`)
       .and.to.contain("tradeproof ledger-keys rotate --file").and.to.contain("give the same file to every instance");
     expect(existsSync(join(dataDir, "ledger-keys.json")), "no key made").to.equal(false);
     const missing = join(tempDir(), "ledger-keys.json");
-    const given = await apiFor(c, anvil.url, { env: { TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_SESSION_SECRET: SECRET, TRADEPROOF_LEDGER_KEYS: missing } }).then(
-      (api) => (opened.push(api.services), undefined),
-      (e: unknown) => e as Error,
-    );
+    const given = await refusal({ TRADEPROOF_SESSION_SECRET: SECRET, TRADEPROOF_LEDGER_KEYS: missing });
     expect(given?.message).to.contain(`no ledger key file at ${missing}`);
     expect(existsSync(missing)).to.equal(false);
   });
 
   it("refuses to start without a session secret rather than generate one that only this instance knows", async function () {
     const dataDir = tempDir();
-    const err = await apiFor(c, anvil.url, { dataDir, env: { TRADEPROOF_DATABASE_URL: db.url, TRADEPROOF_LEDGER_KEYS: ledgerKeys } }).then(
-      (api) => (opened.push(api.services), undefined),
-      (e: unknown) => e as Error & { variable?: string },
-    );
+    const err = await refusal({ TRADEPROOF_LEDGER_KEYS: ledgerKeys }, dataDir);
     expect(err?.name).to.equal("ConfigError");
     expect(err?.variable).to.equal("TRADEPROOF_SESSION_SECRET");
     expect(err?.message).to.contain("give the same TRADEPROOF_SESSION_SECRET to every instance");
