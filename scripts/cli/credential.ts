@@ -2,6 +2,7 @@
 // vc+jwt) fetched from the ledger's API, checked online or offline from a cache (README, "Anchor credentials").
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { Command, Option } from "commander";
 import pc from "picocolors";
@@ -11,8 +12,10 @@ import { expandInputs, hashArg, readReceipt } from "./inputs.js";
 import { note, printJson } from "./output.js";
 
 const DEFAULT_API = "http://127.0.0.1:8080";
-/** Credentials checked at once by verify-credential. */
+/** Credentials checked at once by verify-credential, files it reads ahead of their checks, and up to how many it prints in full. */
 const CONCURRENCY = 64;
+const READ_AHEAD = 1_000;
+const DETAILED = 20;
 const apiOption = () => new Option("--api <url>", "the ledger's API (its did:web is derived from it)").env("TRADEPROOF_API_URL").default(DEFAULT_API);
 const cacheOption = () => new Option("--cache <dir>", "the cache folder (default: $TRADEPROOF_CACHE_DIR, else ~/.cache/tradeproof)");
 const sources = () => import("../../sdk/credential-sources.js");
@@ -80,6 +83,9 @@ export function verifyCredentialCommand(): Command {
     .option("--json", "print the checks as JSON")
     .addHelpText("after", "\nExamples:\n  $ tradeproof verify-credential coo.credential.jwt --document certificate-of-origin.json\n  $ tradeproof cache refresh && tradeproof verify-credential --offline inbox/")
     .action(async (args: string[], opts: VerifyCredentialOptions) => {
+      // Signatures are checked on libuv's thread pool while this thread reads and parses: a pool thread for each other
+      // core keeps them from taking turns on the same cores (set before the pool's first use, unless the user set it).
+      process.env.UV_THREADPOOL_SIZE ??= String(Math.max(1, availableParallelism() - 1));
       const files = (await expandInputs(args)).filter((f, _i, all) => all.length === 1 || f.endsWith(".jwt"));
       if (files.length === 0) throw new UsageError(`no .jwt credential among ${args.join(", ")}`);
       if (opts.document && files.length !== 1) throw new UsageError("--document goes with one credential");
@@ -88,45 +94,66 @@ export function verifyCredentialCommand(): Command {
       const trustedIssuer = opts.issuer ?? src.didWebOf(opts.api);
       const cacheDir = opts.cache ?? src.defaultCacheDir();
       const from = opts.offline ? src.cachedSources(cacheDir) : src.onlineSources();
-      const checkOne = async (file: string) => {
-        // Read synchronously: the thread pool is busy with the signatures, and each asynchronous read would queue behind them.
-        let jwt: string;
+      const read = (file: string) => {
         try {
-          jwt = readFileSync(file, "utf8");
+          return readFileSync(file, "utf8");
         } catch (e) {
           throw new UsageError(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
         }
-        return { file, ...(await verifyCredential(jwt, { trustedIssuer, sources: from, ...(docHash ? { docHash } : {}) })) };
       };
-      // Signatures are verified on libuv's thread pool: checking many at once uses every core (2× on two). A window of
-      // CONCURRENCY checks, each followed at once by the next file's, keeps the pool busy (batches waited for their slowest).
-      const checks: (CredentialCheck & { file: string })[] = new Array(files.length);
-      let next = 0;
-      const worker = async () => {
-        for (let i = next++; i < files.length; i = next++) checks[i] = await checkOne(files[i]!);
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
+      // Every check is printed for a few credentials or --json; for more, the not-VALID ones and a summary, so only
+      // what those need is kept (10,000 whole credentials held to the end cost more in garbage collection than in JSON).
+      const detailed = opts.json || files.length <= DETAILED;
+      const checks: Checked[] = new Array(files.length);
+      // Files are read a part at a time, synchronously, ahead of their checks (read one by one between the checks, with
+      // signatures in flight on the thread pool, it was slower). Within a part, a window of CONCURRENCY checks, each
+      // followed at once by the next, keeps the pool's threads busy with signatures (batches waited for their slowest).
+      for (let start = 0; start < files.length; start += READ_AHEAD) {
+        const part = files.slice(start, start + READ_AHEAD);
+        const jwts = part.map(read);
+        let next = 0;
+        const worker = async () => {
+          for (let i = next++; i < part.length; i = next++) {
+            const check = await verifyCredential(jwts[i]!, { trustedIssuer, sources: from, ...(docHash ? { docHash } : {}) });
+            checks[start + i] = detailed ? { file: part[i]!, ...check } : brief(part[i]!, check);
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, part.length) }, worker));
+      }
       if (opts.json) printJson(checks.length === 1 ? checks[0] : checks);
-      else if (checks.length <= 20) process.stdout.write(`${checks.map((c) => formatCheck(c, opts.offline)).join("\n\n")}\n`);
+      else if (detailed) process.stdout.write(`${checks.map((c) => formatCheck(c, opts.offline)).join("\n\n")}\n`);
       else process.stdout.write(`${summary(checks, opts.offline)}\n`);
       if (checks.some((c) => c.problem?.code === "NO_DID_DOCUMENT") && opts.offline) note(`${pc.yellow("note:")} run \`tradeproof cache refresh --api ${opts.api}\` while online to fill ${cacheDir}`);
       if (checks.some((c) => c.verdict !== "VALID")) process.exitCode = ExitCode.NOT_VALID;
     });
 }
 
-const VERDICT_WORDS: Record<CredentialCheck["verdict"], string> = {
-  VALID: pc.bold(pc.green("VALID")) + " — signed by the ledger, the document is anchored and in force",
-  REVOKED: pc.bold(pc.red("REVOKED")) + " — the ledger has revoked this document; do not accept it",
-  SUPERSEDED: pc.bold(pc.magenta("SUPERSEDED")) + " — replaced by an amended version",
-  INVALID: pc.bold(pc.red("INVALID")) + " — do not rely on this credential",
-  STATUS_UNKNOWN: pc.bold(pc.yellow("STATUS UNKNOWN")) + " — the signature may be good, but whether the document is still in force cannot be told",
+const VERDICT_LABELS: Record<CredentialCheck["verdict"], string> = {
+  VALID: pc.bold(pc.green("VALID")),
+  REVOKED: pc.bold(pc.red("REVOKED")),
+  SUPERSEDED: pc.bold(pc.magenta("SUPERSEDED")),
+  INVALID: pc.bold(pc.red("INVALID")),
+  STATUS_UNKNOWN: pc.bold(pc.yellow("STATUS UNKNOWN")),
 };
+
+const VERDICT_MEANINGS: Record<CredentialCheck["verdict"], string> = {
+  VALID: "signed by the ledger, the document is anchored and in force",
+  REVOKED: "the ledger has revoked this document; do not accept it",
+  SUPERSEDED: "replaced by an amended version",
+  INVALID: "do not rely on this credential",
+  STATUS_UNKNOWN: "the signature may be good, but whether the document is still in force cannot be told",
+};
+
+type Checked = CredentialCheck & { file: string };
+
+/** What a summary of many checks reads of one: its verdict, why, and how old its sources were; not the credential. */
+const brief = (file: string, { verdict, problem, statuses, didDocument }: CredentialCheck): Checked => ({ file, verdict, statuses, ...(problem ? { problem } : {}), ...(didDocument ? { didDocument } : {}) });
 
 const age = (seconds: number) =>
   seconds < 120 ? `${seconds} s` : seconds < 7_200 ? `${Math.round(seconds / 60)} min` : seconds < 172_800 ? `${Math.round(seconds / 3_600)} h` : `${Math.round(seconds / 86_400)} days`;
 
-function formatCheck(c: CredentialCheck & { file: string }, offline?: boolean): string {
-  const lines = [`${pc.bold(basename(c.file))}  ${VERDICT_WORDS[c.verdict]}`];
+function formatCheck(c: Checked, offline?: boolean): string {
+  const lines = [`${pc.bold(basename(c.file))}  ${VERDICT_LABELS[c.verdict]} — ${VERDICT_MEANINGS[c.verdict]}`];
   const row = (key: string, value: string) => lines.push(`  ${pc.dim(key.padEnd(14))}${value}`);
   if (c.problem && c.verdict !== "REVOKED" && c.verdict !== "SUPERSEDED") row("why", c.problem.message);
   const s = c.credential?.credentialSubject;
@@ -146,13 +173,21 @@ function formatCheck(c: CredentialCheck & { file: string }, offline?: boolean): 
   return lines.join("\n");
 }
 
-function summary(checks: CredentialCheck[], offline?: boolean): string {
+/** One line for each credential that is not VALID (file, verdict, why), then the counts and the sources' ages. */
+function summary(checks: Checked[], offline?: boolean): string {
   const counts = new Map<string, number>();
-  for (const c of checks) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
-  const oldest = Math.max(0, ...checks.flatMap((c) => c.statuses.map((s) => s.ageSeconds ?? 0)));
-  const didAge = Math.max(-1, ...checks.map((c) => c.didDocument?.ageSeconds ?? -1));
+  const lines: string[] = [];
+  let oldest = 0;
+  let didAge = -1;
+  for (const c of checks) {
+    counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
+    for (const s of c.statuses) oldest = Math.max(oldest, s.ageSeconds ?? 0);
+    didAge = Math.max(didAge, c.didDocument?.ageSeconds ?? -1);
+    if (c.verdict !== "VALID") lines.push(`${c.file}  ${VERDICT_LABELS[c.verdict]}  ${c.problem?.message ?? ""}`);
+  }
   const did = offline && didAge >= 0 ? `, DID document ${age(didAge)} old` : "";
-  return `${checks.length} credentials: ${[...counts].map(([v, n]) => `${n} ${v}`).join(", ")}; status lists ${age(oldest)} old${did}`;
+  lines.push(`${checks.length} credentials: ${[...counts].map(([v, n]) => `${n} ${v}`).join(", ")}; status lists ${age(oldest)} old${did}`);
+  return lines.join("\n");
 }
 
 export function cacheCommand(): Command {

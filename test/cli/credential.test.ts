@@ -1,7 +1,7 @@
 // The three credential flows from the command line, against a real API on 127.0.0.1: issue (`credential`), verify online
 // (`verify-credential`), verify offline from a cache (`cache refresh`, `verify-credential --offline`).
 import { createServer, type Server } from "node:http";
-import { copyFileSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Services } from "../../api/services.js";
@@ -93,6 +93,22 @@ describe("CLI: credential, verify-credential, cache refresh", function () {
     const { didDocument } = JSON.parse((await runCli(["verify-credential", jwt, "--offline", "--cache", cache, "--api", api, "--json"])).stdout);
     expect(didDocument).to.include({ id: `did:web:127.0.0.1%3A${port}`, fetchedAt: / at (\S+)\n$/.exec(refreshed.stdout)![1] });
     expect(didDocument.ageSeconds).to.be.a("number").and.at.least(0);
+    // A folder of more than 20: one line for each that is not VALID, then the counts (every credential kept whole for
+    // the end is only for --json and a few files).
+    const inbox = join(work, "inbox");
+    mkdirSync(inbox);
+    const good = readFileSync(jwt, "utf8").trim();
+    const [header, payload, signature] = good.split(".");
+    const altered = JSON.parse(Buffer.from(payload!, "base64url").toString("utf8"));
+    altered.credentialSubject.documentType.code = "861";
+    for (let i = 0; i < 24; i++) writeFileSync(join(inbox, `${String(i).padStart(2, "0")}.credential.jwt`), `${good}\n`);
+    writeFileSync(join(inbox, "24.credential.jwt"), `${header}.${Buffer.from(JSON.stringify(altered)).toString("base64url")}.${signature}\n`);
+    const many = await runCli(["verify-credential", "--offline", "--cache", cache, "--api", api, inbox]);
+    expect(many.code).to.equal(1);
+    const lines = many.stdout.trim().split("\n");
+    expect(lines).to.have.length(2);
+    expect(lines[0]).to.equal(`${join(inbox, "24.credential.jwt")}  INVALID  The signature does not verify: the credential was altered or not signed by this key.`);
+    expect(lines[1]).to.match(/^25 credentials: 24 VALID, 1 INVALID; status lists \d+ s old, DID document \d+ s old$/);
     const online = await runCli(["verify-credential", jwt, "--api", api]);
     expect(online.code).to.equal(1);
     expect(online.stdout).to.include("INVALID").and.include("cannot be reached");
