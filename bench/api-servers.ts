@@ -18,11 +18,11 @@ import type { Store } from "../api/store.js";
 import { PostgresStore } from "../api/store/postgres.js";
 import { SqliteStore } from "../api/store/sqlite.js";
 import { createTestDatabase } from "../test/support/postgres.js";
+import { median } from "./rows.js";
 
 /** The machine the figures were taken on. */
 export const machine = () => ({ cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** An anvil node with the consortium deployed, and the API in a child process on 127.0.0.1 in front of it. */
 export async function startBenchApi(prepare: (c: Awaited<ReturnType<typeof deployConsortium>>) => Promise<void>) {

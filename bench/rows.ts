@@ -30,3 +30,6 @@ export const meets = (r: Row) =>
 
 /** Whole seconds of wall-clock time between two `performance.now()` readings. */
 export const seconds = (t0: number, t1 = performance.now()) => (t1 - t0) / 1000;
+
+/** The middle of a few measurements (the upper middle of an even count). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
