@@ -53,7 +53,7 @@ export interface ServiceOverrides {
   /** Relay worker test hooks (crash simulation). */
   relayHooks?: RelayWorkerOptions["hooks"];
   /** Relay worker options beyond the configuration (tests: a short receipt wait). */
-  relay?: Partial<Pick<RelayWorkerOptions, "receiptTimeoutMs" | "pollMs">>;
+  relay?: Partial<Pick<RelayWorkerOptions, "receiptTimeoutMs" | "pollMs" | "lingerMs">>;
 }
 
 /** Builds the services from the configuration. Does not contact the node: the API starts (and answers 503) while it is down. */

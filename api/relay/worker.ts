@@ -39,11 +39,26 @@ export interface RelayWorkerOptions {
   /** Most transactions in flight at once (default 16). */
   maxInFlight?: number;
   /**
+   * While transactions are in flight (waiting for the next block anyway), how long queued requests that do not fill
+   * a transaction wait for more before they go (default {@link LINGER_MS}).
+   */
+  lingerMs?: number;
+  /**
    * Instances sharing a database: only the leader relays, and it checks its lease in the transaction that links
    * requests to a signed transaction, so that a request is never sent by two instances. Without it: always relays.
    */
   leadership?: Leadership;
 }
+
+/**
+ * While transactions wait for a block, requests that do not fill a transaction wait this long for others. Sent the
+ * moment they were queued, requests arriving at 150 a second went out a few a transaction, and the in-flight cap was
+ * spent on them long before the next block: the rest waited for that block to be sent at all.
+ */
+const LINGER_MS = 250;
+
+/** Requests updated by one statement (well under SQLite's and PostgreSQL's limits on parameters). */
+const UPDATE_CHUNK = 500;
 
 /** How often transactions in flight are looked for although no block came (a lost one is found by this). */
 const RELOOK_MS = 2_000;
@@ -83,10 +98,15 @@ export class RelayWorker {
     fields: Partial<Pick<RequestRow, "status" | "tx_hash" | "block_number" | "reason" | "reason_code"> & { solo: number }>,
     q: Queryable = this.opts.store,
   ): Promise<void> {
+    // A statement for many rows: a batch of 200 mined requests updated one statement each held the relayer (and
+    // their `mined`) up for as long as the statements took.
     const keys = Object.keys(fields);
-    const sql = `UPDATE requests SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id = ?`;
     const values = keys.map((k) => (fields as Record<string, string | number | null>)[k]!);
-    for (const id of ids) await q.run(sql, [...values, Date.now(), id]);
+    for (let i = 0; i < ids.length; i += UPDATE_CHUNK) {
+      const chunk = ids.slice(i, i + UPDATE_CHUNK);
+      const sql = `UPDATE requests SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id IN (${chunk.map(() => "?").join(", ")})`;
+      await q.run(sql, [...values, Date.now(), ...chunk]);
+    }
   }
 
   private async fail(rows: RequestRow[], code: string, reason: string): Promise<void> {
@@ -272,12 +292,13 @@ export class RelayWorker {
       if (parsed?.name === "ExecutedForwardRequest") outcome.set(`${String(parsed.args.signer).toLowerCase()}:${parsed.args.nonce}`, parsed.args.success as boolean);
     }
     const skipped: RequestRow[] = [];
+    const mined = rows.filter((row) => outcome.get(`${row.from_addr.toLowerCase()}:${row.nonce}`) === true).map((row) => row.id);
+    await this.update(mined, { status: "mined", block_number: receipt.blockNumber });
+    if (mined.length > 0) this.opts.logger?.info({ ids: mined, txHash: tx.hash, block: receipt.blockNumber }, "relay requests mined");
     for (const row of rows) {
       const success = outcome.get(`${row.from_addr.toLowerCase()}:${row.nonce}`);
-      if (success === true) {
-        await this.update([row.id], { status: "mined", block_number: receipt.blockNumber });
-        this.opts.logger?.info({ id: row.id, txHash: tx.hash, block: receipt.blockNumber }, "relay request mined");
-      } else if (success === false) {
+      if (success === true) continue;
+      if (success === false) {
         const reason = await this.revertReason(row, receipt.blockNumber);
         await this.update([row.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The call reverted." });
       } else skipped.push(row);
@@ -310,7 +331,7 @@ export class RelayWorker {
    * goes alone. Gas is checked on the whole batch by estimation: a request's signed `gas` is the most its call may
    * use, which the forwarder needs in hand at the call, not the sum over the batch.
    */
-  private async nextBatch(max: number): Promise<RequestRow[]> {
+  private async nextBatch(max: number): Promise<{ rows: RequestRow[]; full: boolean }> {
     const candidates = await this.opts.store.all<RequestRow>("SELECT * FROM requests WHERE status = 'queued' ORDER BY seq LIMIT ?", [max]);
     const now = Math.floor(Date.now() / 1000);
     const expired = candidates.filter((r) => r.deadline <= now);
@@ -319,13 +340,14 @@ export class RelayWorker {
     let bytes = TX_OVERHEAD_BYTES;
     for (const row of candidates) {
       if (row.deadline <= now) continue;
-      if (row.solo) return batch.length === 0 ? [row] : batch;
+      // A solo request goes alone, and nothing more joins what came before it: either way the transaction is complete.
+      if (row.solo) return { rows: batch.length === 0 ? [row] : batch, full: true };
       const rowBytes = requestBytes(row);
-      if (batch.length > 0 && bytes + rowBytes > this.limits.maxTxBytes) break;
+      if (batch.length > 0 && bytes + rowBytes > this.limits.maxTxBytes) return { rows: batch, full: true };
       batch.push(row);
       bytes += rowBytes;
     }
-    return batch;
+    return { rows: batch, full: candidates.length === max };
   }
 
   /** Sends queued requests in as many transactions as they need, up to the in-flight cap. Returns whether any went out. */
@@ -335,9 +357,11 @@ export class RelayWorker {
     let sent = false;
     let nonce: number | undefined;
     let max = this.opts.maxRequestsPerTx ?? 200;
-    while ((await this.pendingTxs()).length < maxInFlight) {
-      const rows = await this.nextBatch(max);
+    const linger = this.opts.lingerMs ?? LINGER_MS;
+    for (let inFlight = (await this.pendingTxs()).length; inFlight < maxInFlight; inFlight = (await this.pendingTxs()).length) {
+      const { rows, full } = await this.nextBatch(max);
       if (rows.length === 0) break;
+      if (!full && inFlight > 0 && Date.now() - Math.min(...rows.map((r) => r.created_at)) < linger) break;
       const requests = rows.map((r) => ({ from: r.from_addr, to: r.to_addr, value: r.value, gas: r.gas, deadline: r.deadline, data: r.data, signature: r.signature }));
       const data = chain.forwarder.interface.encodeFunctionData("executeBatch", [requests, relayer.address]);
       let gasLimit: bigint;

@@ -403,13 +403,13 @@ describe("API writes: build, sign, send through the relayer", function () {
       for (let i = 0; i < 12; i++) expect((await c.registry.verify(label(`together ${i}`), label(`together ${i}`), [])).account).to.equal(members[i % 3]!.address);
     });
 
-    it("with room for 3 requests a transaction, 10 requests go in 4 transactions sent without waiting for each other", async function () {
+    it("with room for 3 requests a transaction, 12 requests go in 4 transactions sent without waiting for each other", async function () {
       let inFlightAtLast = 0;
       const api = await apiFor(c, anvil.url, {
         env: { TRADEPROOF_RELAY_BATCH: "3" },
         overrides: { relayHooks: { afterBroadcast: async () => { inFlightAtLast = (await api.services.store.one<{ n: number }>("SELECT COUNT(*) AS n FROM relay_txs WHERE status = 'pending'"))!.n; } } },
       });
-      const ids = await submitAll(api.app, Array.from({ length: 10 }, (_, i) => [[c.trader, c.trader2][i % 2]!, `pipelined ${i}`] as [ethers.HDNodeWallet, string]));
+      const ids = await submitAll(api.app, Array.from({ length: 12 }, (_, i) => [[c.trader, c.trader2][i % 2]!, `pipelined ${i}`] as [ethers.HDNodeWallet, string]));
       const before = await relayerNonce();
       await api.services.worker!.processOnce();
       const done = await Promise.all(ids.map((id) => status(api.app, id)));
@@ -418,6 +418,31 @@ describe("API writes: build, sign, send through the relayer", function () {
       expect(inFlightAtLast, "transactions in flight when the fourth was sent").to.equal(4);
       expect(await relayerNonce()).to.equal(before + 4);
       await api.services.close();
+    });
+
+    it("while a transaction waits for its block, requests that do not fill one wait a moment for others and go out together", async function () {
+      const api = await apiFor(c, anvil.url, { overrides: { relay: { receiptTimeoutMs: 2_000, lingerMs: 500 } } });
+      await c.provider.send("evm_setAutomine", [false]);
+      try {
+        const [first] = await submitAll(api.app, [[c.trader, "linger first"]]);
+        await api.services.worker!.processOnce(); // nothing in flight: sent at once, alone
+        expect((await status(api.app, first!)).status).to.equal("submitted");
+        const [second] = await submitAll(api.app, [[c.trader2, "linger second"]]);
+        const pass = api.services.worker!.processOnce();
+        await new Promise((r) => setTimeout(r, 100));
+        expect((await status(api.app, second!)).status, "a lone request while another transaction is in flight").to.equal("queued");
+        const [third] = await submitAll(api.app, [[c.officer1, "linger third"]]);
+        await pass;
+        const [b, t] = await Promise.all([status(api.app, second!), status(api.app, third!)]);
+        expect([b.status, t.status]).to.deep.equal(["submitted", "submitted"]);
+        expect(b.txHash).to.equal(t.txHash);
+        await c.provider.send("evm_mine", []);
+        await api.services.worker!.processOnce();
+        expect((await Promise.all([first!, second!, third!].map((id) => status(api.app, id)))).map((d) => d.status)).to.deep.equal(["mined", "mined", "mined"]);
+      } finally {
+        await c.provider.send("evm_setAutomine", [true]);
+        await api.services.close();
+      }
     });
 
     it("a crash with several transactions in flight: after the restart every request is mined once, and no transaction is sent twice", async function () {
