@@ -187,7 +187,7 @@ const checkedDocuments = new WeakSet<object>();
  * Status lists already verified and decoded, by their JWS, with the key that signed them: a verifier of many
  * credentials decodes each list once, yet asks each time whether that key still verifies (it may have been retired).
  */
-const decodedLists = new Map<string, { list: Bitstring; purpose: string; validUntil: string; id: string; signer: { kid: string; key: string } }>();
+const decodedLists = new Map<string, { list: Bitstring; purpose: string; validUntil: string; id: string; issuers: string[]; signer: { kid: string; key: string } }>();
 
 /** Whether the key that signed a list still verifies for `did`: the same key, still a usable method of the document. */
 function stillSigns(signer: { kid: string; key: string }, did: string, document: DidDocument): boolean {
@@ -275,8 +275,11 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
         continue;
       }
       const { id, validUntil, credentialSubject: subject } = listShape.data;
+      // The list's issuer, as VC 2.0 writes it (a URL, or an object with an id), and the JWT's iss beside it.
+      const named = listShape.data.issuer;
+      const issuers = [typeof named === "string" ? named : named.id, ...(listShape.data.iss !== undefined ? [listShape.data.iss] : [])];
       try {
-        list = { list: Bitstring.decode(subject.encodedList), purpose: subject.statusPurpose, validUntil, id, signer: { kid: signed.method.id, key: keyId(signed.method.publicKeyJwk) } };
+        list = { list: Bitstring.decode(subject.encodedList), purpose: subject.statusPurpose, validUntil, id, issuers, signer: { kid: signed.method.id, key: keyId(signed.method.publicKeyJwk) } };
       } catch (e) {
         status.problem = `the status list is malformed: ${(e as Error).message}`;
         continue;
@@ -285,6 +288,12 @@ export async function verifyCredential(jwt: string, opts: { trustedIssuer: strin
       decodedLists.set(fetched.jwt, list);
     }
     status.validUntil = list.validUntil;
+    // Signed by the issuer's key, yet saying it is another's: not this issuer's list (Bitstring Status List, "Validate Algorithm").
+    const otherIssuer = list.issuers.find((i) => i !== issuer);
+    if (otherIssuer !== undefined) {
+      status.problem = `the status list names ${JSON.stringify(otherIssuer)} as its issuer, not ${issuer}`;
+      continue;
+    }
     if (list.id !== entry.statusListCredential || list.purpose !== entry.statusPurpose) {
       status.problem = `the list at ${entry.statusListCredential} is another list (${list.id}, ${list.purpose})`;
       continue;
@@ -348,6 +357,8 @@ const AnchorCredentialShape = z.looseObject({
 
 const StatusListShape = z.looseObject({
   id: z.string(),
+  issuer: z.union([z.string(), z.looseObject({ id: z.string() })]),
+  iss: z.string().optional(),
   validUntil: z.string(),
   credentialSubject: z.looseObject({ statusPurpose: z.string(), encodedList: z.string() }),
 });

@@ -344,7 +344,7 @@ describe("API: anchor credentials and status lists", function () {
       expect(unknown.problem?.message).to.include("the status list is malformed");
     });
 
-    it("a status entry naming another list than the one served, a header typ other than vc+jwt, a kid listed but not an assertion method", async function () {
+    it("a status entry naming another list than the one served, a list naming another issuer, a header typ other than vc+jwt, a kid listed but not an assertion method", async function () {
       const jwt = await credentialOf(invoice);
       const vc = part(jwt, 1) as AnchorCredential;
       const [revocation, superseded] = vc.credentialStatus;
@@ -364,6 +364,18 @@ describe("API: anchor credentials and status lists", function () {
       const swapped = await check(jwt, { sources: { ...sources(), statusList: async () => ({ jwt: await statusListAt(superseded.statusListCredential), fetchedAt: new Date().toISOString() }) } });
       expect(swapped.verdict).to.equal("STATUS_UNKNOWN");
       expect(swapped.problem?.message).to.include(`revocation: the list at ${revocation.statusListCredential} is another list (${superseded.statusListCredential}, message)`);
+      // A list signed by the ledger's key that names another issuer (as issuer, as an object's id, or as iss).
+      const listPayload = part(await statusListAt(revocation.statusListCredential), 1);
+      for (const [changed, named] of [
+        [{ ...listPayload, issuer: "did:web:ledger.other-customs.example" }, "did:web:ledger.other-customs.example"],
+        [{ ...listPayload, issuer: { id: "did:web:ledger.other-customs.example" } }, "did:web:ledger.other-customs.example"],
+        [{ ...listPayload, iss: "did:web:status.example" }, "did:web:status.example"],
+      ] as const) {
+        const signedList = await signAsLedger(changed);
+        const foreign = await check(jwt, { sources: { ...sources(), statusList: async () => ({ jwt: signedList, fetchedAt: new Date().toISOString() }) } });
+        expect(foreign.verdict).to.equal("STATUS_UNKNOWN");
+        expect(foreign.problem?.message).to.include(`revocation: the status list names "${named}" as its issuer, not ${DID}`);
+      }
       // A header typ other than vc+jwt, or none, on the credential; on a status list, the status is unknown.
       for (const typ of ["JWT", "vc+sd-jwt", undefined]) {
         const result = await check(await signAsLedger(vc, { typ }));

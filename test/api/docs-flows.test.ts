@@ -86,7 +86,7 @@ describe("the integration guide's examples", function () {
     expect(revoked.stdout).to.match(/\nREVOKED\n$/);
   });
 
-  it("verify-credential.mjs refuses a status list that is not the one its entry names, is for another purpose, or has no validUntil or an expired one", async function () {
+  it("verify-credential.mjs refuses a status list that is not the one its entry names, is for another purpose, has no validUntil or an expired one, or names another issuer", async function () {
     const docHash = ethers.keccak256(ethers.toUtf8Bytes("a credential whose status lists are not what they should be")).toLowerCase();
     await (await c.registry.connect(c.trader).register(docHash, 380)).wait();
     await api.services.indexer.syncOnce();
@@ -111,6 +111,7 @@ describe("the integration guide's examples", function () {
         ["another-purpose", { ...list, id: at("another-purpose"), credentialSubject: { ...list.credentialSubject, statusPurpose: "message" } }, `the status list ${at("another-purpose")} is for message, not revocation`],
         ["no-valid-until", { ...noValidUntil, id: at("no-valid-until") }, `the status list ${at("no-valid-until")} is not valid now (validUntil: undefined)`],
         ["expired", { ...list, id: at("expired"), validUntil: "2025-01-01T00:00:00Z" }, `the status list ${at("expired")} is not valid now (validUntil: 2025-01-01T00:00:00Z)`],
+        ["another-issuer", { ...list, id: at("another-issuer"), issuer: "did:web:ledger.other-customs.example" }, `the status list ${at("another-issuer")} is not issued by ${did}`],
       ] as const) {
         served.set(`/${name}`, await sign(served_));
         const entry = { ...revocation, id: `${at(name)}#${revocation.statusListIndex}`, statusListCredential: at(name) };

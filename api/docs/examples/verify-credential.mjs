@@ -38,6 +38,7 @@ for (const entry of credential.credentialStatus) {
   const list = await verify(await (await fetch(entry.statusListCredential)).text());
   // It must be the list the entry names, for the entry's purpose, and not past its validUntil (a list without one is refused).
   if (list.id !== entry.statusListCredential) throw new Error(`${entry.statusListCredential} served another list: ${list.id}`);
+  if ((list.issuer?.id ?? list.issuer) !== trusted || list.iss !== trusted) throw new Error(`the status list ${list.id} is not issued by ${trusted}`);
   if (list.credentialSubject.statusPurpose !== entry.statusPurpose) throw new Error(`the status list ${list.id} is for ${list.credentialSubject.statusPurpose}, not ${entry.statusPurpose}`);
   if (!(Date.parse(list.validUntil) > Date.now())) throw new Error(`the status list ${list.id} is not valid now (validUntil: ${list.validUntil})`);
   const bits = gunzipSync(Buffer.from(list.credentialSubject.encodedList.slice(1), "base64url"));
