@@ -12,10 +12,13 @@ import { HDNodeWallet } from "ethers";
 import type { Row } from "./rows.js";
 import { deployOurLedger, INVOICE, startAnvil } from "./chain.js";
 import { makeDocument } from "./documents.js";
+import { builtIsCurrent } from "../scripts/built-cli.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "scripts", "tradeproof.ts");
 const BIN = join(ROOT, "node_modules", ".bin", "tradeproof");
+/** What `npx tradeproof` runs: the built command when it is current, else the TypeScript through tsx. */
+const LAUNCHER = join(ROOT, "scripts", "tradeproof.mjs");
 /** anvil's well-known development mnemonic; account 3 is the trader deployOurLedger admits. */
 const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -45,7 +48,7 @@ export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
       for (let i = 0; i < n; i++) writeFileSync(join(docs, `inv-${String(i).padStart(6, "0")}.json`), JSON.stringify(makeDocument(from + i)));
       from += n;
       const t = performance.now();
-      const stderr = await run([CLI, "register-batch", docs, "--type", String(INVOICE), "--receipts", receipts], {
+      const stderr = await run([LAUNCHER, "register-batch", docs, "--type", String(INVOICE), "--receipts", receipts], {
         TRADEPROOF_RPC: anvil.url,
         TRADEPROOF_DEPLOYMENT: deploymentFile,
         TRADEPROOF_PRIVATE_KEY: traderKey,
@@ -64,7 +67,7 @@ export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
         tradeproof: seconds,
         target: n === 100_000 ? { op: "<=", value: 10 } : undefined,
         note: [
-          "The command from start to exit: read and hash every file, anchor, write a receipt file each.",
+          `The command as installed (${builtOrNot()}), from start to exit: read and hash every file, anchor, write a receipt file each.`,
           phases.length > 0 && `By phase: ${phases.join(", ")} (the rest is start-up: loading the CLI and connecting).`,
         ]
           .filter(Boolean)
@@ -79,6 +82,9 @@ export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
     await anvil.stop();
   }
 }
+
+/** Which form of the command ran: the build, or the sources through tsx. */
+const builtOrNot = () => (builtIsCurrent(ROOT) ? "built JavaScript" : "TypeScript through tsx (the build is missing or older than the sources)");
 
 /** Median wall time of `runs` runs of a command, in seconds. */
 function median(cmd: string, args: string[], env: Record<string, string>, runs = 10): number {
@@ -100,7 +106,7 @@ function startupRows(dir: string, env: Record<string, string>): Row[] {
   const file = join(dir, "startup.json");
   writeFileSync(file, JSON.stringify(makeDocument(1)));
   const bare = median(process.execPath, ["-e", "0"], env);
-  const built = existsSync(join(ROOT, "dist", "tradeproof.mjs")) ? "built JavaScript" : "TypeScript through tsx (no build)";
+  const built = builtOrNot();
   const rows: [string, string[], number][] = [
     ["tradeproof --help", ["--help"], 0.5],
     ["tradeproof hash FILE", ["hash", file], 0.5],
@@ -120,7 +126,7 @@ function startupRows(dir: string, env: Record<string, string>): Row[] {
 /** Runs the CLI; resolves with what it wrote on stderr. */
 function run(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     child.stderr.on("data", (d) => (err += d));
     child.on("error", reject);

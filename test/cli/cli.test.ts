@@ -189,6 +189,16 @@ describe("the tradeproof CLI", function () {
       expect(await provider.getBlockNumber()).to.equal(before);
     });
 
+    it("a --receipts that is a file is refused before anything is hashed or anchored", async function () {
+      const file = join(dir, "receipts-file.txt");
+      await writeFile(file, "not a folder\n");
+      const before = await provider.getBlockNumber();
+      const run = await runCli(["register-batch", batch, "--type", "380", "--receipts", file], as("trader"));
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.contain(`--receipts ${file}: not a directory`);
+      expect(await provider.getBlockNumber()).to.equal(before);
+    });
+
     it("names each invalid file with its reason and anchors nothing, unless told to skip them", async function () {
       const mixed = join(dir, "mixed");
       await mkdir(mixed);
