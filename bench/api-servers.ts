@@ -23,7 +23,6 @@ import { median } from "./rows.js";
 /** The machine the figures were taken on. */
 export const machine = () => ({ cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version });
 
-
 /** An anvil node with the consortium deployed, and the API in a child process on 127.0.0.1 in front of it. */
 export async function startBenchApi(prepare: (c: Awaited<ReturnType<typeof deployConsortium>>) => Promise<void>) {
   const anvil = await Anvil.start();

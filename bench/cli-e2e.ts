@@ -9,13 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HDNodeWallet } from "ethers";
-import type { Row } from "./rows.js";
+import { median, type Row } from "./rows.js";
 import { deployOurLedger, INVOICE, startAnvil } from "./chain.js";
 import { makeDocument } from "./documents.js";
 import { builtIsCurrent } from "../scripts/built-cli.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = join(ROOT, "scripts", "tradeproof.ts");
 const BIN = join(ROOT, "node_modules", ".bin", "tradeproof");
 /** What `npx tradeproof` runs: the built command when it is current, else the TypeScript through tsx. */
 const LAUNCHER = join(ROOT, "scripts", "tradeproof.mjs");
@@ -29,7 +28,7 @@ export interface CliOptions {
 const figure = (n: number) => `CLI register-batch of ${n.toLocaleString("en")} files`;
 
 export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
-  if (!existsSync(CLI)) {
+  if (!existsSync(LAUNCHER)) {
     return sizes.map((n) => ({ section: "End to end", figure: figure(n), unit: "s", better: "lower" as const, tradeproof: null, note: "not measured: CLI not built." }));
   }
   const anvil = await startAnvil();
@@ -39,7 +38,8 @@ export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
     const deploymentFile = join(dir, "deployment.json");
     writeFileSync(deploymentFile, JSON.stringify(ours.deployment, null, 2));
     const traderKey = HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, "m/44'/60'/0'/0/3").privateKey;
-    const rows: Row[] = startupRows(dir, { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: deploymentFile });
+    const built = builtOrNot();
+    const rows: Row[] = startupRows(dir, { TRADEPROOF_RPC: anvil.url, TRADEPROOF_DEPLOYMENT: deploymentFile }, built);
     let from = 2_000_000;
     for (const n of sizes) {
       const docs = join(dir, `docs-${n}`);
@@ -67,7 +67,7 @@ export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
         tradeproof: seconds,
         target: n === 100_000 ? { op: "<=", value: 10 } : undefined,
         note: [
-          `The command as installed (${builtOrNot()}), from start to exit: read and hash every file, anchor, write a receipt file each.`,
+          `The command as installed (${built}), from start to exit: read and hash every file, anchor, write a receipt file each.`,
           phases.length > 0 && `By phase: ${phases.join(", ")} (the rest is start-up: loading the CLI and connecting).`,
         ]
           .filter(Boolean)
@@ -87,7 +87,7 @@ export async function benchCli({ sizes }: CliOptions): Promise<Row[]> {
 const builtOrNot = () => (builtIsCurrent(ROOT) ? "built JavaScript" : "TypeScript through tsx (the build is missing or older than the sources)");
 
 /** Median wall time of `runs` runs of a command, in seconds. */
-function median(cmd: string, args: string[], env: Record<string, string>, runs = 10): number {
+function medianRun(cmd: string, args: string[], env: Record<string, string>, runs = 10): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -95,18 +95,17 @@ function median(cmd: string, args: string[], env: Record<string, string>, runs =
     if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(" ")} exited with ${r.status}`);
     times.push((performance.now() - t) / 1000);
   }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+  return median(times);
 }
 
 /**
  * The installed command's start-up (node_modules/.bin/tradeproof, built JavaScript), medians of 10 runs, beside a
  * bare `node -e 0` of the same Node in the same run.
  */
-function startupRows(dir: string, env: Record<string, string>): Row[] {
+function startupRows(dir: string, env: Record<string, string>, built: string): Row[] {
   const file = join(dir, "startup.json");
   writeFileSync(file, JSON.stringify(makeDocument(1)));
-  const bare = median(process.execPath, ["-e", "0"], env);
-  const built = builtOrNot();
+  const bare = medianRun(process.execPath, ["-e", "0"], env);
   const rows: [string, string[], number][] = [
     ["tradeproof --help", ["--help"], 0.5],
     ["tradeproof hash FILE", ["hash", file], 0.5],
@@ -117,7 +116,7 @@ function startupRows(dir: string, env: Record<string, string>): Row[] {
     figure: `${figure}: median of 10 runs`,
     unit: "s",
     better: "lower" as const,
-    tradeproof: median(BIN, args, env),
+    tradeproof: medianRun(BIN, args, env),
     target: { op: "<=" as const, value: target },
     note: `node_modules/.bin/tradeproof (${built}); a bare node -e 0 took ${bare.toFixed(3)} s in the same run.`,
   }));

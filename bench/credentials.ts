@@ -31,6 +31,13 @@ const CLI = fileURLToPath(new URL("../scripts/tradeproof.mjs", import.meta.url))
 const OFFLINE_RUNS = 3;
 const FLOOR = fileURLToPath(new URL("./signature-floor.mjs", import.meta.url));
 const runs = (xs: number[]) => xs.map((t) => `${t.toFixed(2)} s`).join(", ");
+/** The seconds each of OFFLINE_RUNS runs of `run` took. */
+const timedRuns = (run: () => void) =>
+  Array.from({ length: OFFLINE_RUNS }, () => {
+    const t = performance.now();
+    run();
+    return seconds(t);
+  });
 /** Documents per public batch transaction (well under Besu's 128 KiB). */
 const PART = 2_000;
 
@@ -85,20 +92,16 @@ async function throughputAndOffline(quick: boolean): Promise<Row[]> {
     await api.stop(); // offline: nothing to ask
     // The command runs OFFLINE_RUNS times, and the median is the figure: one run of two seconds is at the mercy of the
     // shared machine's neighbours (the same files took 1.8 s by hand and 2.25 s in a full run).
-    const offlineRuns = Array.from({ length: OFFLINE_RUNS }, () => {
-      const t1 = performance.now();
+    const offlineRuns = timedRuns(() => {
       const out = execFileSync(process.execPath, [CLI, "verify-credential", "--offline", "--api", url, files], { env, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
       if (!out.includes(`${n} credentials: ${n} VALID`)) throw new Error(`verify-credential --offline did not find every credential VALID: ${out.slice(0, 300)}`);
-      return seconds(t1);
     });
     const offlineSeconds = median(offlineRuns);
     // The floor, on the same files in the same run: a bare Node process checking only their signatures.
     const didFile = join(dir, "cache", readdirSync(join(dir, "cache")).find((f) => f !== "lists")!, "did.json");
-    const floorRuns = Array.from({ length: OFFLINE_RUNS }, () => {
-      const t2 = performance.now();
+    const floorRuns = timedRuns(() => {
       const out = execFileSync(process.execPath, [FLOOR, files, didFile], { encoding: "utf8" });
       if (Number(out) !== n) throw new Error(`the signature floor verified ${out.trim()} of ${n} signatures`);
-      return seconds(t2);
     });
     const floorSeconds = median(floorRuns);
 

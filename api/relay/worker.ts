@@ -291,17 +291,17 @@ export class RelayWorker {
       const parsed = chain.forwarder.interface.parseLog(log);
       if (parsed?.name === "ExecutedForwardRequest") outcome.set(`${String(parsed.args.signer).toLowerCase()}:${parsed.args.nonce}`, parsed.args.success as boolean);
     }
-    const skipped: RequestRow[] = [];
-    const mined = rows.filter((row) => outcome.get(`${row.from_addr.toLowerCase()}:${row.nonce}`) === true).map((row) => row.id);
+    const outcomeOf = (row: RequestRow) => outcome.get(`${row.from_addr.toLowerCase()}:${row.nonce}`);
+    const mined = rows.filter((row) => outcomeOf(row) === true).map((row) => row.id);
     await this.update(mined, { status: "mined", block_number: receipt.blockNumber });
     if (mined.length > 0) this.opts.logger?.info({ ids: mined, txHash: tx.hash, block: receipt.blockNumber }, "relay requests mined");
+    const skipped: RequestRow[] = [];
     for (const row of rows) {
-      const success = outcome.get(`${row.from_addr.toLowerCase()}:${row.nonce}`);
-      if (success === true) continue;
+      const success = outcomeOf(row);
       if (success === false) {
         const reason = await this.revertReason(row, receipt.blockNumber);
         await this.update([row.id], { status: "failed", block_number: receipt.blockNumber, reason_code: reason?.code ?? "REVERTED", reason: reason?.message ?? "The call reverted." });
-      } else skipped.push(row);
+      } else if (success === undefined) skipped.push(row);
     }
     await this.setTx(tx.hash, "done");
     for (const row of skipped) await this.settleSkipped(row);
@@ -361,7 +361,7 @@ export class RelayWorker {
     for (let inFlight = (await this.pendingTxs()).length; inFlight < maxInFlight; inFlight = (await this.pendingTxs()).length) {
       const { rows, full } = await this.nextBatch(max);
       if (rows.length === 0) break;
-      if (!full && inFlight > 0 && Date.now() - Math.min(...rows.map((r) => r.created_at)) < linger) break;
+      if (!full && inFlight > 0 && Date.now() - rows[0]!.created_at < linger) break; // rows[0]: the oldest queued
       const requests = rows.map((r) => ({ from: r.from_addr, to: r.to_addr, value: r.value, gas: r.gas, deadline: r.deadline, data: r.data, signature: r.signature }));
       const data = chain.forwarder.interface.encodeFunctionData("executeBatch", [requests, relayer.address]);
       let gasLimit: bigint;
